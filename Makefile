@@ -1,0 +1,53 @@
+# Voxify: `make run` serves on the embedded default; `make test` runs lint, types and the suite
+# on both run modes. Each sets itself up: .venv, pinned requirements (torch first), migrations.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+REQ_HASH := $(shell sha256sum requirements.txt | cut -c1-16)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+
+# The real services of a production-like deployment on this machine.
+SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify \
+	REDIS_URL=redis://127.0.0.1:6379/15 \
+	CELERY_BROKER_URL=amqp://guest:guest@127.0.0.1:5672// \
+	SECRET_KEY=test-services-secret-key-not-for-production-0123456789abcdefghijklmnop \
+	JWT_SIGNING_KEY=test-services-jwt-key-not-for-production-0123456789abcdefghijklmnop \
+	SECURE_SSL_REDIRECT=false VOXIFY_VAR_DIR=$(CURDIR)/var/test-services
+
+.PHONY: install run test lint typecheck test-embedded test-services services schema
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0 setuptools==81.0.0 2> >(grep -v "^WARNING: Location" >&2)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py serve
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy .
+
+test-embedded: install
+	VOXIFY_VAR_DIR=$(CURDIR)/var/test $(VENV)/bin/pytest
+
+services:
+	bash scripts/ensure_services.sh
+
+test-services: install services
+	$(SERVICES_ENV) $(VENV)/bin/pytest
+
+test: lint typecheck test-embedded test-services
+
+# Regenerate the committed OpenAPI schema after changing the API.
+schema: install
+	VOXIFY_VAR_DIR=$(CURDIR)/var/test $(PY) manage.py spectacular --file docs/openapi.yaml --validate

@@ -1,0 +1,48 @@
+"""Input and output shapes of the auth endpoints, as in the API document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+
+class RegisterInputSerializer(serializers.Serializer[Any]):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class LoginInputSerializer(serializers.Serializer[Any]):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class RefreshInputSerializer(serializers.Serializer[Any]):
+    refresh_token = serializers.CharField(
+        required=False,
+        help_text="The refresh token. May instead be sent as `Authorization: Bearer <refresh_token>`.",
+    )
+
+
+class UserOutputSerializer(serializers.Serializer[Any]):
+    user_id = serializers.CharField(source="public_id")
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TokenUserSerializer(serializers.Serializer[Any]):
+    user_id = serializers.CharField(source="public_id")
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+
+
+class TokenPairOutputSerializer(serializers.Serializer[Any]):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds until the access token expires.")
+    user = TokenUserSerializer()

@@ -1,0 +1,1 @@
+"""Stored files: storage, download with HTTP Range, expiry."""

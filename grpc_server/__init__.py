@@ -1,0 +1,1 @@
+"""The gRPC sidecar: protos, servicers and the rungrpc command."""

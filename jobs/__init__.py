@@ -1,0 +1,1 @@
+"""Jobs: long-running work with progress, cancellation and live updates."""

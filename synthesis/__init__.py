@@ -1,0 +1,1 @@
+"""Speech synthesis: synchronous, asynchronous and streamed."""

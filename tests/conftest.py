@@ -1,0 +1,72 @@
+"""Suite-wide fixtures. The suite runs against whatever the environment configures: the
+embedded default (SQLite + embedded Redis, started here) or real services (PostgreSQL,
+Redis, RabbitMQ), exactly as the service would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from voxify_project.embedded_redis import embedded_redis_socket, redis_answers, start_embedded_redis
+
+STRONG_PASSWORD = "Correct-Horse-42-battery"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_server() -> Iterator[None]:
+    """Start the embedded Redis for the session when no REDIS_URL is configured."""
+    process: subprocess.Popen[bytes] | None = None
+    if not os.environ.get("REDIS_URL") and not redis_answers(embedded_redis_socket(settings.VAR_DIR)):
+        process = start_embedded_redis(settings.VAR_DIR)
+    yield
+    if process is not None:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(redis_server: None) -> Iterator[None]:
+    """Throttle counters and cached values never leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The production hasher costs ~0.5 s per hash by design; tests hash hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def register(client: APIClient, email: str, password: str = STRONG_PASSWORD, **names: str) -> Any:
+    return client.post("/api/v1/auth/register", {"email": email, "password": password, **names}, format="json")
+
+
+def login(client: APIClient, email: str, password: str = STRONG_PASSWORD, **extra: Any) -> Any:
+    return client.post("/api/v1/auth/login", {"email": email, "password": password}, format="json", **extra)
+
+
+@pytest.fixture
+def user_tokens(db: None, api_client: APIClient) -> dict[str, Any]:
+    """A registered user and a fresh login: the login response's ``data``."""
+    assert register(api_client, "ada@example.com", first_name="Ada", last_name="Lovelace").status_code == 201
+    response = login(api_client, "ada@example.com")
+    assert response.status_code == 200
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

@@ -1,0 +1,1 @@
+"""Voice samples, trained voice artefacts and similarity search."""

@@ -1,0 +1,114 @@
+"""Domain errors: one hierarchy, each class with a stable ``code`` and an HTTP status.
+
+Services raise these; the DRF exception handler (and later the gRPC interceptor) maps
+them once. ``ERROR_CODES`` is the full list of codes a client can receive; every one is
+documented in ``docs/errors.md`` (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    code = "APPLICATION_ERROR"
+    status = 400
+    default_message = "The request could not be completed."
+
+    def __init__(self, message: str | None = None, *, details: Any = None, code: str | None = None) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        if code is not None:
+            self.code = code
+        super().__init__(self.message)
+
+
+class InvalidInput(ApplicationError):
+    code = "VALIDATION_ERROR"
+    status = 400
+    default_message = "The request has invalid fields."
+
+
+class AuthenticationError(ApplicationError):
+    code = "NOT_AUTHENTICATED"
+    status = 401
+    default_message = "Authentication credentials were not provided."
+
+
+class InvalidCredentials(AuthenticationError):
+    code = "INVALID_CREDENTIALS"
+    default_message = "Invalid email or password."
+
+
+class InvalidToken(AuthenticationError):
+    code = "INVALID_TOKEN"
+    default_message = "The token is invalid or expired."
+
+
+class PermissionDenied(ApplicationError):
+    code = "FORBIDDEN"
+    status = 403
+    default_message = "You do not have permission to perform this action."
+
+
+class NotFound(ApplicationError):
+    code = "NOT_FOUND"
+    status = 404
+    default_message = "Not found."
+
+
+class Conflict(ApplicationError):
+    code = "CONFLICT"
+    status = 409
+    default_message = "The request conflicts with the current state."
+
+
+class EmailAlreadyRegistered(Conflict):
+    code = "EMAIL_ALREADY_REGISTERED"
+    default_message = "An account with this email already exists."
+
+
+class RateLimited(ApplicationError):
+    code = "RATE_LIMITED"
+    status = 429
+    default_message = "Too many requests. Try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: int, details: Any = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
+
+
+class QuotaExceeded(ApplicationError):
+    code = "QUOTA_EXCEEDED"
+    status = 429
+    default_message = "Your quota for this action is used up."
+
+
+class ServiceUnavailable(ApplicationError):
+    code = "SERVICE_UNAVAILABLE"
+    status = 503
+    default_message = "A required service is unavailable."
+
+
+# Every code a client can see, with its HTTP status. Codes raised by the framework layer
+# (DRF/Django exceptions mapped in exception_handler.py) are listed here too.
+ERROR_CODES: dict[str, int] = {
+    "VALIDATION_ERROR": 400,
+    "BAD_REQUEST": 400,
+    "MALFORMED_REQUEST": 400,
+    "NOT_AUTHENTICATED": 401,
+    "INVALID_CREDENTIALS": 401,
+    "INVALID_TOKEN": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "METHOD_NOT_ALLOWED": 405,
+    "NOT_ACCEPTABLE": 406,
+    "CONFLICT": 409,
+    "EMAIL_ALREADY_REGISTERED": 409,
+    "PAYLOAD_TOO_LARGE": 413,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
+    "RATE_LIMITED": 429,
+    "QUOTA_EXCEEDED": 429,
+    "INTERNAL_ERROR": 500,
+    "SERVICE_UNAVAILABLE": 503,
+}

@@ -1,0 +1,41 @@
+"""OpenAPI helpers: describe enveloped responses in the generated schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+_cache: dict[str, type[serializers.Serializer[Any]]] = {}
+
+
+class ErrorDetailSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="Stable machine-readable code, see docs/errors.md.")
+    message = serializers.CharField()
+    details = serializers.JSONField(allow_null=True, help_text="Field errors or other structured detail.")
+
+
+class ErrorEnvelopeSerializer(serializers.Serializer[Any]):
+    success = serializers.BooleanField(default=False)
+    data = serializers.JSONField(allow_null=True, default=None)
+    message = serializers.CharField()
+    error = ErrorDetailSerializer()
+
+
+def enveloped(inner: type[serializers.Serializer[Any]] | serializers.Field[Any, Any, Any, Any], name: str) -> type:
+    """A serializer class describing ``{success, data: <inner>, message, error}`` for the schema."""
+    if name not in _cache:
+        attrs = {
+            "success": serializers.BooleanField(default=True),
+            "data": inner() if isinstance(inner, type) else inner,
+            "message": serializers.CharField(allow_null=True),
+            "error": serializers.JSONField(allow_null=True, default=None),
+        }
+        _cache[name] = type(name, (serializers.Serializer,), attrs)
+    return _cache[name]
+
+
+
+
+def error_responses(*statuses: int) -> dict[int, Any]:
+    return {status: ErrorEnvelopeSerializer for status in statuses}

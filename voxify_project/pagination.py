@@ -1,0 +1,120 @@
+"""Pagination in the shape of the API document.
+
+``data`` holds the page under the view's ``results_key`` (``samples``, ``jobs``, …) and a
+``pagination`` object: page, page_size, total_count, total_pages, has_next, has_prev.
+``page_size`` is capped at 100; a page or page_size that is not a positive integer is a
+400 ``VALIDATION_ERROR``. A page past the end is an empty page, not an error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from voxify_project.envelope import ok
+from voxify_project.errors import InvalidInput
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def _positive_int(params: Any, name: str, default: int, errors: dict[str, list[str]]) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        errors[name] = [f"{name} must be a positive integer."]
+        return default
+    if value < 1:
+        errors[name] = [f"{name} must be a positive integer."]
+    return value
+
+
+def page_params(params: Any) -> tuple[int, int]:
+    """(page, page_size) from query parameters, validated; page_size capped at 100."""
+    errors: dict[str, list[str]] = {}
+    page = _positive_int(params, "page", 1, errors)
+    page_size = _positive_int(params, "page_size", DEFAULT_PAGE_SIZE, errors)
+    if errors:
+        raise InvalidInput("Invalid pagination parameters.", details=errors)
+    return page, min(page_size, MAX_PAGE_SIZE)
+
+
+class EnvelopePagination(BasePagination):
+    """Set ``results_key`` in a subclass, or use :func:`paginated_as`."""
+
+    results_key = "results"
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
+    ) -> list[Any]:
+        self.page, self.page_size = page_params(request.query_params)
+        self.total_count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        start = (self.page - 1) * self.page_size
+        return list(queryset[start : start + self.page_size])
+
+    def pagination_object(self) -> dict[str, Any]:
+        total_pages = math.ceil(self.total_count / self.page_size) if self.total_count else 0
+        return {
+            "page": self.page,
+            "page_size": self.page_size,
+            "total_count": self.total_count,
+            "total_pages": total_pages,
+            "has_next": self.page < total_pages,
+            "has_prev": self.page > 1,
+        }
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return ok({self.results_key: data, "pagination": self.pagination_object()})
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["success", "data", "message", "error"],
+            "properties": {
+                "success": {"type": "boolean"},
+                "data": {
+                    "type": "object",
+                    "properties": {
+                        self.results_key: schema,
+                        "pagination": {
+                            "type": "object",
+                            "properties": {
+                                "page": {"type": "integer"},
+                                "page_size": {"type": "integer"},
+                                "total_count": {"type": "integer"},
+                                "total_pages": {"type": "integer"},
+                                "has_next": {"type": "boolean"},
+                                "has_prev": {"type": "boolean"},
+                            },
+                        },
+                    },
+                },
+                "message": {"type": "string", "nullable": True},
+                "error": {"type": "object", "nullable": True},
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+        ]
+
+
+def paginated_as(results_key: str) -> type[EnvelopePagination]:
+    """A pagination class whose page sits under ``data[results_key]``."""
+    return type(f"{results_key.title()}Pagination", (EnvelopePagination,), {"results_key": results_key})

