@@ -119,7 +119,7 @@ def token_refresh(*, refresh_token: str) -> tuple[User, TokenPair]:
 def token_revoke(*, refresh_token: str) -> None:
     """Log out: the refresh token can no longer be used. Revoking twice is harmless."""
     try:
-        payload = token_backend.decode(refresh_token, verify=True)  # signature and expiry
+        payload = token_backend.decode(refresh_token, verify=True)  # type: ignore[arg-type]  # signature, expiry
     except TokenBackendError as exc:
         raise InvalidToken(f"Invalid refresh token: {exc}.") from exc
     if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or jwt_settings.JTI_CLAIM not in payload:

@@ -57,6 +57,7 @@ class PublicAPIView(APIView):
 
 class RegisterView(PublicAPIView):
     @extend_schema(
+        operation_id="auth_register",
         request=RegisterInputSerializer,
         responses={201: enveloped(UserOutputSerializer, "UserEnvelope"), **error_responses(400, 409, 429)},
         tags=["auth"],
@@ -72,6 +73,7 @@ class RegisterView(PublicAPIView):
 
 class LoginView(PublicAPIView):
     @extend_schema(
+        operation_id="auth_login",
         request=LoginInputSerializer,
         responses={200: enveloped(TokenPairOutputSerializer, "TokenPairEnvelope"), **error_responses(400, 401, 429)},
         tags=["auth"],
@@ -86,6 +88,7 @@ class LoginView(PublicAPIView):
 
 class RefreshView(PublicAPIView):
     @extend_schema(
+        operation_id="auth_refresh",
         request=RefreshInputSerializer,
         responses={200: enveloped(TokenPairOutputSerializer, "TokenPairEnvelope"), **error_responses(400, 401)},
         tags=["auth"],
@@ -99,8 +102,12 @@ class RefreshView(PublicAPIView):
 
 class LogoutView(PublicAPIView):
     @extend_schema(
+        operation_id="auth_logout",
         request=RefreshInputSerializer,
-        responses={200: enveloped(serializers.JSONField(allow_null=True), "EmptyEnvelope"), **error_responses(400, 401)},
+        responses={
+            200: enveloped(serializers.JSONField(allow_null=True), "EmptyEnvelope"),
+            **error_responses(400, 401),
+        },
         tags=["auth"],
         auth=[],
         description="Revokes the refresh token. Access tokens already issued stay valid until they expire.",
@@ -111,6 +118,10 @@ class LogoutView(PublicAPIView):
 
 
 class MeView(APIView):
-    @extend_schema(responses={200: enveloped(UserOutputSerializer, "UserEnvelope"), **error_responses(401)}, tags=["auth"])
+    @extend_schema(
+        operation_id="auth_me",
+        responses={200: enveloped(UserOutputSerializer, "UserEnvelope"), **error_responses(401)},
+        tags=["auth"],
+    )
     def get(self, request: Request) -> Response:
         return ok(UserOutputSerializer(request.user).data)

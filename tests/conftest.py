@@ -69,4 +69,4 @@ def user_tokens(db: None, api_client: APIClient) -> dict[str, Any]:
 
 
 def bearer(token: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}"}

@@ -69,7 +69,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     elif isinstance(exc, RequestDataTooBig):
         body, status = error_body("PAYLOAD_TOO_LARGE", "The request body is too large."), 413
     elif isinstance(exc, drf.APIException):
-        code, status = next(((c, s) for cls, c, s in _DRF_CODES if isinstance(exc, cls)), ("BAD_REQUEST", exc.status_code))
+        code, status = next(
+            ((c, s) for cls, c, s in _DRF_CODES if isinstance(exc, cls)), ("BAD_REQUEST", exc.status_code)
+        )
         status = exc.status_code if code in ("NOT_AUTHENTICATED", "INVALID_TOKEN") else status
         if status == 403 and code in ("NOT_AUTHENTICATED", "INVALID_TOKEN"):
             code = "FORBIDDEN"
@@ -80,8 +82,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             body = error_body(code, _detail_message(exc.detail))
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = str(exc.auth_header)  # type: ignore[attr-defined]
-        if isinstance(exc, drf.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait) + 1)
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, drf.Throttled) and wait is not None:
+            headers["Retry-After"] = str(int(wait) + 1)
     else:
         view = context.get("view")
         log.exception("unhandled_error", view=type(view).__name__ if view else None)

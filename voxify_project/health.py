@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
-from kombu import Connection
+from kombu.connection import Connection
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from voxify_project.envelope import error_body, success_body
@@ -35,7 +35,7 @@ def _check_redis() -> None:
 
 
 def _check_broker() -> None:
-    with Connection(settings.CELERY_BROKER_URL, connect_timeout=settings.READYZ_TIMEOUT_S) as conn:
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=settings.READYZ_TIMEOUT_S) as conn:  # type: ignore[no-untyped-call]
         conn.ensure_connection(max_retries=1, interval_start=0, timeout=settings.READYZ_TIMEOUT_S)
 
 

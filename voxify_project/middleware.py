@@ -10,7 +10,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from voxify_project.envelope import error_body
-
 from voxify_project.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from voxify_project.request_context import request_id_from_header, set_request_id
 

@@ -17,7 +17,7 @@ class ErrorDetailSerializer(serializers.Serializer[Any]):
 
 class ErrorEnvelopeSerializer(serializers.Serializer[Any]):
     success = serializers.BooleanField(default=False)
-    data = serializers.JSONField(allow_null=True, default=None)
+    data = serializers.JSONField(allow_null=True, default=None)  # type: ignore[assignment]
     message = serializers.CharField()
     error = ErrorDetailSerializer()
 
@@ -35,7 +35,5 @@ def enveloped(inner: type[serializers.Serializer[Any]] | serializers.Field[Any, 
     return _cache[name]
 
 
-
-
 def error_responses(*statuses: int) -> dict[int, Any]:
-    return {status: ErrorEnvelopeSerializer for status in statuses}
+    return dict.fromkeys(statuses, ErrorEnvelopeSerializer)

@@ -9,6 +9,7 @@ defaults (HTTPS redirect, secure cookies, HSTS) are on unless turned off explici
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -28,12 +29,12 @@ def _secret(name: str, var_dir: Path) -> str:
     The generated value is random per installation and kept with mode 0600, so an
     embedded install is never running on a well-known key.
     """
-    value = env.str(name, default="")
+    value = str(env.str(name, default=""))
     if value:
         return value
     file_name = env.str(f"{name}_FILE", default="")
     if file_name:
-        return Path(file_name).read_text().strip()
+        return Path(str(file_name)).read_text().strip()
     if not EMBEDDED:
         raise environ.ImproperlyConfigured(f"{name} (or {name}_FILE) must be set when DATABASE_URL is set.")
     path = var_dir / name.lower()
@@ -182,7 +183,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-if EMBEDDED:
+# WhiteNoise warns on every request when STATIC_ROOT is missing (before collectstatic).
+with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Without collectstatic (tests, first run) WhiteNoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = True

@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from voxify_project import error_views, health
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/", include("accounts.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -58,7 +58,7 @@ def test_full_token_life_cycle(api_client: APIClient) -> None:
     assert tokens["user"]["email"] == "cycle@example.com"
 
     # me
-    me = api_client.get(ME, **bearer(tokens["access_token"]))
+    me = api_client.get(ME, headers=bearer(tokens["access_token"]))
     assert me.status_code == 200
     assert me.json()["data"]["user_id"] == tokens["user"]["user_id"]
 
@@ -68,7 +68,7 @@ def test_full_token_life_cycle(api_client: APIClient) -> None:
     assert refreshed.status_code == 200
     new = refreshed.json()["data"]
     assert new["refresh_token"] != first_refresh
-    assert api_client.get(ME, **bearer(new["access_token"])).status_code == 200
+    assert api_client.get(ME, headers=bearer(new["access_token"])).status_code == 200
     reused = api_client.post(REFRESH, {"refresh_token": first_refresh}, format="json")
     assert reused.status_code == 401
     assert error_code(reused) == "INVALID_TOKEN"
@@ -85,7 +85,7 @@ def test_full_token_life_cycle(api_client: APIClient) -> None:
 
 
 def test_refresh_accepts_the_token_as_bearer(api_client: APIClient, user_tokens: dict[str, Any]) -> None:
-    response = api_client.post(REFRESH, format="json", **bearer(user_tokens["refresh_token"]))
+    response = api_client.post(REFRESH, format="json", headers=bearer(user_tokens["refresh_token"]))
 
     assert response.status_code == 200
     assert response.json()["data"]["access_token"]
@@ -105,7 +105,7 @@ def test_access_token_cannot_refresh(api_client: APIClient, user_tokens: dict[st
 
 
 def test_refresh_token_is_not_an_access_token(api_client: APIClient, user_tokens: dict[str, Any]) -> None:
-    response = api_client.get(ME, **bearer(user_tokens["refresh_token"]))
+    response = api_client.get(ME, headers=bearer(user_tokens["refresh_token"]))
 
     assert response.status_code == 401
     assert error_code(response) == "INVALID_TOKEN"
@@ -147,7 +147,7 @@ def test_forged_or_expired_access_tokens_are_401(
     else:
         token = "not-a-jwt"
 
-    response = api_client.get(ME, **bearer(token))
+    response = api_client.get(ME, headers=bearer(token))
 
     assert response.status_code == 401
     assert error_code(response) == "INVALID_TOKEN"
@@ -158,13 +158,13 @@ def test_a_correctly_signed_token_is_accepted(api_client: APIClient, user_tokens
     claims = _claims(user_tokens["access_token"])
     token = jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS256")
 
-    assert api_client.get(ME, **bearer(token)).status_code == 200
+    assert api_client.get(ME, headers=bearer(token)).status_code == 200
 
 
 def test_deactivated_user_is_locked_out(api_client: APIClient, user_tokens: dict[str, Any]) -> None:
     User.objects.filter(email="ada@example.com").update(is_active=False)
 
-    assert api_client.get(ME, **bearer(user_tokens["access_token"])).status_code == 401
+    assert api_client.get(ME, headers=bearer(user_tokens["access_token"])).status_code == 401
     refresh = api_client.post(REFRESH, {"refresh_token": user_tokens["refresh_token"]}, format="json")
     assert refresh.status_code == 401
     relogin = login(api_client, "ada@example.com")

@@ -9,6 +9,7 @@ status 1: the service never runs half-up.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -75,18 +76,52 @@ class Command(BaseCommand):
         python = sys.executable
         self._spawn(
             "web",
-            [python, "-m", "daphne", "-b", options["bind"], "-p", str(options["port"]),
-             "--application-close-timeout", "10", "voxify_project.asgi:application"],
+            [
+                python,
+                "-m",
+                "daphne",
+                "-b",
+                options["bind"],
+                "-p",
+                str(options["port"]),
+                "--application-close-timeout",
+                "10",
+                "voxify_project.asgi:application",
+            ],
         )
         self._spawn(
             "worker",
-            [python, "-m", "celery", "-A", "voxify_project", "worker", "-Q", "default,gpu",
-             "-c", str(options["concurrency"]), "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "voxify_project",
+                "worker",
+                "-Q",
+                "default,gpu",
+                "-c",
+                str(options["concurrency"]),
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
         )
         self._spawn(
             "beat",
-            [python, "-m", "celery", "-A", "voxify_project", "beat", "--loglevel", "INFO",
-             "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "voxify_project",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(settings.VAR_DIR / "celerybeat-schedule"),
+            ],
         )
         if "rungrpc" in get_commands():
             self._spawn(
@@ -97,10 +132,15 @@ class Command(BaseCommand):
         self.stdout.write(f"serve: Voxify is up at http://{options['bind']}:{options['port']}/ (Ctrl-C stops it)")
 
     def _spawn(self, name: str, argv: list[str]) -> None:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "voxify_project.settings")}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "voxify_project.settings"),
+        }
         # Own session: a Ctrl-C in the terminal reaches only serve, which then stops the
         # children in order; and each child's own subprocesses can be killed as a group.
-        process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, start_new_session=True, cwd=settings.BASE_DIR)
+        process = subprocess.Popen(
+            argv, env=env, stdin=subprocess.DEVNULL, start_new_session=True, cwd=settings.BASE_DIR
+        )
         self.children.append(Child(name, process))
 
     def _wait_for_port(self, host: str, port: int, timeout: float = 60.0) -> None:
@@ -142,8 +182,6 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     self.stderr.write(f"serve: {child.name} did not stop in time; killing it")
             # Kill whatever is left of the child's group (e.g. worker pool processes).
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(child.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
             child.process.wait()

@@ -1,0 +1,119 @@
+"""``manage.py serve`` starts the whole service, stops it cleanly, and never runs half-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+from django.conf import settings
+from django.db import connection
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def service_env(var_dir: Path) -> dict[str, str]:
+    """The test's environment, pointed at a private var/ and (real mode) the test database."""
+    env = {**os.environ, "VOXIFY_VAR_DIR": str(var_dir), "LOG_LEVEL": "WARNING"}
+    if not settings.EMBEDDED:
+        db = connection.settings_dict
+        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return env
+
+
+def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"serve exited early with {process.returncode}"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:  # noqa: S310
+                body: dict[str, Any] = json.load(response)
+                return body
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            last = exc
+            time.sleep(0.5)
+    raise AssertionError(f"/readyz never answered 200: {last}")
+
+
+@pytest.fixture
+def running_service(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    env = service_env(tmp_path / "var")
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--bind", "127.0.0.1", "--port", str(port), "--stop-timeout", "20"],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    try:
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.kill()
+            for child in psutil.Process(process.pid).children(recursive=True):
+                child.kill()
+            process.wait()
+
+
+def expected_children() -> set[str]:
+    names = {"web", "worker", "beat"}
+    return names | {"redis"} if not os.environ.get("REDIS_URL") else names
+
+
+def test_serve_starts_everything_and_stops_cleanly_on_sigterm(
+    running_service: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    process, port = running_service
+    body = wait_ready(port, process)
+    assert body["data"]["checks"] == {"database": "ok", "redis": "ok", "broker": "ok"}
+
+    tree = psutil.Process(process.pid).children(recursive=True)
+    cmdlines = [" ".join(p.cmdline()) for p in tree]
+    assert any("daphne" in c for c in cmdlines)
+    assert any("celery" in c and " worker" in c for c in cmdlines)
+    assert any("celery" in c and " beat" in c for c in cmdlines)
+    assert any("redis-server" in c for c in cmdlines) == ("redis" in expected_children())
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=90) == 0
+    gone, alive = psutil.wait_procs(tree, timeout=10)
+    assert alive == [], [p.cmdline() for p in alive]
+
+
+def test_serve_stops_everything_when_a_child_dies(running_service: tuple[subprocess.Popen[bytes], int]) -> None:
+    process, port = running_service
+    wait_ready(port, process)
+    tree = psutil.Process(process.pid).children(recursive=True)
+    web = next(p for p in tree if "daphne" in " ".join(p.cmdline()))
+
+    web.kill()
+
+    assert process.wait(timeout=90) == 1
+    gone, alive = psutil.wait_procs(tree, timeout=10)
+    assert alive == [], [p.cmdline() for p in alive]
