@@ -44,7 +44,7 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120
     while time.monotonic() < deadline:
         assert process.poll() is None, f"serve exited early with {process.returncode}"
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
                 body: dict[str, Any] = json.load(response)
                 return body
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
@@ -102,7 +102,7 @@ def test_serve_starts_everything_and_stops_cleanly_on_sigterm(
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=90) == 0
-    gone, alive = psutil.wait_procs(tree, timeout=10)
+    _gone, alive = psutil.wait_procs(tree, timeout=10)
     assert alive == [], [p.cmdline() for p in alive]
 
 
@@ -115,5 +115,5 @@ def test_serve_stops_everything_when_a_child_dies(running_service: tuple[subproc
     web.kill()
 
     assert process.wait(timeout=90) == 1
-    gone, alive = psutil.wait_procs(tree, timeout=10)
+    _gone, alive = psutil.wait_procs(tree, timeout=10)
     assert alive == [], [p.cmdline() for p in alive]
