@@ -47,6 +47,13 @@ def test_unauthenticated_is_401(api_client: APIClient) -> None:
     assert_error(api_client.get("/api/v1/auth/me"), 401, "NOT_AUTHENTICATED")
 
 
+@pytest.mark.urls("tests.voxify_project.urls")
+def test_authenticated_but_not_allowed_is_403(api_client: APIClient, user_tokens: dict[str, Any]) -> None:
+    response = api_client.get("/api/v1/probe/staff", headers=bearer(user_tokens["access_token"]))
+
+    assert_error(response, 403, "FORBIDDEN")
+
+
 @pytest.mark.parametrize("method", ["get", "post", "put", "delete", "patch"])
 def test_unknown_api_url_is_404_for_every_method(api_client: APIClient, method: str) -> None:
     response = getattr(api_client, method)("/api/v1/no/such/thing")

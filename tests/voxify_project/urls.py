@@ -4,7 +4,7 @@ from typing import Any
 
 from django.urls import include, path
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +21,13 @@ class BoomView(APIView):
         raise RuntimeError("secret internal detail")
 
 
+class StaffOnlyView(APIView):
+    permission_classes = [IsAdminUser]
+
+    def get(self, request: Request) -> Response:
+        return Response({"ok": True})
+
+
 class UserPageView(ListAPIView):  # type: ignore[type-arg]
     permission_classes = [AllowAny]
     serializer_class = UserOutputSerializer
@@ -33,5 +40,6 @@ class UserPageView(ListAPIView):  # type: ignore[type-arg]
 urlpatterns = [
     path("api/v1/probe/boom", BoomView.as_view()),
     path("api/v1/probe/users", UserPageView.as_view()),
+    path("api/v1/probe/staff", StaffOnlyView.as_view()),
     path("", include("voxify_project.urls")),
 ]
