@@ -44,7 +44,7 @@ services:
 	bash scripts/ensure_services.sh
 
 test-services: install services
-	$(SERVICES_ENV) $(VENV)/bin/pytest
+	$(SERVICES_ENV) $(PY) scripts/with_test_servers.py $(VENV)/bin/pytest
 
 test: lint typecheck test-embedded test-services
 

@@ -75,3 +75,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+
+class DailyUsage(models.Model):
+    """How many units of a metered action (uploads, syntheses) a user used on one UTC day."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="daily_usage")
+    day = models.DateField()
+    kind = models.CharField(max_length=32)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day", "kind"], name="daily_usage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} {self.kind}={self.count}"

@@ -15,11 +15,22 @@ class ApplicationError(Exception):
     status = 400
     default_message = "The request could not be completed."
 
-    def __init__(self, message: str | None = None, *, details: Any = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: Any = None,
+        code: str | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.message = message or self.default_message
         self.details = details
+        self.headers = headers or {}
         if code is not None:
             self.code = code
+        if status is not None:
+            self.status = status
         super().__init__(self.message)
 
 
@@ -74,7 +85,7 @@ class RateLimited(ApplicationError):
     default_message = "Too many requests. Try again later."
 
     def __init__(self, message: str | None = None, *, retry_after: int, details: Any = None) -> None:
-        super().__init__(message, details=details)
+        super().__init__(message, details=details, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
 
 
@@ -82,6 +93,41 @@ class QuotaExceeded(ApplicationError):
     code = "QUOTA_EXCEEDED"
     status = 429
     default_message = "Your quota for this action is used up."
+
+
+class FileExpired(ApplicationError):
+    code = "FILE_EXPIRED"
+    status = 410
+    default_message = "This file has expired and is no longer available."
+
+
+class RangeNotSatisfiable(ApplicationError):
+    code = "RANGE_NOT_SATISFIABLE"
+    status = 416
+    default_message = "The requested byte range lies outside the file."
+
+
+class FileTooLarge(ApplicationError):
+    code = "FILE_TOO_LARGE"
+    status = 413
+    default_message = "The file is too large."
+
+
+class AudioRejected(ApplicationError):
+    """Audio refused by the speech core; code and status come from the reason."""
+
+    STATUSES = {
+        "UNSUPPORTED_FORMAT": 415,
+        "EMPTY_FILE": 400,
+        "INVALID_AUDIO": 400,
+        "AUDIO_TOO_SHORT": 400,
+        "AUDIO_TOO_LONG": 400,
+        "NO_SPEECH_DETECTED": 422,
+    }
+
+    @classmethod
+    def because(cls, code: str, message: str, details: Any = None) -> AudioRejected:
+        return cls(message, code=code, status=cls.STATUSES.get(code, 400), details=details)
 
 
 class ServiceUnavailable(ApplicationError):
@@ -95,18 +141,29 @@ class ServiceUnavailable(ApplicationError):
 ERROR_CODES: dict[str, int] = {
     "VALIDATION_ERROR": 400,
     "BAD_REQUEST": 400,
+    "EMPTY_FILE": 400,
+    "INVALID_AUDIO": 400,
+    "AUDIO_TOO_SHORT": 400,
+    "AUDIO_TOO_LONG": 400,
     "MALFORMED_REQUEST": 400,
     "NOT_AUTHENTICATED": 401,
     "INVALID_CREDENTIALS": 401,
     "INVALID_TOKEN": 401,
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
+    "FILE_NOT_FOUND": 404,
+    "VOICE_SAMPLE_NOT_FOUND": 404,
     "METHOD_NOT_ALLOWED": 405,
     "NOT_ACCEPTABLE": 406,
     "CONFLICT": 409,
     "EMAIL_ALREADY_REGISTERED": 409,
+    "FILE_EXPIRED": 410,
     "PAYLOAD_TOO_LARGE": 413,
+    "FILE_TOO_LARGE": 413,
     "UNSUPPORTED_MEDIA_TYPE": 415,
+    "UNSUPPORTED_FORMAT": 415,
+    "RANGE_NOT_SATISFIABLE": 416,
+    "NO_SPEECH_DETECTED": 422,
     "RATE_LIMITED": 429,
     "QUOTA_EXCEEDED": 429,
     "INTERNAL_ERROR": 500,

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from voxify_project.envelope import error_body
-from voxify_project.errors import ApplicationError, RateLimited
+from voxify_project.errors import ApplicationError
 from voxify_project.request_context import current_request_id
 
 log = structlog.get_logger("voxify.errors")
@@ -60,8 +60,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, ApplicationError):
         body, status = error_body(exc.code, exc.message, exc.details), exc.status
-        if isinstance(exc, RateLimited):
-            headers["Retry-After"] = str(exc.retry_after)
+        headers.update(exc.headers)
     elif isinstance(exc, Http404):
         body, status = error_body("NOT_FOUND", "Not found."), 404
     elif isinstance(exc, DjangoPermissionDenied):

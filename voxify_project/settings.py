@@ -13,6 +13,7 @@ import contextlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -173,16 +174,46 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "delete-expired-files": {
+        "task": "files.delete_expired",
+        "schedule": env.int("FILE_CLEANUP_INTERVAL", default=900),
+    },
+}
 
 # --- Files ----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_URL = "/static/"
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
+if STORAGE_BACKEND == "s3":
+    _default_storage: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            # Never overwrite, never public, never at the bucket root.
+            "file_overwrite": False,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "location": env.str("AWS_LOCATION", default="voxify"),
+        },
+    }
+    if not _default_storage["OPTIONS"]["location"]:
+        raise environ.ImproperlyConfigured("AWS_LOCATION must be a non-empty key prefix.")
+elif STORAGE_BACKEND == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise environ.ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+CHROMA_URL = env.str("CHROMA_URL", default="")
 # WhiteNoise warns on every request when STATIC_ROOT is missing (before collectstatic).
 with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -190,6 +221,11 @@ with contextlib.suppress(OSError):
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=50)
+VOICE_SAMPLE_MIN_SECONDS = env.float("VOICE_SAMPLE_MIN_SECONDS", default=2.0)
+VOICE_SAMPLE_MAX_SECONDS = env.float("VOICE_SAMPLE_MAX_SECONDS", default=300.0)
+MAX_VOICE_SAMPLES_PER_USER = env.int("MAX_VOICE_SAMPLES_PER_USER", default=10)
+UPLOADS_PER_DAY = env.int("UPLOADS_PER_DAY", default=100)
+
 # Request bodies larger than this get 413. Multipart uploads stream to disk past 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_JSON_BODY_BYTES", default=1024 * 1024)
 

@@ -6,6 +6,8 @@ from voxify_project import error_views, health
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/", include("accounts.urls")),
+    path("voice/", include("voices.urls")),
+    path("files/", include("files.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
 ]
 

@@ -1,0 +1,48 @@
+"""Daily quotas: counted only for work that succeeded, atomically across processes.
+
+``quota_check`` is the cheap early refusal before expensive work; ``quota_consume`` is the
+authoritative count, taken inside the transaction that commits the work, under a row lock
+(PostgreSQL) or the database write lock (SQLite, IMMEDIATE transactions), so parallel
+requests cannot overshoot and refused work is never charged.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import DailyUsage, User
+from voxify_project.errors import QuotaExceeded
+
+UPLOADS = "uploads"
+
+
+def _used_today(*, user: User, kind: str) -> int:
+    row = DailyUsage.objects.filter(user=user, day=timezone.now().date(), kind=kind).first()
+    return row.count if row else 0
+
+
+def quota_check(*, user: User, kind: str, limit: int) -> None:
+    used = _used_today(user=user, kind=kind)
+    if used >= limit:
+        raise QuotaExceeded(
+            f"Daily limit of {limit} {kind} reached; it resets at midnight UTC.",
+            details={"kind": kind, "limit": limit, "used": used},
+        )
+
+
+def quota_consume(*, user: User, kind: str, limit: int, amount: int = 1) -> int:
+    """Count ``amount`` units for today, or raise QuotaExceeded. Must run in a transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("quota_consume must be called inside transaction.atomic()")
+    day = timezone.now().date()
+    DailyUsage.objects.get_or_create(user=user, day=day, kind=kind)
+    row = DailyUsage.objects.select_for_update().get(user=user, day=day, kind=kind)
+    if row.count + amount > limit:
+        raise QuotaExceeded(
+            f"Daily limit of {limit} {kind} reached; it resets at midnight UTC.",
+            details={"kind": kind, "limit": limit, "used": row.count},
+        )
+    DailyUsage.objects.filter(pk=row.pk).update(count=F("count") + amount)
+    return row.count + amount

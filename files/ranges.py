@@ -1,0 +1,39 @@
+"""HTTP Range (RFC 9110 section 14) for single byte ranges."""
+
+from __future__ import annotations
+
+import re
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+class UnsatisfiableRange(Exception):
+    pass
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The inclusive (start, end) asked for, or None for the whole file.
+
+    Multi-range and malformed headers are ignored (the whole file is sent, as the RFC
+    allows); a well-formed range that lies outside the file raises UnsatisfiableRange.
+    """
+    if not header:
+        return None
+    match = _RANGE.match(header.strip())
+    if not match:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # suffix range: the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            raise UnsatisfiableRange
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if end < start:
+        return None
+    if start >= size:
+        raise UnsatisfiableRange
+    return start, min(end, size - 1)

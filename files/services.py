@@ -1,0 +1,106 @@
+"""Writes of stored files: create (storage + row), delete, expire."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import IO
+
+import structlog
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from files.filenames import sanitize_filename
+from files.models import StoredFile, new_file_id
+from files.storage import file_storage
+
+log = structlog.get_logger(__name__)
+
+
+def _sha256(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    stream.seek(0)
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def stored_file_save_content(*, public_id: str, kind: str, extension: str, content: IO[bytes]) -> str:
+    """Put bytes into storage under a server-chosen key; returns the key actually used."""
+    now = timezone.now()
+    key = f"{kind}/{now:%Y/%m}/{public_id}{extension}"
+    content.seek(0)
+    return file_storage().save(key, File(content))
+
+
+def stored_file_create(
+    *,
+    owner: User,
+    kind: str,
+    content: IO[bytes],
+    filename: str | None,
+    extension: str,
+    content_type: str,
+    duration: float | None = None,
+    sample_rate: int | None = None,
+    expires_at: datetime | None = None,
+) -> StoredFile:
+    """Store ``content`` and record it.
+
+    If the row cannot be written the stored object is removed at once. Called inside a
+    larger transaction, the caller removes the object (``storage_delete_quietly``) if that
+    transaction fails later.
+    """
+    public_id = new_file_id()
+    size = content.seek(0, 2)
+    sha256 = _sha256(content)
+    key = stored_file_save_content(public_id=public_id, kind=kind, extension=extension, content=content)
+    try:
+        return StoredFile.objects.create(
+            public_id=public_id,
+            owner=owner,
+            kind=kind,
+            storage_key=key,
+            filename=sanitize_filename(filename),
+            content_type=content_type,
+            size=size,
+            sha256=sha256,
+            duration=duration,
+            sample_rate=sample_rate,
+            expires_at=expires_at,
+        )
+    except BaseException:
+        storage_delete_quietly(key)
+        raise
+
+
+def storage_delete_quietly(key: str) -> None:
+    """Remove an object from storage; a failure is logged, never raised (used in clean-up)."""
+    try:
+        file_storage().delete(key)
+    except Exception:
+        log.exception("storage_delete_failed", storage_key=key)
+
+
+def stored_file_delete(*, stored_file: StoredFile) -> None:
+    """Delete the row, then (after commit) the object in storage."""
+    key = stored_file.storage_key
+    stored_file.delete()
+    transaction.on_commit(lambda: storage_delete_quietly(key))
+
+
+def stored_files_delete_expired(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Delete every expired file (storage object and row). Returns how many were deleted."""
+    now = now or timezone.now()
+    deleted = 0
+    while True:
+        expired = list(StoredFile.objects.filter(expires_at__lte=now).order_by("expires_at")[:batch])
+        if not expired:
+            return deleted
+        for stored_file in expired:
+            with transaction.atomic():
+                stored_file_delete(stored_file=stored_file)
+            deleted += 1

@@ -1,0 +1,242 @@
+"""Audio input: recognise the container by its bytes, check the header, then decode.
+
+The order matters for safety. ``probe`` reads only the header (never the extension or the
+client's Content-Type) and rejects what the limits forbid before any sample is decoded, so
+a small file that claims hours of audio, or a WAV whose header promises more data than the
+file holds, costs nothing. ``decode`` then streams the samples in blocks, down-mixing to
+mono as it goes, and checks that the decoded length agrees with the header.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import soundfile as sf
+from scipy.signal import resample_poly
+
+from speech.errors import (
+    AUDIO_TOO_LONG,
+    AUDIO_TOO_SHORT,
+    EMPTY_FILE,
+    INVALID_AUDIO,
+    UNSUPPORTED_FORMAT,
+    AudioRejected,
+)
+
+Samples = npt.NDArray[np.float32]
+
+CONTENT_TYPES = {
+    "wav": "audio/wav",
+    "flac": "audio/flac",
+    "ogg": "audio/ogg",
+    "opus": "audio/ogg; codecs=opus",
+    "mp3": "audio/mpeg",
+}
+EXTENSIONS = {"wav": ".wav", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "mp3": ".mp3"}
+
+
+@dataclass(frozen=True)
+class AudioLimits:
+    min_duration_s: float = 3.0
+    max_duration_s: float = 300.0
+    min_sample_rate: int = 8000
+    max_sample_rate: int = 96000
+    max_channels: int = 8
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What the header says: container format, rate, channels and length in frames."""
+
+    format: str
+    sample_rate: int
+    channels: int
+    frames: int
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sample_rate if self.sample_rate else 0.0
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.format]
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    samples: Samples  # mono, float32 in [-1, 1]
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The container, from the first bytes of the file; None if it is not audio we take."""
+    if len(head) >= 12 and head[:4] in (b"RIFF", b"RIFX") and head[8:12] == b"WAVE":
+        return "wav"
+    if head[:4] == b"fLaC":
+        return "flac"
+    if head[:4] == b"OggS":
+        if b"OpusHead" in head[:64]:
+            return "opus"
+        if b"\x01vorbis" in head[:64]:
+            return "ogg"
+        return None  # Ogg carrying something else (e.g. Theora video, FLAC-in-Ogg)
+    if head[:3] == b"ID3":
+        return "mp3"
+    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0 and (head[1] & 0x06) != 0:
+        return "mp3"  # an MPEG audio frame sync word with a valid layer
+    return None
+
+
+def _probe_wav(path: Path, size: int) -> AudioInfo:
+    """Walk the RIFF chunks ourselves: libsndfile silently clamps a lying data size."""
+    with path.open("rb") as fh:
+        riff = fh.read(12)
+        if riff[:4] != b"RIFF":
+            raise AudioRejected(UNSUPPORTED_FORMAT, "Big-endian (RIFX) WAV files are not supported.")
+        fmt: tuple[int, int, int, int, int, int] | None = None
+        while True:
+            header = fh.read(8)
+            if len(header) < 8:
+                raise AudioRejected(INVALID_AUDIO, "The WAV file has no data chunk.")
+            chunk_id, chunk_size = header[:4], struct.unpack("<I", header[4:])[0]
+            if chunk_id == b"fmt ":
+                body = fh.read(chunk_size)
+                if len(body) < 16:
+                    raise AudioRejected(INVALID_AUDIO, "The WAV format chunk is truncated.")
+                fmt = struct.unpack("<HHIIHH", body[:16])
+                if chunk_size % 2:
+                    fh.seek(1, 1)
+            elif chunk_id == b"data":
+                if fmt is None:
+                    raise AudioRejected(INVALID_AUDIO, "The WAV data chunk comes before its format chunk.")
+                available = size - fh.tell()
+                _, channels, sample_rate, _, block_align, _ = fmt
+                if block_align == 0 or channels == 0 or sample_rate == 0:
+                    raise AudioRejected(INVALID_AUDIO, "The WAV format chunk is invalid.")
+                if chunk_size > available + block_align:
+                    raise AudioRejected(
+                        INVALID_AUDIO,
+                        "The WAV header claims more audio data than the file holds (truncated or corrupt file).",
+                        {"declared_bytes": chunk_size, "available_bytes": available},
+                    )
+                return AudioInfo("wav", sample_rate, channels, min(chunk_size, available) // block_align)
+            else:
+                fh.seek(chunk_size + (chunk_size % 2), 1)
+                if fh.tell() > size:
+                    raise AudioRejected(INVALID_AUDIO, "The WAV file is truncated.")
+
+
+def probe(path: Path) -> AudioInfo:
+    """Identify and read the header of ``path`` without decoding any audio."""
+    size = path.stat().st_size
+    if size == 0:
+        raise AudioRejected(EMPTY_FILE, "The file is empty.")
+    with path.open("rb") as fh:
+        head = fh.read(64)
+    kind = sniff_format(head)
+    if kind is None:
+        raise AudioRejected(
+            UNSUPPORTED_FORMAT,
+            "The file is not audio in a supported format (WAV, FLAC, Ogg Vorbis, Ogg Opus, MP3).",
+        )
+    if kind == "wav":
+        return _probe_wav(path, size)
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise AudioRejected(INVALID_AUDIO, f"The {kind.upper()} header cannot be read.") from exc
+    if info.samplerate <= 0 or info.channels <= 0:
+        raise AudioRejected(INVALID_AUDIO, f"The {kind.upper()} header is invalid.")
+    return AudioInfo(kind, int(info.samplerate), int(info.channels), int(info.frames))
+
+
+def check_limits(info: AudioInfo, limits: AudioLimits) -> None:
+    """Refuse from the header alone: sample rate, channels and duration."""
+    if not limits.min_sample_rate <= info.sample_rate <= limits.max_sample_rate:
+        raise AudioRejected(
+            INVALID_AUDIO,
+            f"Sample rate {info.sample_rate} Hz is outside {limits.min_sample_rate}-{limits.max_sample_rate} Hz.",
+            {"sample_rate": info.sample_rate},
+        )
+    if info.channels > limits.max_channels:
+        raise AudioRejected(INVALID_AUDIO, f"{info.channels} channels is more than {limits.max_channels}.")
+    if info.duration > limits.max_duration_s:
+        raise AudioRejected(
+            AUDIO_TOO_LONG,
+            f"The audio lasts {info.duration:.1f} s; the maximum is {limits.max_duration_s:.0f} s.",
+            {"duration": round(info.duration, 3), "max_duration": limits.max_duration_s},
+        )
+    if info.frames and info.duration < limits.min_duration_s:
+        raise AudioRejected(
+            AUDIO_TOO_SHORT,
+            f"The audio lasts {info.duration:.2f} s; the minimum is {limits.min_duration_s:.0f} s.",
+            {"duration": round(info.duration, 3), "min_duration": limits.min_duration_s},
+        )
+
+
+def decode(
+    path: Path, info: AudioInfo, *, max_duration_s: float | None = None, block_frames: int = 1 << 16
+) -> DecodedAudio:
+    """Decode to mono float32 at the file's own rate, block by block.
+
+    Decoding stops as soon as the audio runs past what the header declared (plus a second
+    of decoder padding) or past ``max_duration_s``, whichever is known.
+    """
+    blocks: list[Samples] = []
+    limits = [info.frames + info.sample_rate] if info.frames else []
+    if max_duration_s is not None:
+        limits.append(int(max_duration_s * info.sample_rate) + 1)
+    max_frames = min(limits) if limits else None
+    total = 0
+    try:
+        with sf.SoundFile(str(path)) as sound:
+            while True:
+                block = sound.read(block_frames, dtype="float32", always_2d=True)
+                if not len(block):
+                    break
+                blocks.append(block.mean(axis=1, dtype=np.float32))
+                total += len(block)
+                if max_frames is not None and total > max_frames:
+                    if max_duration_s is not None and total > max_duration_s * info.sample_rate:
+                        raise AudioRejected(
+                            AUDIO_TOO_LONG, f"The audio lasts more than the maximum of {max_duration_s:.0f} s."
+                        )
+                    raise AudioRejected(INVALID_AUDIO, "The audio is longer than its header says.")
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise AudioRejected(INVALID_AUDIO, "The audio data cannot be decoded (corrupt or truncated file).") from exc
+    samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+    if info.frames and len(samples) < 0.9 * info.frames:
+        raise AudioRejected(
+            INVALID_AUDIO,
+            "The file holds less audio than its header says (truncated file).",
+            {"declared_frames": info.frames, "decoded_frames": len(samples)},
+        )
+    if not np.isfinite(samples).all():
+        raise AudioRejected(INVALID_AUDIO, "The audio contains invalid sample values.")
+    return DecodedAudio(np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False), info.sample_rate)
+
+
+def load_checked(path: Path, limits: AudioLimits) -> tuple[AudioInfo, DecodedAudio]:
+    """probe -> check_limits -> decode -> check the decoded length against the limits again."""
+    info = probe(path)
+    check_limits(info, limits)
+    audio = decode(path, info, max_duration_s=limits.max_duration_s)
+    check_limits(AudioInfo(info.format, info.sample_rate, info.channels, len(audio.samples)), limits)
+    return info, audio
+
+
+def resample(samples: Samples, from_rate: int, to_rate: int) -> Samples:
+    """Band-limited polyphase resampling."""
+    if from_rate == to_rate:
+        return samples
+    divisor = np.gcd(from_rate, to_rate)
+    out = resample_poly(samples, to_rate // divisor, from_rate // divisor)
+    return np.asarray(out, dtype=np.float32)

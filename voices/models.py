@@ -1,0 +1,49 @@
+"""Voice samples: a user's recording, its analysis, and its speaker embedding."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from voxify_project.ids import new_public_id
+
+
+def new_sample_id() -> str:
+    return new_public_id("vs")
+
+
+class VoiceSample(models.Model):
+    """One uploaded recording of a speaker. Its vector lives in Chroma under ``public_id``."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        TRAINING = "training", "Training"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_sample_id, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voice_samples")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=500, blank=True)
+    language = models.CharField(max_length=16, default="en-US")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UPLOADED)
+    format = models.CharField(max_length=8)
+    duration = models.FloatField()
+    sample_rate = models.PositiveIntegerField()
+    channels = models.PositiveSmallIntegerField()
+    file_size = models.BigIntegerField()
+    quality_score = models.FloatField()
+    quality_report = models.JSONField(default=dict, help_text="Measurements and issues behind the score.")
+    transcript = models.TextField(blank=True)
+    embedding = models.BinaryField(help_text="256 float32 values; the copy Chroma can be rebuilt from.")
+    source_file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=["owner", "-created_at"]), models.Index(fields=["owner", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.name}"

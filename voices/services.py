@@ -1,0 +1,171 @@
+"""Writes of voice samples: upload (validate, analyse, embed, store), delete, similarity.
+
+An upload is all-or-nothing: the stored file, the database rows (sample, file, daily usage)
+and the Chroma vector are written together, or every one of them is undone. Nothing is
+counted against a quota unless the upload succeeds.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import structlog
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from accounts.models import User
+from accounts.quotas import UPLOADS, quota_check, quota_consume
+from files.models import StoredFile
+from files.services import storage_delete_quietly, stored_file_create, stored_file_delete
+from speech import errors as speech_errors
+from speech.analysis import analyse
+from speech.audio_io import CONTENT_TYPES, EXTENSIONS, AudioLimits, load_checked
+from speech.embedding import speaker_embedding
+from speech.transcription import is_english, transcribe
+from voices import vectors
+from voices.models import VoiceSample, new_sample_id
+from voxify_project.errors import AudioRejected, FileTooLarge, QuotaExceeded
+
+log = structlog.get_logger(__name__)
+
+
+def audio_limits() -> AudioLimits:
+    return AudioLimits(
+        min_duration_s=settings.VOICE_SAMPLE_MIN_SECONDS,
+        max_duration_s=settings.VOICE_SAMPLE_MAX_SECONDS,
+    )
+
+
+@contextmanager
+def _local_path(upload: UploadedFile[bytes]) -> Iterator[Path]:
+    """A path on local disk holding the upload (large uploads already are one)."""
+    temporary_path = getattr(upload, "temporary_file_path", None)
+    if temporary_path is not None:
+        yield Path(temporary_path())
+        return
+    with tempfile.NamedTemporaryFile(prefix="voxify-upload-") as handle:
+        upload.seek(0)
+        shutil.copyfileobj(upload, handle)
+        handle.flush()
+        yield Path(handle.name)
+
+
+def _check_sample_count(owner: User) -> None:
+    limit = settings.MAX_VOICE_SAMPLES_PER_USER
+    count = VoiceSample.objects.filter(owner=owner).count()
+    if count >= limit:
+        raise QuotaExceeded(
+            f"You have {count} voice samples; the limit is {limit}. Delete one to upload another.",
+            details={"kind": "voice_samples", "limit": limit, "used": count},
+        )
+
+
+def voice_sample_create(
+    *, owner: User, upload: UploadedFile[bytes], name: str, description: str = "", language: str = "en-US"
+) -> VoiceSample:
+    """Validate, analyse, embed and store one recording as a new voice sample."""
+    max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024
+    if (upload.size or 0) > max_bytes:
+        raise FileTooLarge(
+            f"The file is {upload.size} bytes; the limit is {settings.MAX_UPLOAD_MB} MB.",
+            details={"size": upload.size, "max_size": max_bytes},
+        )
+    _check_sample_count(owner)
+    quota_check(user=owner, kind=UPLOADS, limit=settings.UPLOADS_PER_DAY)
+
+    with _local_path(upload) as path:
+        try:
+            info, audio = load_checked(path, audio_limits())
+            analysis = analyse(audio.samples, audio.sample_rate)
+        except speech_errors.AudioRejected as exc:
+            raise AudioRejected.because(exc.code, exc.message, exc.details) from exc
+        embedding = speaker_embedding(audio.samples, audio.sample_rate)
+        transcript = transcribe(audio.samples, audio.sample_rate) if is_english(language) else ""
+
+        sample_id = new_sample_id()
+        stored: StoredFile | None = None
+        vector_written = False
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().filter(pk=owner.pk).first()  # one upload per user at a time
+                _check_sample_count(owner)
+                quota_consume(user=owner, kind=UPLOADS, limit=settings.UPLOADS_PER_DAY)
+                with path.open("rb") as content:
+                    stored = stored_file_create(
+                        owner=owner,
+                        kind=StoredFile.Kind.VOICE_SAMPLE,
+                        content=content,
+                        filename=upload.name,
+                        extension=EXTENSIONS[info.format],
+                        content_type=CONTENT_TYPES[info.format],
+                        duration=audio.duration,
+                        sample_rate=audio.sample_rate,
+                    )
+                sample = VoiceSample.objects.create(
+                    public_id=sample_id,
+                    owner=owner,
+                    name=name,
+                    description=description,
+                    language=language,
+                    format=info.format,
+                    duration=round(audio.duration, 3),
+                    sample_rate=audio.sample_rate,
+                    channels=info.channels,
+                    file_size=stored.size,
+                    quality_score=analysis.quality_score,
+                    quality_report=analysis.as_dict(),
+                    transcript=transcript,
+                    embedding=embedding.astype("<f4").tobytes(),
+                    source_file=stored,
+                )
+                # Last step inside the transaction: if Chroma fails, the rows roll back.
+                vectors.vector_upsert(sample_id=sample_id, owner_id=owner.public_id, embedding=embedding)
+                vector_written = True
+        except BaseException:
+            if stored is not None:
+                storage_delete_quietly(stored.storage_key)
+            if vector_written:
+                _vector_delete_quietly(sample_id)
+            raise
+    log.info("voice_sample_created", sample_id=sample_id, duration=sample.duration, quality=sample.quality_score)
+    return sample
+
+
+def _vector_delete_quietly(sample_id: str) -> None:
+    try:
+        vectors.vector_delete(sample_id=sample_id)
+    except Exception:
+        log.exception("vector_delete_failed", sample_id=sample_id)
+
+
+def voice_sample_delete(*, sample: VoiceSample) -> None:
+    """Delete the sample's row, its stored file and its vector."""
+    sample_id = sample.public_id
+    with transaction.atomic():
+        stored_file = sample.source_file
+        sample.delete()
+        stored_file_delete(stored_file=stored_file)
+        transaction.on_commit(lambda: _vector_delete_quietly(sample_id))
+
+
+@dataclass(frozen=True)
+class SimilarSample:
+    sample: VoiceSample
+    score: float
+
+
+def voice_sample_similar(*, sample: VoiceSample, limit: int) -> list[SimilarSample]:
+    """The owner's other samples whose voices are nearest to this one's (cosine similarity)."""
+    embedding = np.frombuffer(bytes(sample.embedding), dtype="<f4").astype(np.float32)
+    neighbours = vectors.vector_nearest(
+        owner_id=sample.owner.public_id, embedding=embedding, limit=limit, exclude=sample.public_id
+    )
+    by_id = {s.public_id: s for s in VoiceSample.objects.filter(public_id__in=[n.sample_id for n in neighbours])}
+    return [SimilarSample(by_id[n.sample_id], n.score) for n in neighbours if n.sample_id in by_id]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from voices import views
+
+urlpatterns = [
+    path("samples", views.VoiceSampleListCreateView.as_view(), name="voice-samples"),
+    path("samples/<str:sample_id>", views.VoiceSampleDetailView.as_view(), name="voice-sample"),
+    path("samples/<str:sample_id>/similar", views.VoiceSampleSimilarView.as_view(), name="voice-sample-similar"),
+]

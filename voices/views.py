@@ -1,0 +1,105 @@
+"""Voice sample endpoints: thin adapters over ``voices.services`` and ``voices.selectors``."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import user_from_request
+from voices import selectors, services
+from voices.serializers import (
+    SimilarOutputSerializer,
+    SimilarQuerySerializer,
+    VoiceSampleDetailSerializer,
+    VoiceSampleFilterSerializer,
+    VoiceSampleListItemSerializer,
+    VoiceSampleUploadSerializer,
+)
+from voxify_project.envelope import ok
+from voxify_project.openapi import enveloped, error_responses
+from voxify_project.pagination import paginated_as
+
+
+class VoiceSampleListCreateView(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    pagination_class = paginated_as("samples")
+
+    @extend_schema(
+        operation_id="voice_samples_list",
+        parameters=[VoiceSampleFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={
+            200: pagination_class().get_paginated_response_schema(
+                {"type": "array", "items": {"$ref": "#/components/schemas/VoiceSampleListItem"}}
+            ),
+            **error_responses(400, 401),
+        },
+        tags=["voice"],
+    )
+    def get(self, request: Request) -> Response:
+        filters = VoiceSampleFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        samples = selectors.voice_sample_list(user=user_from_request(request), **filters.validated_data)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(samples, request, view=self)
+        return paginator.get_paginated_response(VoiceSampleListItemSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="voice_samples_upload",
+        request={"multipart/form-data": VoiceSampleUploadSerializer},
+        responses={
+            201: enveloped(VoiceSampleDetailSerializer, "VoiceSampleEnvelope"),
+            **error_responses(400, 401, 413, 415, 422, 429),
+        },
+        tags=["voice"],
+        description="Upload a recording (WAV, FLAC, Ogg Vorbis/Opus or MP3, recognised by content). "
+        "It is checked, analysed (quality score), embedded and, for English, transcribed.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = VoiceSampleUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        sample = services.voice_sample_create(owner=user_from_request(request), upload=data.pop("file"), **data)
+        return ok(VoiceSampleDetailSerializer(sample).data, "Voice sample uploaded successfully", status=201)
+
+
+class VoiceSampleDetailView(APIView):
+    @extend_schema(
+        operation_id="voice_samples_get",
+        responses={200: enveloped(VoiceSampleDetailSerializer, "VoiceSampleEnvelope"), **error_responses(401, 404)},
+        tags=["voice"],
+    )
+    def get(self, request: Request, sample_id: str) -> Response:
+        sample = selectors.voice_sample_get(user=user_from_request(request), sample_id=sample_id)
+        return ok(VoiceSampleDetailSerializer(sample).data)
+
+    @extend_schema(
+        operation_id="voice_samples_delete",
+        responses={
+            200: enveloped(VoiceSampleListItemSerializer, "VoiceSampleDeletedEnvelope"),
+            **error_responses(401, 404),
+        },
+        tags=["voice"],
+    )
+    def delete(self, request: Request, sample_id: str) -> Response:
+        sample = selectors.voice_sample_get(user=user_from_request(request), sample_id=sample_id)
+        data = VoiceSampleListItemSerializer(sample).data
+        services.voice_sample_delete(sample=sample)
+        return ok(data, "Voice sample deleted")
+
+
+class VoiceSampleSimilarView(APIView):
+    @extend_schema(
+        operation_id="voice_samples_similar",
+        parameters=[SimilarQuerySerializer],
+        responses={200: enveloped(SimilarOutputSerializer, "SimilarSamplesEnvelope"), **error_responses(400, 401, 404)},
+        tags=["voice"],
+    )
+    def get(self, request: Request, sample_id: str) -> Response:
+        query = SimilarQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        sample = selectors.voice_sample_get(user=user_from_request(request), sample_id=sample_id)
+        similar = services.voice_sample_similar(sample=sample, limit=query.validated_data["limit"])
+        return ok(SimilarOutputSerializer({"sample_id": sample.public_id, "similar": similar}).data)
