@@ -47,14 +47,19 @@ def main(argv: list[str]) -> int:
         raise SystemExit("usage: with_test_servers.py COMMAND [ARGS...]")
     s3_port, chroma_port = free_port(), free_port()
     chroma_dir = tempfile.mkdtemp(prefix="voxify-chroma-")
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     servers = [
-        subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)], env=env, **quiet),
+        subprocess.Popen(
+            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
         subprocess.Popen(
             [str(BIN / "chroma"), "run", "--path", chroma_dir, "--host", "127.0.0.1", "--port", str(chroma_port)],
             env=env,
-            **quiet,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         ),
     ]
     try:

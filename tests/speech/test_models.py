@@ -31,10 +31,11 @@ def test_transcript_of_a_known_sentence() -> None:
 
     text = transcribe(samples, rate)
 
+    assert clip.transcript is not None
     transform = jiwer.Compose(
         [
             jiwer.ToLowerCase(),
-            jiwer.RemovePunctuation(),
+            jiwer.RemovePunctuation(),  # type: ignore[no-untyped-call]
             jiwer.RemoveMultipleSpaces(),
             jiwer.Strip(),
             jiwer.ReduceToListOfListOfWords(),
