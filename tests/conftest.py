@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from accounts.models import User
+from accounts.services import token_pair_issue
 from voxify_project.embedded_redis import embedded_redis_socket, redis_answers, start_embedded_redis
 
 STRONG_PASSWORD = "Correct-Horse-42-battery"
@@ -70,3 +72,24 @@ def user_tokens(db: None, api_client: APIClient) -> dict[str, Any]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def client_for(user: User) -> APIClient:
+    """An API client carrying a real access token of ``user``."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_issue(user=user).access_token}")
+    return client
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[[str], tuple[User, APIClient]]:
+    def make(email: str) -> tuple[User, APIClient]:
+        user = User.objects.create_user(email, STRONG_PASSWORD)
+        return user, client_for(user)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user: Callable[[str], tuple[User, APIClient]]) -> tuple[User, APIClient]:
+    return make_user("alice@example.com")

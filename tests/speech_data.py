@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import jiwer
+
 SPEECH_DIR = Path(
     os.environ.get("VOXIFY_SPEECH_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "speech")
 )
@@ -42,3 +44,17 @@ def recordings() -> list[Recording]:
 
 def recording(name: str) -> Recording:
     return next(r for r in recordings() if r.path.name == name)
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """WER after lower-casing and removing punctuation (LibriSpeech references are upper case)."""
+    transform = jiwer.Compose(
+        [
+            jiwer.ToLowerCase(),
+            jiwer.RemovePunctuation(),  # type: ignore[no-untyped-call]
+            jiwer.RemoveMultipleSpaces(),
+            jiwer.Strip(),
+            jiwer.ReduceToListOfListOfWords(),
+        ]
+    )
+    return float(jiwer.wer(reference, hypothesis, reference_transform=transform, hypothesis_transform=transform))

@@ -67,16 +67,23 @@ def vector_delete(*, sample_id: str) -> None:
 def vector_nearest(
     *, owner_id: str, embedding: npt.NDArray[np.float32], limit: int, exclude: str | None = None
 ) -> list[Neighbour]:
-    """The owner's samples nearest to ``embedding``, most similar first."""
-    result = collection().query(
-        query_embeddings=[embedding.tolist()],
-        n_results=limit + (1 if exclude else 0),
-        where={"owner": owner_id},
-        include=["distances"],
+    """The owner's samples nearest to ``embedding`` by cosine similarity, most similar first.
+
+    Exact search over the owner's vectors rather than Chroma's filtered HNSW query: a user has
+    at most a few dozen samples, and the filtered ANN query was seen to return incomplete
+    neighbour lists (1 of 5 candidates after an unrelated delete). See docs/adr/0004.
+    """
+    stored = collection().get(where={"owner": owner_id}, include=["embeddings"])
+    ids = [sid for sid in stored["ids"] if sid != exclude]
+    if not ids:
+        return []
+    vectors = np.asarray(
+        [e for sid, e in zip(stored["ids"], stored["embeddings"], strict=True) if sid != exclude], dtype=np.float32
     )
-    pairs = zip(result["ids"][0], result["distances"][0], strict=True)
-    neighbours = [Neighbour(sid, round(1.0 - float(dist), 4)) for sid, dist in pairs if sid != exclude]
-    return neighbours[:limit]
+    query = embedding / (np.linalg.norm(embedding) + 1e-12)
+    scores = vectors @ query / (np.linalg.norm(vectors, axis=1) + 1e-12)
+    order = np.argsort(-scores)[:limit]
+    return [Neighbour(ids[i], round(float(scores[i]), 4)) for i in order]
 
 
 def vector_count(*, owner_id: str) -> int:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import jiwer
 import soundfile as sf
 
 from speech.embedding import EMBEDDING_DIM, cosine_similarity, speaker_embedding
 from speech.transcription import transcribe
-from tests.speech_data import recording, recordings
+from tests.speech_data import recording, recordings, word_error_rate
 
 
 def _embed(name: str):  # type: ignore[no-untyped-def]
@@ -32,14 +31,5 @@ def test_transcript_of_a_known_sentence() -> None:
     text = transcribe(samples, rate)
 
     assert clip.transcript is not None
-    transform = jiwer.Compose(
-        [
-            jiwer.ToLowerCase(),
-            jiwer.RemovePunctuation(),  # type: ignore[no-untyped-call]
-            jiwer.RemoveMultipleSpaces(),
-            jiwer.Strip(),
-            jiwer.ReduceToListOfListOfWords(),
-        ]
-    )
-    wer = jiwer.wer(clip.transcript, text, reference_transform=transform, hypothesis_transform=transform)
+    wer = word_error_rate(clip.transcript, text)
     assert wer < 0.25, (text, wer)

@@ -7,7 +7,6 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-import jiwer
 import numpy as np
 import pytest
 import soundfile as sf
@@ -16,8 +15,8 @@ from rest_framework.test import APIClient
 from accounts.models import DailyUsage, User
 from files.models import StoredFile
 from files.storage import file_storage
-from tests.speech_data import Recording, recording, recordings
-from tests.voices.conftest import UPLOAD_URL, upload
+from tests.speech_data import Recording, recording, recordings, word_error_rate
+from tests.uploads import UPLOAD_URL, upload
 from voices import vectors
 from voices.models import VoiceSample
 
@@ -76,19 +75,6 @@ def test_upload_returns_the_document_shape(alice: tuple[User, APIClient]) -> Non
     assert DailyUsage.objects.get(user=user, kind="uploads").count == 1
 
 
-def _wer(reference: str, hypothesis: str) -> float:
-    transform = jiwer.Compose(  # type: ignore[no-untyped-call]
-        [
-            jiwer.ToLowerCase(),
-            jiwer.RemovePunctuation(),  # type: ignore[no-untyped-call]
-            jiwer.RemoveMultipleSpaces(),
-            jiwer.Strip(),
-            jiwer.ReduceToListOfListOfWords(),
-        ]
-    )
-    return float(jiwer.wer(reference, hypothesis, reference_transform=transform, hypothesis_transform=transform))
-
-
 def test_every_recording_in_the_corpus_uploads(
     make_user: Any, settings: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -104,7 +90,7 @@ def test_every_recording_in_the_corpus_uploads(
         assert 0 <= data["quality_score"] <= 10
         assert data["transcript"], clip.id  # every clip is English speech
         if clip.transcript:
-            wers.append((clip.id, _wer(clip.transcript, data["transcript"])))
+            wers.append((clip.id, word_error_rate(clip.transcript, data["transcript"])))
 
     assert VoiceSample.objects.filter(owner=user).count() == len(recordings())
     with capsys.disabled():

@@ -1,44 +1,20 @@
-"""Helpers for upload tests: users with real tokens, multipart uploads, storage listings."""
+"""Helpers for upload tests: multipart uploads, storage listings, "nothing stored" checks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.models import DailyUsage, User
-from accounts.services import token_pair_issue
 from files.models import StoredFile
 from files.storage import file_storage
-from tests.conftest import STRONG_PASSWORD
 from voices import vectors
 from voices.models import VoiceSample
 
 UPLOAD_URL = "/api/v1/voice/samples"
-
-
-def client_for(user: User) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_issue(user=user).access_token}")
-    return client
-
-
-@pytest.fixture
-def make_user(db: None) -> Callable[[str], tuple[User, APIClient]]:
-    def make(email: str) -> tuple[User, APIClient]:
-        user = User.objects.create_user(email, STRONG_PASSWORD)
-        return user, client_for(user)
-
-    return make
-
-
-@pytest.fixture
-def alice(make_user: Callable[[str], tuple[User, APIClient]]) -> tuple[User, APIClient]:
-    return make_user("alice@example.com")
 
 
 def upload(
