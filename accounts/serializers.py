@@ -26,19 +26,15 @@ class RefreshInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class UserOutputSerializer(serializers.Serializer[Any]):
-    user_id = serializers.CharField(source="public_id")
-    email = serializers.EmailField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-
 class TokenUserSerializer(serializers.Serializer[Any]):
     user_id = serializers.CharField(source="public_id")
     email = serializers.EmailField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
+
+
+class UserOutputSerializer(TokenUserSerializer):
+    created_at = serializers.DateTimeField()
 
 
 class TokenPairOutputSerializer(serializers.Serializer[Any]):

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import os
-import threading
 from typing import Any
 
 from speech.audio_io import Samples, resample
-from speech.models import whisper_model_dir
+from speech.models import LazyModel, whisper_model_dir
 
 WHISPER_RATE = 16000
-_lock = threading.Lock()
-_model: Any = None
 
 
-def _get_model() -> Any:
-    global _model
-    if _model is None:
-        from faster_whisper import WhisperModel
+def _load_model() -> Any:
+    from faster_whisper import WhisperModel
 
-        threads = int(os.environ.get("WHISPER_CPU_THREADS", "0")) or min(4, os.cpu_count() or 1)
-        _model = WhisperModel(str(whisper_model_dir()), device="cpu", compute_type="int8", cpu_threads=threads)
-    return _model
+    threads = int(os.environ.get("WHISPER_CPU_THREADS", "0")) or min(4, os.cpu_count() or 1)
+    return WhisperModel(str(whisper_model_dir()), device="cpu", compute_type="int8", cpu_threads=threads)
+
+
+_model: LazyModel[Any] = LazyModel(_load_model)
 
 
 def is_english(language: str) -> bool:
@@ -31,8 +28,8 @@ def is_english(language: str) -> bool:
 def transcribe(samples: Samples, sample_rate: int) -> str:
     """The English text spoken in a mono recording (greedy decoding)."""
     audio = resample(samples, sample_rate, WHISPER_RATE)
-    with _lock:
-        segments, _ = _get_model().transcribe(
+    with _model.use() as model:
+        segments, _ = model.transcribe(
             audio, language="en", beam_size=1, condition_on_previous_text=False, vad_filter=False
         )
         return " ".join(segment.text.strip() for segment in segments).strip()
