@@ -38,6 +38,15 @@ class VoiceSample(models.Model):
     transcript = models.TextField(blank=True)
     embedding = models.BinaryField(help_text="256 float32 values; the copy Chroma can be rebuilt from.")
     source_file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, related_name="+")
+    active_model = models.ForeignKey(
+        "voices.VoiceModel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The trained voice used for synthesis; replaced only when a newer training succeeds.",
+    )
+    failure_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -47,3 +56,28 @@ class VoiceSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_id} {self.name}"
+
+
+def new_model_id() -> str:
+    return new_public_id("vm")
+
+
+class VoiceModel(models.Model):
+    """One trained version of a sample's voice: a small artefact in storage plus its scores."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_model_id, editable=False)
+    voice_sample = models.ForeignKey(VoiceSample, on_delete=models.CASCADE, related_name="models")
+    version = models.PositiveIntegerField()
+    method = models.CharField(max_length=40)
+    artefact_file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, related_name="+")
+    config = models.JSONField(default=dict)
+    validation = models.JSONField(default=dict, help_text="Similarity to the sample, WER of a test sentence.")
+    fit = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("-version",)
+        constraints = [models.UniqueConstraint(fields=["voice_sample", "version"], name="voice_model_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.voice_sample.public_id} v{self.version}"

@@ -19,7 +19,11 @@ def voice_sample_list(*, user: User, status: str | None = None, language: str | 
 
 
 def voice_sample_get(*, user: User, sample_id: str) -> VoiceSample:
-    sample = VoiceSample.objects.select_related("source_file").filter(owner=user, public_id=sample_id).first()
+    sample = (
+        VoiceSample.objects.select_related("source_file", "active_model__artefact_file")
+        .filter(owner=user, public_id=sample_id)
+        .first()
+    )
     if sample is None:
         raise NotFound("Voice sample not found.", code="VOICE_SAMPLE_NOT_FOUND")
     return sample

@@ -37,6 +37,15 @@ class QualityIssueSerializer(serializers.Serializer[Any]):
     message = serializers.CharField()
 
 
+class VoiceModelSerializer(serializers.Serializer[Any]):
+    model_id = serializers.CharField(source="public_id")
+    version = serializers.IntegerField()
+    file_id = serializers.CharField(source="artefact_file.public_id", help_text="The artefact (JSON) in storage.")
+    method = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    validation = serializers.JSONField(help_text="similarity (to the sample), baseline_similarity, wer, test_sentence")
+
+
 class VoiceSampleDetailSerializer(serializers.Serializer[Any]):
     sample_id = serializers.CharField(source="public_id")
     name = serializers.CharField()
@@ -52,10 +61,40 @@ class VoiceSampleDetailSerializer(serializers.Serializer[Any]):
     sample_rate = serializers.IntegerField()
     transcript = serializers.CharField()
     file_id = serializers.CharField(source="source_file.public_id")
+    failure_reason = serializers.CharField()
+    voice_model = VoiceModelSerializer(source="active_model", allow_null=True)
 
     def get_quality_issues(self, sample: VoiceSample) -> list[dict[str, str]]:
         issues = sample.quality_report.get("issues", [])
         return [{"code": issue["code"], "message": issue["message"]} for issue in issues]
+
+
+class TrainingConfigSerializer(serializers.Serializer[Any]):
+    epochs = serializers.IntegerField(
+        min_value=1,
+        max_value=1000,
+        default=12,
+        help_text="Upper bound on search epochs (the fit stops when converged).",
+    )
+    learning_rate = serializers.FloatField(
+        min_value=0.0001,
+        max_value=0.1,
+        default=0.01,
+        help_text="Resolution of the fit: stop when the search step is below it.",
+    )
+    batch_size = serializers.IntegerField(
+        min_value=2, max_value=64, default=3, help_text="Candidate voices evaluated per epoch."
+    )
+
+
+class TrainInputSerializer(serializers.Serializer[Any]):
+    config = TrainingConfigSerializer(required=False)
+
+
+class TrainOutputSerializer(serializers.Serializer[Any]):
+    training_job_id = serializers.CharField()
+    estimated_duration = serializers.IntegerField(help_text="Seconds.")
+    status = serializers.CharField()
 
 
 class SimilarQuerySerializer(serializers.Serializer[Any]):

@@ -24,6 +24,7 @@ from accounts.models import User
 from accounts.quotas import UPLOADS, quota_check, quota_consume
 from files.models import StoredFile
 from files.services import storage_delete_quietly, stored_file_create, stored_file_delete
+from jobs.services import jobs_cancel_for_sample
 from speech import errors as speech_errors
 from speech.analysis import analyse
 from speech.audio_io import CONTENT_TYPES, EXTENSIONS, AudioLimits, load_checked
@@ -146,12 +147,14 @@ def _vector_delete_quietly(sample_id: str) -> None:
 
 
 def voice_sample_delete(*, sample: VoiceSample) -> None:
-    """Delete the sample's row, its stored file and its vector."""
+    """Cancel the sample's jobs, then delete its row, models, stored files and vector."""
     sample_id = sample.public_id
+    jobs_cancel_for_sample(voice_sample=sample)
     with transaction.atomic():
-        stored_file = sample.source_file
+        files = [sample.source_file, *(model.artefact_file for model in sample.models.select_related("artefact_file"))]
         sample.delete()
-        stored_file_delete(stored_file=stored_file)
+        for stored_file in files:
+            stored_file_delete(stored_file=stored_file)
         transaction.on_commit(lambda: _vector_delete_quietly(sample_id))
 
 

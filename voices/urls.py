@@ -5,5 +5,6 @@ from voices import views
 urlpatterns = [
     path("samples", views.VoiceSampleListCreateView.as_view(), name="voice-samples"),
     path("samples/<str:sample_id>", views.VoiceSampleDetailView.as_view(), name="voice-sample"),
+    path("samples/<str:sample_id>/train", views.VoiceSampleTrainView.as_view(), name="voice-sample-train"),
     path("samples/<str:sample_id>/similar", views.VoiceSampleSimilarView.as_view(), name="voice-sample-similar"),
 ]

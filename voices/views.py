@@ -9,15 +9,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
+from speech.cloning import TrainingConfig
 from voices import selectors, services
 from voices.serializers import (
     SimilarOutputSerializer,
     SimilarQuerySerializer,
+    TrainingConfigSerializer,
+    TrainInputSerializer,
+    TrainOutputSerializer,
     VoiceSampleDetailSerializer,
     VoiceSampleFilterSerializer,
     VoiceSampleListItemSerializer,
     VoiceSampleUploadSerializer,
 )
+from voices.training import voice_training_start
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses
 from voxify_project.pagination import paginated_as
@@ -88,6 +93,29 @@ class VoiceSampleDetailView(APIView):
         data = VoiceSampleListItemSerializer(sample).data
         services.voice_sample_delete(sample=sample)
         return ok(data, "Voice sample deleted")
+
+
+class VoiceSampleTrainView(APIView):
+    @extend_schema(
+        operation_id="voice_samples_train",
+        request=TrainInputSerializer,
+        responses={202: enveloped(TrainOutputSerializer, "TrainEnvelope"), **error_responses(400, 401, 404, 409)},
+        tags=["voice"],
+        description="Start training a voice from the sample, as a job (`job_train_…`). Follow it with "
+        "`GET /api/v1/jobs/{job_id}` or the progress WebSocket.",
+    )
+    def post(self, request: Request, sample_id: str) -> Response:
+        serializer = TrainInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        config = serializer.validated_data.get("config") or TrainingConfigSerializer(data={}).run_validation({})
+        sample = selectors.voice_sample_get(user=user_from_request(request), sample_id=sample_id)
+        job = voice_training_start(sample=sample, config=TrainingConfig(**config))
+        data = {
+            "training_job_id": job.public_id,
+            "estimated_duration": int(job.estimated_duration),
+            "status": job.status,
+        }
+        return ok(TrainOutputSerializer(data).data, "Voice training job created", status=202)
 
 
 class VoiceSampleSimilarView(APIView):

@@ -1,5 +1,11 @@
-"""WebSocket routes. Each app adds its consumers here."""
+"""WebSocket routes."""
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from jobs.consumers import JobProgressConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("api/v1/jobs/<str:job_id>/progress/ws", JobProgressConsumer.as_asgi()),
+]

@@ -153,7 +153,12 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "voxify:channels"},
+        "CONFIG": {
+            # redis-py 8 times socket reads out after 5 s by default, the same time channels_redis
+            # blocks in BRPOP: idle consumers would die with TimeoutError. Give reads more room.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "health_check_interval": 15}],
+            "prefix": "voxify:channels",
+        },
     }
 }
 
@@ -174,10 +179,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("JOB_SOFT_TIME_LIMIT", default=900)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+JOB_HEARTBEAT_INTERVAL = env.float("JOB_HEARTBEAT_INTERVAL", default=5.0)
+JOB_HEARTBEAT_TIMEOUT = env.float("JOB_HEARTBEAT_TIMEOUT", default=30.0)
+JOB_PENDING_RESEND = env.float("JOB_PENDING_RESEND", default=120.0)
+TRAINING_QUEUE = env.str("TRAINING_QUEUE", default="default")
+SYNTHESIS_QUEUE = env.str("SYNTHESIS_QUEUE", default="default")
 CELERY_BEAT_SCHEDULE = {
     "delete-expired-files": {
         "task": "files.delete_expired",
         "schedule": env.int("FILE_CLEANUP_INTERVAL", default=900),
+    },
+    "reap-jobs": {
+        "task": "jobs.reap",
+        "schedule": env.float("JOB_REAPER_INTERVAL", default=10.0),
     },
 }
 

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from jobs.views import JobListView
 from voxify_project import error_views, health
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/", include("accounts.urls")),
     path("voice/", include("voices.urls")),
     path("files/", include("files.urls")),
+    path("jobs", JobListView.as_view(), name="jobs"),
+    path("jobs/", include("jobs.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
 ]
 

@@ -1,0 +1,270 @@
+"""Voice cloning by WORLD re-synthesis: make the Piper voice sound like a recorded speaker.
+
+"Training" fits a small artefact to one recording:
+
+1. analyse: the target's pitch (log-F0 mean and spread over voiced frames, WORLD ``dio`` +
+   ``stonemask``) and its speaker embedding;
+2. transcribe: the words of the sample (given, or Whisper), which Piper then reads aloud as
+   the *reference*: the same content in the base voice;
+3. fit: a search over a frequency warp of the reference's spectral envelope (a stand-in for
+   vocal-tract length) that maximises the Resemblyzer similarity of the converted
+   reference to the target. Each epoch evaluates ``batch_size`` warps around the best so
+   far and halves the search radius; the search stops once the radius is below
+   ``learning_rate`` (the resolution of the fit, in log-warp units) or after ``epochs``;
+4. validate: a held-out sentence is synthesised, converted and scored (similarity to the
+   sample, and Whisper's word error rate against the sentence).
+
+Converting speech (``apply_voice``) then re-synthesises Piper's output with WORLD using the
+target's pitch statistics and the fitted warp. The artefact is a few hundred bytes of JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from speech.audio_io import Samples, resample
+from speech.embedding import cosine_similarity, speaker_embedding
+from speech.transcription import transcribe
+from speech.tts import PIPER_RATE, synthesize
+
+ARTEFACT_FORMAT = 1
+METHOD = "world-f0-warp"
+FRAME_PERIOD_MS = 5.0
+INITIAL_RADIUS = 0.2  # log-warp: alpha from about 0.82 to 1.22 in the first epoch
+MAX_REFERENCE_CHARS = 220
+REFERENCE_FALLBACK = (
+    "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue background. "
+    "It is easy to tell the depth of a well."
+)
+VALIDATION_TEXT = "A quiet morning walk along the river helps me think clearly about the day ahead."
+
+Progress = Callable[[float, str], None]
+ShouldStop = Callable[[], bool]
+
+
+class TrainingCancelled(Exception):
+    """``should_stop`` said to stop; nothing was produced."""
+
+
+class TrainingFailed(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    epochs: int = 12
+    learning_rate: float = 0.01
+    batch_size: int = 3
+
+
+@dataclass(frozen=True)
+class VoiceArtefact:
+    f0_source_mean: float  # log Hz, the base voice
+    f0_source_std: float
+    f0_target_mean: float  # log Hz, the recorded speaker
+    f0_target_std: float
+    warp_alpha: float
+    config: dict[str, Any] = field(default_factory=dict)
+    validation: dict[str, Any] = field(default_factory=dict)
+    fit: dict[str, Any] = field(default_factory=dict)
+    method: str = METHOD
+    format: int = ARTEFACT_FORMAT
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self), sort_keys=True).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> VoiceArtefact:
+        raw = json.loads(data)
+        if raw.get("format") != ARTEFACT_FORMAT or raw.get("method") != METHOD:
+            raise ValueError(f"Unsupported voice artefact {raw.get('method')!r} v{raw.get('format')!r}")
+        return cls(**raw)
+
+
+@dataclass
+class _World:
+    f0: npt.NDArray[np.float64]
+    sp: npt.NDArray[np.float64]
+    ap: npt.NDArray[np.float64]
+    rate: int
+
+
+def _analyse_world(samples: Samples, rate: int, *, envelope: bool = True) -> _World:
+    import pyworld
+
+    x = samples.astype(np.float64)
+    f0, times = pyworld.dio(x, rate, frame_period=FRAME_PERIOD_MS)
+    f0 = pyworld.stonemask(x, f0, times, rate)
+    if not envelope:
+        empty = np.zeros((0, 0))
+        return _World(f0, empty, empty, rate)
+    sp = pyworld.cheaptrick(x, f0, times, rate)
+    ap = pyworld.d4c(x, f0, times, rate)
+    return _World(f0, sp, ap, rate)
+
+
+def _log_f0_stats(f0: npt.NDArray[np.float64]) -> tuple[float, float]:
+    voiced = f0[f0 > 0]
+    if len(voiced) < 20:
+        raise TrainingFailed("NO_VOICED_SPEECH", "Too little voiced speech to measure the speaker's pitch.")
+    logs = np.log(voiced)
+    return float(np.mean(logs)), max(float(np.std(logs)), 1e-3)
+
+
+def _warp_envelope(sp: npt.NDArray[np.float64], alpha: float) -> npt.NDArray[np.float64]:
+    """Stretch the spectral envelope along frequency by ``alpha`` (> 1 raises the formants)."""
+    bins = sp.shape[1]
+    source = np.clip(np.arange(bins) / alpha, 0, bins - 1)
+    low = np.floor(source).astype(int)
+    high = np.minimum(low + 1, bins - 1)
+    weight = source - low
+    warped: npt.NDArray[np.float64] = np.ascontiguousarray(sp[:, low] * (1 - weight) + sp[:, high] * weight)
+    return warped
+
+
+def _map_f0(f0: npt.NDArray[np.float64], artefact: VoiceArtefact) -> npt.NDArray[np.float64]:
+    mapped = f0.copy()
+    voiced = f0 > 0
+    z = (np.log(f0[voiced]) - artefact.f0_source_mean) / artefact.f0_source_std
+    mapped[voiced] = np.exp(z * artefact.f0_target_std + artefact.f0_target_mean)
+    return mapped
+
+
+def _render(world: _World, artefact: VoiceArtefact) -> Samples:
+    import pyworld
+
+    y = pyworld.synthesize(
+        _map_f0(world.f0, artefact),
+        _warp_envelope(world.sp, artefact.warp_alpha),
+        world.ap,
+        world.rate,
+        frame_period=FRAME_PERIOD_MS,
+    )
+    peak = float(np.max(np.abs(y))) if len(y) else 0.0
+    if peak > 0.99:
+        y = y * (0.99 / peak)
+    return np.asarray(y, dtype=np.float32)
+
+
+def apply_voice(samples: Samples, rate: int, artefact: VoiceArtefact) -> Samples:
+    """Make base-voice speech sound like the artefact's speaker (same rate and length)."""
+    if len(samples) < rate // 20:
+        return samples
+    return _render(_analyse_world(samples, rate), artefact)
+
+
+def train_voice(
+    samples: Samples,
+    rate: int,
+    *,
+    config: TrainingConfig,
+    progress: Progress,
+    should_stop: ShouldStop,
+    transcript: str | None = None,
+) -> VoiceArtefact:
+    """Fit a voice artefact to one recording. Raises TrainingCancelled or TrainingFailed."""
+    started = time.monotonic()
+
+    def check() -> None:
+        if should_stop():
+            raise TrainingCancelled
+
+    progress(0.0, "Analysing the sample")
+    target = resample(samples, rate, PIPER_RATE)
+    target_mean, target_std = _log_f0_stats(_analyse_world(target, PIPER_RATE, envelope=False).f0)
+    target_embedding = speaker_embedding(samples, rate)
+    check()
+
+    progress(0.1, "Transcribing the sample")
+    text = (transcript or "").strip() or transcribe(samples, rate).strip() or REFERENCE_FALLBACK
+    text = text[:MAX_REFERENCE_CHARS].rsplit(" ", 1)[0] if len(text) > MAX_REFERENCE_CHARS else text
+    reference_audio, _ = synthesize(text)
+    reference = _analyse_world(reference_audio, PIPER_RATE)
+    source_mean, source_std = _log_f0_stats(reference.f0)
+    check()
+
+    def candidate(alpha: float) -> VoiceArtefact:
+        return VoiceArtefact(source_mean, source_std, target_mean, target_std, alpha)
+
+    scores: dict[float, float] = {}
+
+    def score(log_alpha: float) -> float:
+        key = round(log_alpha, 4)
+        if key not in scores:
+            check()
+            converted = _render(reference, candidate(float(np.exp(key))))
+            scores[key] = cosine_similarity(speaker_embedding(converted, PIPER_RATE), target_embedding)
+        return scores[key]
+
+    center, radius = 0.0, INITIAL_RADIUS
+    score(center)
+    epochs_run = 0
+    for epoch in range(1, config.epochs + 1):
+        offsets = np.linspace(-radius, radius, max(config.batch_size, 2))
+        for offset in offsets:
+            score(center + float(offset))
+        center = max(scores, key=lambda k: scores[k])
+        epochs_run = epoch
+        progress(0.2 + 0.6 * epoch / config.epochs, f"Epoch {epoch}/{config.epochs}: similarity {scores[center]:.3f}")
+        radius /= 2
+        if radius < config.learning_rate:
+            break
+
+    progress(0.85, "Validating the voice")
+    artefact = candidate(float(np.exp(center)))
+    validation_audio, _ = synthesize(VALIDATION_TEXT)
+    check()
+    converted = apply_voice(validation_audio, PIPER_RATE, artefact)
+    similarity = cosine_similarity(speaker_embedding(converted, PIPER_RATE), target_embedding)
+    baseline = cosine_similarity(speaker_embedding(validation_audio, PIPER_RATE), target_embedding)
+    heard = transcribe(converted, PIPER_RATE)
+    wer = _word_error_rate(VALIDATION_TEXT, heard)
+    check()
+    progress(1.0, "Done")
+    return VoiceArtefact(
+        source_mean,
+        source_std,
+        target_mean,
+        target_std,
+        round(float(np.exp(center)), 5),
+        config=asdict(config),
+        validation={
+            "similarity": round(similarity, 4),
+            "baseline_similarity": round(baseline, 4),
+            "wer": round(wer, 4),
+            "test_sentence": VALIDATION_TEXT,
+            "transcript": heard,
+        },
+        fit={
+            "evaluations": len(scores),
+            "epochs_run": epochs_run,
+            "fit_similarity": round(scores[center], 4),
+            "seconds": round(time.monotonic() - started, 2),
+        },
+    )
+
+
+def _words(text: str) -> list[str]:
+    cleaned = "".join(ch.lower() if ch.isalnum() or ch == "'" else " " for ch in text)
+    return cleaned.split()
+
+
+def _word_error_rate(reference: str, hypothesis: str) -> float:
+    """Levenshtein distance over words divided by the reference length."""
+    ref, hyp = _words(reference), _words(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, word in enumerate(ref, 1):
+        previous, row[0] = row[0], i
+        for j, other in enumerate(hyp, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (word != other))
+    return row[len(hyp)] / max(len(ref), 1)

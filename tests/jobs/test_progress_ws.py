@@ -1,0 +1,168 @@
+"""The progress WebSocket: handshake authentication, initial state, updates, close at the end."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+
+from accounts.models import User
+from accounts.services import token_pair_issue
+from jobs.models import Job
+from jobs.notifications import PROGRESS_INTERVAL_S
+from jobs.services import job_create, job_progress, job_start
+from jobs.tickets import ticket_issue
+from voxify_project.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+def communicator(job_id: str, *, token: str | None = None, ticket: str | None = None) -> WebsocketCommunicator:
+    path = f"/api/v1/jobs/{job_id}/progress/ws" + (f"?ticket={ticket}" if ticket else "")
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    if token:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+@pytest.fixture
+def owner_job(make_user: Callable[[str], tuple[User, Any]]) -> tuple[User, Job]:
+    user, _ = make_user("owner@example.com")
+    with transaction.atomic():
+        job = job_create(owner=user, type=Job.Type.VOICE_TRAINING, title="Train", params={}, estimated_duration=9)
+    return user, job
+
+
+def access(user: User) -> str:
+    return token_pair_issue(user=user).access_token
+
+
+async def test_bearer_client_gets_state_then_updates_then_close(owner_job: tuple[User, Job]) -> None:
+    user, job = owner_job
+    ws = communicator(job.public_id, token=await sync_to_async(access)(user))
+    connected, _ = await ws.connect()
+    assert connected
+
+    first = await ws.receive_json_from(timeout=5)
+    assert first["job_id"] == job.public_id
+    assert first["status"] == "pending"
+    assert set(first) == {"job_id", "status", "progress", "message", "timestamp"}
+
+    # Job updates come from worker processes; here from a plain thread, as a worker would send them.
+    running = await asyncio.to_thread(job_start, job_id=job.public_id, attempt=1)
+    assert (await ws.receive_json_from(timeout=5))["status"] == "running"
+    await asyncio.sleep(PROGRESS_INTERVAL_S)  # progress events are throttled per job
+    await asyncio.to_thread(job_progress, job=running, progress=0.5, message="Half way")
+    update = await ws.receive_json_from(timeout=5)
+    assert (update["status"], update["progress"], update["message"]) == ("running", 0.5, "Half way")
+
+    await asyncio.to_thread(_complete, running)
+    final = await ws.receive_json_from(timeout=5)
+    assert final["status"] == "completed"
+    assert final["progress"] == 1.0
+    closed = await ws.receive_output(timeout=5)
+    assert closed["type"] == "websocket.close"
+
+
+def _complete(job: Job) -> None:
+    from jobs.services import job_complete
+
+    with transaction.atomic():
+        assert job_complete(job=job, result={})
+
+
+async def test_progress_is_throttled_but_the_end_state_arrives(owner_job: tuple[User, Job]) -> None:
+    user, job = owner_job
+    ws = communicator(job.public_id, token=await sync_to_async(access)(user))
+    assert (await ws.connect())[0]
+    await ws.receive_json_from(timeout=5)
+    running = await asyncio.to_thread(job_start, job_id=job.public_id, attempt=1)
+
+    def flood() -> None:
+        for step in range(1, 51):
+            job_progress(job=running, progress=step / 100, message=f"step {step}")
+        _complete(running)
+
+    await asyncio.to_thread(flood)
+    received = []
+    while True:
+        message = await ws.receive_json_from(timeout=5)
+        received.append(message)
+        if message["status"] == "completed":
+            break
+
+    assert received[0]["status"] == "running"
+    assert len(received) < 10  # 50 progress updates in well under a second: most are coalesced
+    assert received[-1]["progress"] == 1.0
+
+
+async def test_finished_job_sends_state_and_closes(owner_job: tuple[User, Job]) -> None:
+    user, job = owner_job
+    await sync_to_async(Job.objects.filter(pk=job.pk).update)(status="failed", error_code="X")
+    ws = communicator(job.public_id, token=await sync_to_async(access)(user))
+
+    connected, _ = await ws.connect()
+
+    assert connected
+    assert (await ws.receive_json_from(timeout=5))["status"] == "failed"
+    assert (await ws.receive_output(timeout=5))["type"] == "websocket.close"
+
+
+async def test_ticket_works_once(owner_job: tuple[User, Job]) -> None:
+    user, job = owner_job
+    ticket = await sync_to_async(ticket_issue)(user_id=user.public_id, job_id=job.public_id)
+
+    first = communicator(job.public_id, ticket=ticket)
+    connected, _ = await first.connect()
+    assert connected
+    assert (await first.receive_json_from(timeout=5))["job_id"] == job.public_id
+    await first.disconnect()
+
+    second = communicator(job.public_id, ticket=ticket)
+    reused, _ = await second.connect()
+    assert not reused
+
+
+async def test_ticket_via_rest_endpoint(owner_job: tuple[User, Job]) -> None:
+    from tests.conftest import client_for
+
+    user, job = owner_job
+    response = await sync_to_async(lambda: client_for(user).post(f"/api/v1/jobs/{job.public_id}/progress/ticket"))()
+    assert response.status_code == 201
+    data = response.json()["data"]
+    assert data["expires_in"] == 60
+    assert data["url"] == f"/api/v1/jobs/{job.public_id}/progress/ws"
+
+    ws = communicator(job.public_id, ticket=data["ticket"])
+    connected, _ = await ws.connect()
+    assert connected
+    await ws.disconnect()
+
+
+@pytest.mark.parametrize("credential", ["none", "garbage", "refresh", "other_user", "other_job_ticket"])
+async def test_handshake_is_refused(
+    owner_job: tuple[User, Job], make_user: Callable[[str], tuple[User, Any]], credential: str
+) -> None:
+    user, job = owner_job
+    if credential == "none":
+        ws = communicator(job.public_id)
+    elif credential == "garbage":
+        ws = communicator(job.public_id, token="not.a.token")
+    elif credential == "refresh":
+        refresh = await sync_to_async(lambda: token_pair_issue(user=user).refresh_token)()
+        ws = communicator(job.public_id, token=refresh)
+    elif credential == "other_user":
+        other, _ = await sync_to_async(make_user)("intruder@example.com")
+        ws = communicator(job.public_id, token=await sync_to_async(access)(other))
+    else:
+        ticket = await sync_to_async(ticket_issue)(user_id=user.public_id, job_id="job_train_someotherjob")
+        ws = communicator(job.public_id, ticket=ticket)
+
+    connected, _ = await ws.connect()
+
+    assert not connected
