@@ -55,6 +55,7 @@ async def test_bearer_client_gets_state_then_updates_then_close(owner_job: tuple
 
     # Job updates come from worker processes; here from a plain thread, as a worker would send them.
     running = await asyncio.to_thread(job_start, job_id=job.public_id, attempt=1)
+    assert running is not None
     assert (await ws.receive_json_from(timeout=5))["status"] == "running"
     await asyncio.sleep(PROGRESS_INTERVAL_S)  # progress events are throttled per job
     await asyncio.to_thread(job_progress, job=running, progress=0.5, message="Half way")
@@ -82,6 +83,7 @@ async def test_progress_is_throttled_but_the_end_state_arrives(owner_job: tuple[
     assert (await ws.connect())[0]
     await ws.receive_json_from(timeout=5)
     running = await asyncio.to_thread(job_start, job_id=job.public_id, attempt=1)
+    assert running is not None
 
     def flood() -> None:
         for step in range(1, 51):
