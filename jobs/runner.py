@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import structlog
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from jobs.models import Job
 from jobs.services import job_fail, job_heartbeat, job_mark_cancelled, job_progress, job_should_stop, job_start
@@ -64,7 +64,7 @@ def _heartbeat(job: Job) -> Iterator[None]:
 
 
 def run_job(job_id: str, attempt: int, work: Work) -> None:
-    close_old_connections()
+    # Database connections around each task are managed by Celery's Django fix-up.
     job = job_start(job_id=job_id, attempt=attempt)
     if job is None:
         return
@@ -95,5 +95,3 @@ def run_job(job_id: str, attempt: int, work: Work) -> None:
     except Exception:
         log.exception("job_crashed", job_id=job_id)
         job_fail(job=job, code="INTERNAL_ERROR", message="The job failed unexpectedly.")
-    finally:
-        close_old_connections()

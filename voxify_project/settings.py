@@ -140,8 +140,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate limits, channel layer, embedded broker ----------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+CHANNEL_REDIS_URL = env.str("CHANNEL_REDIS_URL", default=REDIS_URL)
 if not REDIS_URL:
+    # Embedded: one server, one database per use, so that clearing the cache never touches
+    # the channel layer or the broker's queues.
     REDIS_URL = f"unix://{embedded_redis_socket(VAR_DIR)}?db=0"
+    CHANNEL_REDIS_URL = CHANNEL_REDIS_URL or f"unix://{embedded_redis_socket(VAR_DIR)}?db=1"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -156,7 +160,7 @@ CHANNEL_LAYERS = {
         "CONFIG": {
             # redis-py 8 times socket reads out after 5 s by default, the same time channels_redis
             # blocks in BRPOP: idle consumers would die with TimeoutError. Give reads more room.
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "health_check_interval": 15}],
+            "hosts": [{"address": CHANNEL_REDIS_URL, "socket_timeout": 30, "health_check_interval": 15}],
             "prefix": "voxify:channels",
         },
     }
@@ -164,7 +168,7 @@ CHANNEL_LAYERS = {
 
 # --- Celery ---------------------------------------------------------------------------
 if REDIS_URL.startswith("unix://"):
-    _default_broker = "redis+socket://" + REDIS_URL.removeprefix("unix://")
+    _default_broker = f"redis+socket://{embedded_redis_socket(VAR_DIR)}?virtual_host=2"
 else:
     _default_broker = REDIS_URL
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_default_broker)

@@ -2,69 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import psutil
 import pytest
 from django.conf import settings
-from django.db import connection
+
+from tests.processes import free_port, migrate, service_env, wait_ready
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def service_env(var_dir: Path) -> dict[str, str]:
-    """The test's environment, pointed at a private var/ and (real mode) the test database."""
-    env = {**os.environ, "VOXIFY_VAR_DIR": str(var_dir), "LOG_LEVEL": "WARNING"}
-    if not settings.EMBEDDED:
-        db = connection.settings_dict
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    return env
-
-
-def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"serve exited early with {process.returncode}"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
-                body: dict[str, Any] = json.load(response)
-                return body
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
-            last = exc
-            time.sleep(0.5)
-    raise AssertionError(f"/readyz never answered 200: {last}")
 
 
 @pytest.fixture
 def running_service(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     env = service_env(tmp_path / "var")
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    migrate(env)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--bind", "127.0.0.1", "--port", str(port), "--stop-timeout", "20"],

@@ -1,0 +1,146 @@
+"""End to end with real processes: web, Celery worker and beat (and the embedded Redis).
+
+Everything goes over HTTP and a real WebSocket client, as a user's program would do it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import pytest
+import websockets
+
+from tests.conftest import STRONG_PASSWORD
+from tests.processes import ServiceStack
+from tests.speech_data import recording
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+TERMINAL = {"completed", "failed", "cancelled"}
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[ServiceStack]:
+    services = ServiceStack(
+        tmp_path / "var", JOB_HEARTBEAT_INTERVAL="1", JOB_HEARTBEAT_TIMEOUT="8", JOB_REAPER_INTERVAL="2"
+    ).start()
+    try:
+        yield services
+    finally:
+        services.stop()
+
+
+class User:
+    def __init__(self, stack: ServiceStack, email: str) -> None:
+        self.http = httpx.Client(base_url=stack.url, timeout=60)
+        self.http.post("/api/v1/auth/register", json={"email": email, "password": STRONG_PASSWORD}).raise_for_status()
+        login = self.http.post("/api/v1/auth/login", json={"email": email, "password": STRONG_PASSWORD})
+        self.token = login.json()["data"]["access_token"]
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
+
+    def upload(self, clip: str) -> str:
+        path = recording(clip).path
+        response = self.http.post(
+            "/api/v1/voice/samples", data={"name": clip}, files={"file": (path.name, path.read_bytes())}
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["data"]["sample_id"])
+
+    def train(self, sample_id: str) -> str:
+        response = self.http.post(f"/api/v1/voice/samples/{sample_id}/train", json={})
+        assert response.status_code == 202, response.text
+        return str(response.json()["data"]["training_job_id"])
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        data: dict[str, Any] = self.http.get(f"/api/v1/jobs/{job_id}").json()["data"]
+        return data
+
+    def wait_job(self, job_id: str, until: Any, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.job(job_id)
+            if until(job):
+                return job
+            time.sleep(0.5)
+        raise AssertionError(f"job {job_id} never reached the state; last: {self.job(job_id)}")
+
+
+async def watch(stack: ServiceStack, job_id: str, token: str) -> list[dict[str, Any]]:
+    url = stack.url.replace("http://", "ws://") + f"/api/v1/jobs/{job_id}/progress/ws"
+    messages: list[dict[str, Any]] = []
+    async with websockets.connect(
+        url, additional_headers={"Authorization": f"Bearer {token}"}, origin=websockets.Origin("http://localhost")
+    ) as ws:
+        async for raw in ws:
+            messages.append(json.loads(raw))
+    return messages
+
+
+def test_training_end_to_end_with_live_progress(stack: ServiceStack) -> None:
+    user = User(stack, "e2e@example.com")
+    sample_id = user.upload("LJ001-0001.wav")
+    job_id = user.train(sample_id)
+
+    messages = asyncio.run(asyncio.wait_for(watch(stack, job_id, user.token), timeout=180))
+
+    assert messages[0]["job_id"] == job_id
+    assert messages[0]["status"] in {"pending", "running"}
+    assert set(messages[0]) == {"job_id", "status", "progress", "message", "timestamp"}
+    running = [m for m in messages[1:] if m["status"] == "running"]
+    progress = [m["progress"] for m in running]
+    assert len(running) >= 5, messages
+    assert progress == sorted(progress)
+    assert len(set(progress)) >= 5
+    assert messages[-1]["status"] == "completed", messages[-1]
+    assert messages[-1]["progress"] == 1.0
+    sample = user.http.get(f"/api/v1/voice/samples/{sample_id}").json()["data"]
+    assert sample["status"] == "ready"
+    assert sample["voice_model"]["version"] == 1
+    assert user.http.get(f"/api/v1/files/{sample['voice_model']['file_id']}/info").status_code == 200
+    # Another user cannot watch or read this job.
+    intruder = User(stack, "intruder@example.com")
+    assert intruder.http.get(f"/api/v1/jobs/{job_id}").status_code == 404
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        asyncio.run(watch(stack, job_id, intruder.token))
+    assert refused.value.response.status_code == 403
+
+
+def test_killed_worker_process_does_not_leave_the_job_running(stack: ServiceStack) -> None:
+    user = User(stack, "kill@example.com")
+    job_id = user.train(user.upload("LJ001-0001.wav"))
+    user.wait_job(job_id, lambda job: job["status"] == "running" and job["progress"] >= 0.1, timeout=120)
+    pool = stack.worker_pool_processes()
+    assert pool, "the worker has no pool process"
+
+    for process in pool:
+        process.kill()  # kill -9 of the process running the training
+    killed_at = time.monotonic()
+
+    rescued = user.wait_job(job_id, lambda job: job["attempts"] >= 2 or job["status"] == "failed", timeout=60)
+    assert time.monotonic() - killed_at < 60
+    final = user.wait_job(job_id, lambda job: job["status"] in TERMINAL, timeout=180)
+    assert final["status"] in {"completed", "failed"}
+    if final["status"] == "completed":
+        assert final["attempts"] == 2, final
+    else:
+        assert final["error"]["code"] == "WORKER_LOST", final
+    assert rescued["job_id"] == job_id
+    assert psutil.Process(stack.processes["worker"].pid).is_running()
+
+
+def test_broker_restart_during_a_job(stack: ServiceStack) -> None:
+    user = User(stack, "broker@example.com")
+    job_id = user.train(user.upload("LJ001-0001.wav"))
+    user.wait_job(job_id, lambda job: job["status"] == "running", timeout=120)
+
+    stack.restart_broker()
+
+    final = user.wait_job(job_id, lambda job: job["status"] in TERMINAL, timeout=240)
+    assert final["status"] in TERMINAL
+    assert user.job(job_id)["status"] == final["status"]  # and it stays there

@@ -1,0 +1,167 @@
+"""Real service processes for end-to-end tests: web (daphne), Celery worker and beat, and the
+embedded Redis in embedded mode, each a separate process that a test can kill or restart."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psutil
+from django.conf import settings
+from django.db import connection
+
+from voxify_project.embedded_redis import start_embedded_redis
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def service_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    """The test's environment, pointed at a private var/ and (real mode) the test database."""
+    env = {**os.environ, "VOXIFY_VAR_DIR": str(var_dir), "LOG_LEVEL": "WARNING", **extra}
+    if not settings.EMBEDDED:
+        db = connection.settings_dict
+        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return env
+
+
+def migrate(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def wait_ready(port: int, process: subprocess.Popen[bytes] | None = None, timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        assert process is None or process.poll() is None, f"process exited early with {process.returncode}"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
+                body: dict[str, Any] = json.load(response)
+                return body
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            last = exc
+            time.sleep(0.5)
+    raise AssertionError(f"/readyz never answered 200: {last}")
+
+
+def kill_tree(process: subprocess.Popen[bytes] | psutil.Process, sig: int = signal.SIGKILL) -> None:
+    try:
+        proc = process if isinstance(process, psutil.Process) else psutil.Process(process.pid)
+        family = [*proc.children(recursive=True), proc]
+    except psutil.NoSuchProcess:
+        return
+    for member in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.send_signal(sig)
+    psutil.wait_procs(family, timeout=15)
+
+
+class ServiceStack:
+    """Web + worker + beat (+ embedded Redis), started from one var/ and one database."""
+
+    def __init__(self, var_dir: Path, **env: str) -> None:
+        self.var_dir = var_dir
+        self.env = service_env(var_dir, **env)
+        self.port = free_port()
+        self.redis: subprocess.Popen[bytes] | None = None
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _spawn(self, name: str, *argv: str) -> None:
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, *argv],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def start(self) -> ServiceStack:
+        migrate(self.env)
+        if settings.EMBEDDED:
+            self.redis = start_embedded_redis(self.var_dir)
+        self._spawn("web", "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "voxify_project.asgi:application")
+        self._spawn(
+            "worker",
+            "-m",
+            "celery",
+            "-A",
+            "voxify_project",
+            "worker",
+            "-Q",
+            "default,gpu",
+            "-c",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+            "-n",
+            f"e2e-{self.port}@%h",
+        )
+        self._spawn(
+            "beat",
+            "-m",
+            "celery",
+            "-A",
+            "voxify_project",
+            "beat",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(self.var_dir / "celerybeat-schedule"),
+        )
+        wait_ready(self.port, self.processes["web"])
+        return self
+
+    def worker_pool_processes(self) -> list[psutil.Process]:
+        return psutil.Process(self.processes["worker"].pid).children(recursive=True)
+
+    def restart_broker(self) -> None:
+        """Stop the broker for a moment and start it again."""
+        if settings.EMBEDDED:
+            assert self.redis is not None
+            self.redis.terminate()
+            self.redis.wait(timeout=20)
+            time.sleep(2)
+            self.redis = start_embedded_redis(self.var_dir)
+        else:
+            subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True, timeout=120)
+            time.sleep(2)
+            subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True, timeout=120)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=20)
+            kill_tree(process)
+        if self.redis is not None:
+            self.redis.terminate()
+            self.redis.wait(timeout=20)

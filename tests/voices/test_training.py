@@ -1,0 +1,219 @@
+"""Voice training as a job, run in-process (the worker-process tests are in tests/jobs)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+from unittest import mock
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from files.models import StoredFile
+from files.storage import file_storage
+from jobs import runner, services
+from jobs.models import Job
+from jobs.runner import run_job
+from tests.speech_data import recording
+from tests.uploads import upload
+from voices.models import VoiceModel, VoiceSample
+from voices.training import train_sample_work
+
+pytestmark = pytest.mark.django_db
+QUICK = {"epochs": 2, "learning_rate": 0.05, "batch_size": 2}
+
+
+@pytest.fixture(autouse=True)
+def _no_heartbeat_thread_writes(settings: Any) -> None:
+    # The heartbeat thread writes through its own connection, which would wait on the test's
+    # open transaction; the worker-process tests cover heartbeats.
+    settings.JOB_HEARTBEAT_INTERVAL = 3600
+
+
+@pytest.fixture
+def sample(alice: tuple[User, APIClient]) -> dict[str, Any]:
+    _, client = alice
+    response = upload(client, recording("LJ001-0006.wav").path)
+    assert response.status_code == 201
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+def train(client: APIClient, sample_id: str, config: dict[str, Any] | None = None) -> Any:
+    return client.post(
+        f"/api/v1/voice/samples/{sample_id}/train", {"config": QUICK if config is None else config}, format="json"
+    )
+
+
+@pytest.fixture
+def progress_log() -> Iterator[list[tuple[float, str]]]:
+    seen: list[tuple[float, str]] = []
+    real = services.job_progress
+
+    def record(*, job: Job, progress: float, message: str) -> None:
+        seen.append((progress, message))
+        real(job=job, progress=progress, message=message)
+
+    with mock.patch.object(runner, "job_progress", side_effect=record):
+        yield seen
+
+
+def test_train_answers_with_the_document_shape(alice: tuple[User, APIClient], sample: dict[str, Any]) -> None:
+    _, client = alice
+
+    response = train(client, sample["sample_id"], config={})
+
+    assert response.status_code == 202
+    body = response.json()
+    assert body["message"] == "Voice training job created"
+    data = body["data"]
+    assert set(data) == {"training_job_id", "estimated_duration", "status"}
+    assert data["training_job_id"].startswith("job_train_")
+    assert data["status"] == "pending"
+    assert 5 <= data["estimated_duration"] <= 120
+    job = Job.objects.get(public_id=data["training_job_id"])
+    assert job.params["config"] == {"epochs": 12, "learning_rate": 0.01, "batch_size": 3}
+    assert job.title == "Voice Model Training - My voice"
+    assert client.get(f"/api/v1/voice/samples/{sample['sample_id']}").json()["data"]["status"] == "training"
+    again = train(client, sample["sample_id"])
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "TRAINING_IN_PROGRESS"
+
+
+def test_the_documents_example_config_is_accepted(alice: tuple[User, APIClient], sample: dict[str, Any]) -> None:
+    _, client = alice
+
+    response = train(client, sample["sample_id"], {"epochs": 100, "learning_rate": 0.001, "batch_size": 32})
+
+    assert response.status_code == 202
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"learning_rate": 0.5}, "learning_rate"),
+        ({"batch_size": 1}, "batch_size"),
+        ({"epochs": "many"}, "epochs"),
+    ],
+)
+def test_config_is_validated(
+    alice: tuple[User, APIClient], sample: dict[str, Any], config: dict[str, Any], field: str
+) -> None:
+    _, client = alice
+
+    response = train(client, sample["sample_id"], config)
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["details"]["config"]
+    assert not Job.objects.exists()
+
+
+def test_training_makes_the_sample_ready(
+    alice: tuple[User, APIClient], sample: dict[str, Any], progress_log: list[tuple[float, str]]
+) -> None:
+    _, client = alice
+    job_id = train(client, sample["sample_id"]).json()["data"]["training_job_id"]
+
+    run_job(job_id, 1, train_sample_work)
+
+    job = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
+    assert job["status"] == "completed", job
+    assert job["progress"] == 1.0
+    detail = client.get(f"/api/v1/voice/samples/{sample['sample_id']}").json()["data"]
+    assert detail["status"] == "ready"
+    model = detail["voice_model"]
+    assert model["version"] == 1
+    assert model["method"] == "world-f0-warp"
+    assert 0 < model["validation"]["similarity"] <= 1
+    assert 0 <= model["validation"]["wer"] <= 1
+    assert model["validation"]["test_sentence"]
+    assert job["result"]["model_id"] == model["model_id"]
+    info = client.get(f"/api/v1/files/{model['file_id']}/info").json()["data"]
+    assert info["content_type"] == "application/json"
+    assert info["size"] < 4096
+    assert file_storage().exists(StoredFile.objects.get(public_id=model["file_id"]).storage_key)
+    messages = [message for _, message in progress_log]
+    stages = ["Analysing", "Transcribing", "Epoch 1/2", "Validating", "Done"]
+    positions = [next(i for i, m in enumerate(messages) if m.startswith(stage)) for stage in stages]
+    assert positions == sorted(positions)
+    fractions = [fraction for fraction, _ in progress_log]
+    assert fractions == sorted(fractions)
+
+
+def _cancel_at(job_id: str, at_message: str) -> Callable[..., None]:
+    real = services.job_progress
+
+    def hook(*, job: Job, progress: float, message: str) -> None:
+        real(job=job, progress=progress, message=message)
+        if message.startswith(at_message):
+            services.job_cancel(job=Job.objects.get(public_id=job_id))
+
+    return hook
+
+
+def test_cancelled_training_leaves_nothing(alice: tuple[User, APIClient], sample: dict[str, Any]) -> None:
+    _, client = alice
+    job_id = train(client, sample["sample_id"]).json()["data"]["training_job_id"]
+    files_before = StoredFile.objects.count()
+
+    with mock.patch.object(runner, "job_progress", side_effect=_cancel_at(job_id, "Epoch 1")):
+        run_job(job_id, 1, train_sample_work)
+
+    assert Job.objects.get(public_id=job_id).status == "cancelled"
+    detail = client.get(f"/api/v1/voice/samples/{sample['sample_id']}").json()["data"]
+    assert detail["status"] == "uploaded"
+    assert detail["voice_model"] is None
+    assert not VoiceModel.objects.exists()
+    assert StoredFile.objects.count() == files_before
+
+
+def test_retraining_keeps_the_old_version_until_the_new_one_succeeds(
+    alice: tuple[User, APIClient], sample: dict[str, Any]
+) -> None:
+    _, client = alice
+    sample_id = sample["sample_id"]
+    first = train(client, sample_id).json()["data"]["training_job_id"]
+    run_job(first, 1, train_sample_work)
+    v1 = client.get(f"/api/v1/voice/samples/{sample_id}").json()["data"]["voice_model"]
+
+    second = train(client, sample_id).json()["data"]["training_job_id"]
+    during = client.get(f"/api/v1/voice/samples/{sample_id}").json()["data"]
+    assert (during["status"], during["voice_model"]["model_id"]) == ("ready", v1["model_id"])
+    with mock.patch.object(runner, "job_progress", side_effect=_cancel_at(second, "Epoch 1")):
+        run_job(second, 1, train_sample_work)
+    after_cancel = client.get(f"/api/v1/voice/samples/{sample_id}").json()["data"]
+    assert (after_cancel["status"], after_cancel["voice_model"]["model_id"]) == ("ready", v1["model_id"])
+
+    third = train(client, sample_id).json()["data"]["training_job_id"]
+    run_job(third, 1, train_sample_work)
+
+    final = client.get(f"/api/v1/voice/samples/{sample_id}").json()["data"]
+    assert final["status"] == "ready"
+    assert final["voice_model"]["version"] == 2
+    assert VoiceModel.objects.filter(voice_sample__public_id=sample_id).count() == 2
+
+
+def test_deleting_a_sample_cancels_its_jobs(alice: tuple[User, APIClient], sample: dict[str, Any]) -> None:
+    _, client = alice
+    job_id = train(client, sample["sample_id"]).json()["data"]["training_job_id"]
+
+    assert client.delete(f"/api/v1/voice/samples/{sample['sample_id']}").status_code == 200
+
+    job = Job.objects.get(public_id=job_id)
+    assert job.status == "cancelled"
+    assert not VoiceSample.objects.filter(public_id=sample["sample_id"]).exists()
+    run_job(job_id, 1, train_sample_work)  # a late message for it does nothing
+    assert Job.objects.get(public_id=job_id).status == "cancelled"
+
+
+def test_another_users_sample_cannot_be_trained(
+    make_user: Callable[[str], tuple[User, APIClient]], sample: dict[str, Any]
+) -> None:
+    _, bob = make_user("bob@example.com")
+
+    response = bob.post(f"/api/v1/voice/samples/{sample['sample_id']}/train", {}, format="json")
+
+    assert response.status_code == 404
+    assert not Job.objects.exists()
