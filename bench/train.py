@@ -25,6 +25,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,14 +49,26 @@ def cost_child() -> None:
 
     samples, rate = sf.read(SPEECH_DIR / COST_CLIP, dtype="float32")
     started = time.perf_counter()
-    artefact = train_voice(samples, rate, config=TrainingConfig(), progress=lambda p, m: None, should_stop=lambda: False)
+    artefact = train_voice(
+        samples, rate, config=TrainingConfig(), progress=lambda p, m: None, should_stop=lambda: False
+    )
     wall = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"clip": COST_CLIP, "duration_s": len(samples) / rate, "wall_s": round(wall, 2),
-                      "peak_rss_mb": round(peak_mb), "fit": artefact.fit, "validation": artefact.validation}))
+    print(
+        json.dumps(
+            {
+                "clip": COST_CLIP,
+                "duration_s": len(samples) / rate,
+                "wall_s": round(wall, 2),
+                "peak_rss_mb": round(peak_mb),
+                "fit": artefact.fit,
+                "validation": artefact.validation,
+            }
+        )
+    )
 
 
-def quality(quick: bool) -> list[dict[str, object]]:
+def quality(quick: bool) -> list[dict[str, Any]]:
     import soundfile as sf
 
     from speech.cloning import TrainingConfig, apply_voice, train_voice
@@ -75,23 +88,33 @@ def quality(quick: bool) -> list[dict[str, object]]:
         enrolment, held_out = clips[0], clips[1:]
         samples, rate = sf.read(enrolment.path, dtype="float32")
         started = time.perf_counter()
-        artefact = train_voice(samples, rate, config=TrainingConfig(), progress=lambda p, m: None,
-                               should_stop=lambda: False, transcript=enrolment.transcript)
+        artefact = train_voice(
+            samples,
+            rate,
+            config=TrainingConfig(),
+            progress=lambda p, m: None,
+            should_stop=lambda: False,
+            transcript=enrolment.transcript,
+        )
         train_s = time.perf_counter() - started
         held = [speaker_embedding(*sf.read(c.path, dtype="float32")) for c in held_out]
         enrol_embedding = speaker_embedding(samples, rate)
         clones = [speaker_embedding(apply_voice(audio, PIPER_RATE, artefact), PIPER_RATE) for audio in plain]
-        rows.append({
-            "speaker": str(name),
-            "enrolment": enrolment.id,
-            "held_out": len(held_out),
-            "clone": round(statistics.mean(cosine_similarity(c, h) for c in clones for h in held), 4),
-            "plain_piper": round(statistics.mean(cosine_similarity(p, h) for p in plain_embeddings for h in held), 4),
-            "ceiling": round(statistics.mean(cosine_similarity(enrol_embedding, h) for h in held), 4),
-            "warp_alpha": artefact.warp_alpha,
-            "validation_wer": artefact.validation["wer"],
-            "train_s": round(train_s, 1),
-        })
+        rows.append(
+            {
+                "speaker": str(name),
+                "enrolment": enrolment.id,
+                "held_out": len(held_out),
+                "clone": round(statistics.mean(cosine_similarity(c, h) for c in clones for h in held), 4),
+                "plain_piper": round(
+                    statistics.mean(cosine_similarity(p, h) for p in plain_embeddings for h in held), 4
+                ),
+                "ceiling": round(statistics.mean(cosine_similarity(enrol_embedding, h) for h in held), 4),
+                "warp_alpha": artefact.warp_alpha,
+                "validation_wer": artefact.validation["wer"],
+                "train_s": round(train_s, 1),
+            }
+        )
         print(rows[-1], flush=True)
     return rows
 
@@ -108,29 +131,47 @@ def main() -> None:
     cost = json.loads(out.stdout.strip().splitlines()[-1])
     print("cost:", cost, flush=True)
     rows = quality(args.quick)
-    summary = {key: round(statistics.mean(float(r[key]) for r in rows), 4) for key in ("clone", "plain_piper", "ceiling")}
+    summary = {
+        key: round(statistics.mean(float(r[key]) for r in rows), 4) for key in ("clone", "plain_piper", "ceiling")
+    }
     machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count()}
-    results = {"cost": cost, "speakers": rows, "mean": summary, "machine": machine,
-               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    results = {
+        "cost": cost,
+        "speakers": rows,
+        "mean": summary,
+        "machine": machine,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
     folder = ROOT / "bench" / "results"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "train.json").write_text(json.dumps(results, indent=2) + "\n")
     lines = [
-        "# Voice training benchmark", "",
-        f"Run {results['date']} on {machine['cpus']} CPUs ({machine['machine']}), Python {machine['python']}.", "",
-        "## Cost (default config, fresh process)", "",
+        "# Voice training benchmark",
+        "",
+        f"Run {results['date']} on {machine['cpus']} CPUs ({machine['machine']}), Python {machine['python']}.",
+        "",
+        "## Cost (default config, fresh process)",
+        "",
         f"- recording: `{cost['clip']}` ({cost['duration_s']:.1f} s)",
         f"- training wall time: **{cost['wall_s']} s** (target: under 60 s), including model loading",
         f"- peak resident memory: **{cost['peak_rss_mb']} MB**",
-        f"- search: {cost['fit']['evaluations']} evaluations over {cost['fit']['epochs_run']} epochs", "",
-        "## Similarity to held-out recordings (Resemblyzer cosine)", "",
+        f"- search: {cost['fit']['evaluations']} evaluations over {cost['fit']['epochs_run']} epochs",
+        "",
+        "## Similarity to held-out recordings (Resemblyzer cosine)",
+        "",
         "| speaker | held out | clone | plain Piper | ceiling (same speaker) | warp | WER | train s |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['speaker']} | {r['held_out']} | {r['clone']} | {r['plain_piper']} | {r['ceiling']} | "
-                     f"{r['warp_alpha']} | {r['validation_wer']} | {r['train_s']} |")
-    lines += ["", f"Mean: clone {summary['clone']}, plain Piper {summary['plain_piper']}, ceiling {summary['ceiling']}.", ""]
+        lines.append(
+            f"| {r['speaker']} | {r['held_out']} | {r['clone']} | {r['plain_piper']} | {r['ceiling']} | "
+            f"{r['warp_alpha']} | {r['validation_wer']} | {r['train_s']} |"
+        )
+    lines += [
+        "",
+        f"Mean: clone {summary['clone']}, plain Piper {summary['plain_piper']}, ceiling {summary['ceiling']}.",
+        "",
+    ]
     (folder / "train.md").write_text("\n".join(lines))
     print("\n".join(lines))
 

@@ -139,7 +139,8 @@ class ServiceStack:
         return self
 
     def worker_pool_processes(self) -> list[psutil.Process]:
-        return psutil.Process(self.processes["worker"].pid).children(recursive=True)
+        children: list[psutil.Process] = psutil.Process(self.processes["worker"].pid).children(recursive=True)
+        return children
 
     def restart_broker(self) -> None:
         """Stop the broker for a moment and start it again."""
