@@ -68,6 +68,7 @@ async def test_bearer_client_gets_state_then_updates_then_close(owner_job: tuple
     assert final["progress"] == 1.0
     closed = await ws.receive_output(timeout=5)
     assert closed["type"] == "websocket.close"
+    await ws.disconnect()
 
 
 def _complete(job: Job) -> None:
@@ -101,6 +102,7 @@ async def test_progress_is_throttled_but_the_end_state_arrives(owner_job: tuple[
     assert received[0]["status"] == "running"
     assert len(received) < 10  # 50 progress updates in well under a second: most are coalesced
     assert received[-1]["progress"] == 1.0
+    await ws.disconnect()
 
 
 async def test_finished_job_sends_state_and_closes(owner_job: tuple[User, Job]) -> None:
@@ -113,6 +115,7 @@ async def test_finished_job_sends_state_and_closes(owner_job: tuple[User, Job]) 
     assert connected
     assert (await ws.receive_json_from(timeout=5))["status"] == "failed"
     assert (await ws.receive_output(timeout=5))["type"] == "websocket.close"
+    await ws.disconnect()
 
 
 async def test_ticket_works_once(owner_job: tuple[User, Job]) -> None:
@@ -127,6 +130,7 @@ async def test_ticket_works_once(owner_job: tuple[User, Job]) -> None:
 
     second = communicator(job.public_id, ticket=ticket)
     reused, _ = await second.connect()
+    await second.disconnect()
     assert not reused
 
 
@@ -166,5 +170,6 @@ async def test_handshake_is_refused(
         ws = communicator(job.public_id, ticket=ticket)
 
     connected, _ = await ws.connect()
+    await ws.disconnect()
 
     assert not connected

@@ -67,7 +67,7 @@ class User:
             job = self.job(job_id)
             if until(job):
                 return job
-            time.sleep(0.5)
+            time.sleep(0.1)
         raise AssertionError(f"job {job_id} never reached the state; last: {self.job(job_id)}")
 
 
@@ -144,3 +144,23 @@ def test_broker_restart_during_a_job(stack: ServiceStack) -> None:
     final = user.wait_job(job_id, lambda job: job["status"] in TERMINAL, timeout=240)
     assert final["status"] in TERMINAL
     assert user.job(job_id)["status"] == final["status"]  # and it stays there
+
+
+def test_cancelling_a_running_job_stops_it_within_two_seconds(stack: ServiceStack) -> None:
+    user = User(stack, "cancel@example.com")
+    sample_id = user.upload("LJ001-0001.wav")
+    job_id = user.train(sample_id)
+    user.wait_job(job_id, lambda job: job["status"] == "running" and job["progress"] >= 0.2, timeout=120)
+
+    asked = time.monotonic()
+    response = user.http.post(f"/api/v1/jobs/{job_id}/cancel")
+    final = user.wait_job(job_id, lambda job: job["status"] in TERMINAL, timeout=30)
+    took = time.monotonic() - asked
+
+    assert response.status_code == 200
+    assert final["status"] == "cancelled"
+    assert took < 2.0, took
+    sample = user.http.get(f"/api/v1/voice/samples/{sample_id}").json()["data"]
+    assert (sample["status"], sample["voice_model"]) == ("uploaded", None)
+    again = user.http.post(f"/api/v1/jobs/{job_id}/cancel")
+    assert again.status_code == 200 and again.json()["data"]["status"] == "cancelled"
