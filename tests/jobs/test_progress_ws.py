@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import User
 from accounts.services import token_pair_issue
@@ -20,6 +20,19 @@ from jobs.tickets import ticket_issue
 from voxify_project.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run ``function`` in a plain thread, as a worker process would, and close that
+    thread's database connection afterwards."""
+
+    def call() -> Any:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(call)
 
 
 def communicator(job_id: str, *, token: str | None = None, ticket: str | None = None) -> WebsocketCommunicator:
@@ -54,15 +67,15 @@ async def test_bearer_client_gets_state_then_updates_then_close(owner_job: tuple
     assert set(first) == {"job_id", "status", "progress", "message", "timestamp"}
 
     # Job updates come from worker processes; here from a plain thread, as a worker would send them.
-    running = await asyncio.to_thread(job_start, job_id=job.public_id, attempt=1)
+    running = await in_thread(job_start, job_id=job.public_id, attempt=1)
     assert running is not None
     assert (await ws.receive_json_from(timeout=5))["status"] == "running"
     await asyncio.sleep(PROGRESS_INTERVAL_S)  # progress events are throttled per job
-    await asyncio.to_thread(job_progress, job=running, progress=0.5, message="Half way")
+    await in_thread(job_progress, job=running, progress=0.5, message="Half way")
     update = await ws.receive_json_from(timeout=5)
     assert (update["status"], update["progress"], update["message"]) == ("running", 0.5, "Half way")
 
-    await asyncio.to_thread(_complete, running)
+    await in_thread(_complete, running)
     final = await ws.receive_json_from(timeout=5)
     assert final["status"] == "completed"
     assert final["progress"] == 1.0
@@ -83,7 +96,7 @@ async def test_progress_is_throttled_but_the_end_state_arrives(owner_job: tuple[
     ws = communicator(job.public_id, token=await sync_to_async(access)(user))
     assert (await ws.connect())[0]
     await ws.receive_json_from(timeout=5)
-    running = await asyncio.to_thread(job_start, job_id=job.public_id, attempt=1)
+    running = await in_thread(job_start, job_id=job.public_id, attempt=1)
     assert running is not None
 
     def flood() -> None:
@@ -91,7 +104,7 @@ async def test_progress_is_throttled_but_the_end_state_arrives(owner_job: tuple[
             job_progress(job=running, progress=step / 100, message=f"step {step}")
         _complete(running)
 
-    await asyncio.to_thread(flood)
+    await in_thread(flood)
     received = []
     while True:
         message = await ws.receive_json_from(timeout=5)
