@@ -13,7 +13,7 @@ from jobs.serializers import JobDetailSerializer, JobFilterSerializer, JobListIt
 from jobs.tickets import TICKET_TTL_S, ticket_issue
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses
-from voxify_project.pagination import paginated_as
+from voxify_project.pagination import paginated_as, paginated_response, paginated_schema
 
 
 class JobListView(APIView):
@@ -23,9 +23,7 @@ class JobListView(APIView):
         operation_id="jobs_list",
         parameters=[JobFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
         responses={
-            200: pagination_class().get_paginated_response_schema(
-                {"type": "array", "items": {"$ref": "#/components/schemas/JobListItem"}}
-            ),
+            200: paginated_schema(pagination_class, "JobListItem"),
             **error_responses(400, 401),
         },
         tags=["jobs"],
@@ -34,9 +32,7 @@ class JobListView(APIView):
         filters = JobFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         jobs = selectors.job_list(user=user_from_request(request), **filters.validated_data)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(jobs, request, view=self)
-        return paginator.get_paginated_response(JobListItemSerializer(page, many=True).data)
+        return paginated_response(self.pagination_class, request, jobs, JobListItemSerializer)
 
 
 class JobDetailView(APIView):

@@ -25,7 +25,7 @@ from voices.serializers import (
 from voices.training import voice_training_start
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses
-from voxify_project.pagination import paginated_as
+from voxify_project.pagination import paginated_as, paginated_response, paginated_schema
 
 
 class VoiceSampleListCreateView(APIView):
@@ -36,9 +36,7 @@ class VoiceSampleListCreateView(APIView):
         operation_id="voice_samples_list",
         parameters=[VoiceSampleFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
         responses={
-            200: pagination_class().get_paginated_response_schema(
-                {"type": "array", "items": {"$ref": "#/components/schemas/VoiceSampleListItem"}}
-            ),
+            200: paginated_schema(pagination_class, "VoiceSampleListItem"),
             **error_responses(400, 401),
         },
         tags=["voice"],
@@ -47,9 +45,7 @@ class VoiceSampleListCreateView(APIView):
         filters = VoiceSampleFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         samples = selectors.voice_sample_list(user=user_from_request(request), **filters.validated_data)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(samples, request, view=self)
-        return paginator.get_paginated_response(VoiceSampleListItemSerializer(page, many=True).data)
+        return paginated_response(self.pagination_class, request, samples, VoiceSampleListItemSerializer)
 
     @extend_schema(
         operation_id="voice_samples_upload",

@@ -118,3 +118,18 @@ class EnvelopePagination(BasePagination):
 def paginated_as(results_key: str) -> type[EnvelopePagination]:
     """A pagination class whose page sits under ``data[results_key]``."""
     return type(f"{results_key.title()}Pagination", (EnvelopePagination,), {"results_key": results_key})
+
+
+def paginated_response(
+    pagination_class: type[EnvelopePagination], request: Request, queryset: QuerySet[Any], serializer_class: Any
+) -> Response:
+    """One page of ``queryset``, serialised, in the envelope with the pagination object."""
+    paginator = pagination_class()
+    page = paginator.paginate_queryset(queryset, request)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def paginated_schema(pagination_class: type[EnvelopePagination], item_component: str) -> dict[str, Any]:
+    """The OpenAPI schema of such a page, items being the named component."""
+    items = {"type": "array", "items": {"$ref": f"#/components/schemas/{item_component}"}}
+    return pagination_class().get_paginated_response_schema(items)
