@@ -7,8 +7,9 @@ PY := $(VENV)/bin/python
 REQ_HASH := $(shell sha256sum requirements.txt | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 
-# The real services of a production-like deployment on this machine.
-SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify \
+# The real services of a production-like deployment on this machine. Connections are not kept
+# between requests in tests, so no thread of the test process holds the test database open.
+SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify DATABASE_CONN_MAX_AGE=0 \
 	REDIS_URL=redis://127.0.0.1:6379/15 \
 	CELERY_BROKER_URL=amqp://guest:guest@127.0.0.1:5672// \
 	SECRET_KEY=test-services-secret-key-not-for-production-0123456789abcdefghijklmnop \
