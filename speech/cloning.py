@@ -11,11 +11,14 @@
    reference to the target. Each epoch evaluates ``batch_size`` warps around the best so
    far and halves the search radius; the search stops once the radius is below
    ``learning_rate`` (the resolution of the fit, in log-warp units) or after ``epochs``;
+   then a smooth correction of the spectral envelope (the difference of the mean voiced
+   log-envelopes of target and converted reference, kept to 24 DCT coefficients and
+   +-12 dB) is applied at full or half strength if it raises the similarity further;
 4. validate: a held-out sentence is synthesised, converted and scored (similarity to the
    sample, and Whisper's word error rate against the sentence).
 
 Converting speech (``apply_voice``) then re-synthesises Piper's output with WORLD using the
-target's pitch statistics and the fitted warp. The artefact is a few hundred bytes of JSON.
+target's pitch statistics, the fitted warp and the envelope correction. The artefact is a few hundred bytes of JSON.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ ARTEFACT_FORMAT = 1
 METHOD = "world-f0-warp"
 FRAME_PERIOD_MS = 5.0
 INITIAL_RADIUS = 0.2  # log-warp: alpha from about 0.82 to 1.22 in the first epoch
+ENVELOPE_COEFFICIENTS = 24
+ENVELOPE_STRENGTHS = (0.5, 1.0)
+MAX_CORRECTION = 2.76  # natural log of power: +-12 dB
 MAX_REFERENCE_CHARS = 220
 REFERENCE_FALLBACK = (
     "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue background. "
@@ -74,6 +80,8 @@ class VoiceArtefact:
     f0_target_mean: float  # log Hz, the recorded speaker
     f0_target_std: float
     warp_alpha: float
+    # Smoothed log-envelope correction (DCT coefficients over the frequency axis, no DC term).
+    envelope: list[float] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
     validation: dict[str, Any] = field(default_factory=dict)
     fit: dict[str, Any] = field(default_factory=dict)
@@ -132,6 +140,32 @@ def _warp_envelope(sp: npt.NDArray[np.float64], alpha: float) -> npt.NDArray[np.
     return warped
 
 
+def _correction_curve(coefficients: list[float], bins: int) -> npt.NDArray[np.float64]:
+    from scipy.fft import idct
+
+    full = np.zeros(bins)
+    count = min(len(coefficients), bins)
+    full[:count] = coefficients[:count]
+    curve: npt.NDArray[np.float64] = np.clip(idct(full, type=2, norm="ortho"), -MAX_CORRECTION, MAX_CORRECTION)
+    return curve
+
+
+def _envelope_coefficients(target: npt.NDArray[np.float64], converted: npt.NDArray[np.float64]) -> list[float]:
+    """The smooth difference of two mean log-envelopes, as its first DCT coefficients."""
+    from scipy.fft import dct
+
+    coefficients = dct(target - converted, type=2, norm="ortho")[:ENVELOPE_COEFFICIENTS]
+    coefficients[0] = 0.0  # no overall gain change: loudness is the synthesiser's business
+    return [round(float(c), 5) for c in coefficients]
+
+
+def _mean_log_envelope(world: _World) -> npt.NDArray[np.float64]:
+    voiced = world.f0 > 0
+    frames = world.sp[voiced] if voiced.any() else world.sp
+    mean: npt.NDArray[np.float64] = np.mean(np.log(frames + 1e-12), axis=0)
+    return mean
+
+
 def _map_f0(f0: npt.NDArray[np.float64], artefact: VoiceArtefact) -> npt.NDArray[np.float64]:
     mapped = f0.copy()
     voiced = f0 > 0
@@ -143,13 +177,10 @@ def _map_f0(f0: npt.NDArray[np.float64], artefact: VoiceArtefact) -> npt.NDArray
 def _render(world: _World, artefact: VoiceArtefact) -> Samples:
     import pyworld
 
-    y = pyworld.synthesize(
-        _map_f0(world.f0, artefact),
-        _warp_envelope(world.sp, artefact.warp_alpha),
-        world.ap,
-        world.rate,
-        frame_period=FRAME_PERIOD_MS,
-    )
+    envelope = _warp_envelope(world.sp, artefact.warp_alpha)
+    if artefact.envelope:
+        envelope = np.ascontiguousarray(envelope * np.exp(_correction_curve(artefact.envelope, envelope.shape[1])))
+    y = pyworld.synthesize(_map_f0(world.f0, artefact), envelope, world.ap, world.rate, frame_period=FRAME_PERIOD_MS)
     peak = float(np.max(np.abs(y))) if len(y) else 0.0
     if peak > 0.99:
         y = y * (0.99 / peak)
@@ -181,7 +212,8 @@ def train_voice(
 
     progress(0.0, "Analysing the sample")
     target = resample(samples, rate, PIPER_RATE)
-    target_mean, target_std = _log_f0_stats(_analyse_world(target, PIPER_RATE, envelope=False).f0)
+    target_world = _analyse_world(target, PIPER_RATE)
+    target_mean, target_std = _log_f0_stats(target_world.f0)
     target_embedding = speaker_embedding(samples, rate)
     check()
 
@@ -193,17 +225,20 @@ def train_voice(
     source_mean, source_std = _log_f0_stats(reference.f0)
     check()
 
-    def candidate(alpha: float) -> VoiceArtefact:
-        return VoiceArtefact(source_mean, source_std, target_mean, target_std, alpha)
+    def candidate(alpha: float, envelope: list[float] | None = None) -> VoiceArtefact:
+        return VoiceArtefact(source_mean, source_std, target_mean, target_std, alpha, envelope=envelope or [])
+
+    def fit_score(artefact: VoiceArtefact) -> float:
+        check()
+        converted = _render(reference, artefact)
+        return cosine_similarity(speaker_embedding(converted, PIPER_RATE), target_embedding)
 
     scores: dict[float, float] = {}
 
     def score(log_alpha: float) -> float:
         key = round(log_alpha, 4)
         if key not in scores:
-            check()
-            converted = _render(reference, candidate(float(np.exp(key))))
-            scores[key] = cosine_similarity(speaker_embedding(converted, PIPER_RATE), target_embedding)
+            scores[key] = fit_score(candidate(float(np.exp(key))))
         return scores[key]
 
     center, radius = 0.0, INITIAL_RADIUS
@@ -220,8 +255,20 @@ def train_voice(
         if radius < config.learning_rate:
             break
 
+    progress(0.8, "Fitting the spectral envelope")
+    alpha = float(np.exp(center))
+    warped = _World(reference.f0, _warp_envelope(reference.sp, alpha), reference.ap, PIPER_RATE)
+    full = _envelope_coefficients(_mean_log_envelope(target_world), _mean_log_envelope(warped))
+    best_envelope: list[float] = []
+    best_score = scores[center]
+    for strength in ENVELOPE_STRENGTHS:
+        envelope = [round(c * strength, 5) for c in full]
+        value = fit_score(candidate(alpha, envelope))
+        if value > best_score:
+            best_envelope, best_score = envelope, value
+
     progress(0.85, "Validating the voice")
-    artefact = candidate(float(np.exp(center)))
+    artefact = candidate(alpha, best_envelope)
     validation_audio, _ = synthesize(VALIDATION_TEXT)
     check()
     converted = apply_voice(validation_audio, PIPER_RATE, artefact)
@@ -236,7 +283,8 @@ def train_voice(
         source_std,
         target_mean,
         target_std,
-        round(float(np.exp(center)), 5),
+        round(alpha, 5),
+        envelope=best_envelope,
         config=asdict(config),
         validation={
             "similarity": round(similarity, 4),
@@ -248,7 +296,8 @@ def train_voice(
         fit={
             "evaluations": len(scores),
             "epochs_run": epochs_run,
-            "fit_similarity": round(scores[center], 4),
+            "fit_similarity": round(best_score, 4),
+            "envelope_corrected": bool(best_envelope),
             "seconds": round(time.monotonic() - started, 2),
         },
     )
