@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from voxify_project.embedded_redis import start_embedded_redis
+from voxify_project.management.commands.serve import service_commands
 
 
 def free_port() -> int:
@@ -93,7 +94,7 @@ class ServiceStack:
 
     def _spawn(self, name: str, *argv: str) -> None:
         self.processes[name] = subprocess.Popen(
-            [sys.executable, *argv],
+            list(argv),
             cwd=settings.BASE_DIR,
             env=self.env,
             stdin=subprocess.DEVNULL,
@@ -104,37 +105,9 @@ class ServiceStack:
         migrate(self.env)
         if settings.EMBEDDED:
             self.redis = start_embedded_redis(self.var_dir)
-        self._spawn("web", "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "voxify_project.asgi:application")
-        self._spawn(
-            "worker",
-            "-m",
-            "celery",
-            "-A",
-            "voxify_project",
-            "worker",
-            "-Q",
-            "default,gpu",
-            "-c",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-            "-n",
-            f"e2e-{self.port}@%h",
-        )
-        self._spawn(
-            "beat",
-            "-m",
-            "celery",
-            "-A",
-            "voxify_project",
-            "beat",
-            "--loglevel",
-            "WARNING",
-            "--schedule",
-            str(self.var_dir / "celerybeat-schedule"),
-        )
+        commands = service_commands(bind="127.0.0.1", port=self.port, concurrency=1, var_dir=self.var_dir)
+        for name, argv in commands.items():
+            self._spawn(name, *argv)
         wait_ready(self.port, self.processes["web"])
         return self
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -25,6 +26,53 @@ from django.core.management import get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from voxify_project.embedded_redis import embedded_redis_socket, redis_answers, start_embedded_redis
+
+
+def service_commands(*, bind: str, port: int, concurrency: int, var_dir: Path) -> dict[str, list[str]]:
+    """The command lines of the web server, the Celery worker and Celery beat."""
+    python = sys.executable
+    return {
+        "web": [
+            python,
+            "-m",
+            "daphne",
+            "-b",
+            bind,
+            "-p",
+            str(port),
+            "--application-close-timeout",
+            "10",
+            "voxify_project.asgi:application",
+        ],
+        "worker": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "voxify_project",
+            "worker",
+            "-Q",
+            "default,gpu",
+            "-c",
+            str(concurrency),
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        "beat": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "voxify_project",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(var_dir / "celerybeat-schedule"),
+        ],
+    }
 
 
 @dataclass
@@ -73,60 +121,22 @@ class Command(BaseCommand):
                 raise CommandError(f"a Redis already answers on {sock}: is another 'serve' running on this var/?")
             self.children.append(Child("redis", start_embedded_redis(settings.VAR_DIR)))
             self.stdout.write(f"serve: embedded Redis on {sock}")
-        python = sys.executable
-        self._spawn(
-            "web",
-            [
-                python,
-                "-m",
-                "daphne",
-                "-b",
-                options["bind"],
-                "-p",
-                str(options["port"]),
-                "--application-close-timeout",
-                "10",
-                "voxify_project.asgi:application",
-            ],
-        )
-        self._spawn(
-            "worker",
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "voxify_project",
-                "worker",
-                "-Q",
-                "default,gpu",
-                "-c",
-                str(options["concurrency"]),
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-        )
-        self._spawn(
-            "beat",
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "voxify_project",
-                "beat",
-                "--loglevel",
-                "INFO",
-                "--schedule",
-                str(settings.VAR_DIR / "celerybeat-schedule"),
-            ],
-        )
+        for name, argv in service_commands(
+            bind=options["bind"], port=options["port"], concurrency=options["concurrency"], var_dir=settings.VAR_DIR
+        ).items():
+            self._spawn(name, argv)
         if "rungrpc" in get_commands():
             self._spawn(
                 "grpc",
-                [python, "manage.py", "rungrpc", "--bind", options["bind"], "--port", str(options["grpc_port"])],
+                [
+                    sys.executable,
+                    "manage.py",
+                    "rungrpc",
+                    "--bind",
+                    options["bind"],
+                    "--port",
+                    str(options["grpc_port"]),
+                ],
             )
         self._wait_for_port(options["bind"], options["port"])
         self.stdout.write(f"serve: Voxify is up at http://{options['bind']}:{options['port']}/ (Ctrl-C stops it)")
