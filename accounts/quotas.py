@@ -18,6 +18,13 @@ from voxify_project.errors import QuotaExceeded
 UPLOADS = "uploads"
 
 
+def _daily_limit_reached(*, kind: str, limit: int, used: int) -> QuotaExceeded:
+    return QuotaExceeded(
+        f"Daily limit of {limit} {kind} reached; it resets at midnight UTC.",
+        details={"kind": kind, "limit": limit, "used": used},
+    )
+
+
 def _used_today(*, user: User, kind: str) -> int:
     row = DailyUsage.objects.filter(user=user, day=timezone.now().date(), kind=kind).first()
     return row.count if row else 0
@@ -26,10 +33,7 @@ def _used_today(*, user: User, kind: str) -> int:
 def quota_check(*, user: User, kind: str, limit: int) -> None:
     used = _used_today(user=user, kind=kind)
     if used >= limit:
-        raise QuotaExceeded(
-            f"Daily limit of {limit} {kind} reached; it resets at midnight UTC.",
-            details={"kind": kind, "limit": limit, "used": used},
-        )
+        raise _daily_limit_reached(kind=kind, limit=limit, used=used)
 
 
 def quota_consume(*, user: User, kind: str, limit: int, amount: int = 1) -> int:
@@ -40,9 +44,6 @@ def quota_consume(*, user: User, kind: str, limit: int, amount: int = 1) -> int:
     DailyUsage.objects.get_or_create(user=user, day=day, kind=kind)
     row = DailyUsage.objects.select_for_update().get(user=user, day=day, kind=kind)
     if row.count + amount > limit:
-        raise QuotaExceeded(
-            f"Daily limit of {limit} {kind} reached; it resets at midnight UTC.",
-            details={"kind": kind, "limit": limit, "used": row.count},
-        )
+        raise _daily_limit_reached(kind=kind, limit=limit, used=row.count)
     DailyUsage.objects.filter(pk=row.pk).update(count=F("count") + amount)
     return row.count + amount

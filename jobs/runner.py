@@ -86,9 +86,7 @@ def run_job(job_id: str, attempt: int, work: Work) -> None:
             work(job, progress, should_stop)
     except JobCancelled:
         job_mark_cancelled(job=job)
-    except JobError as exc:
-        job_fail(job=job, code=exc.code, message=exc.message)
-    except ApplicationError as exc:
+    except (JobError, ApplicationError) as exc:
         job_fail(job=job, code=exc.code, message=exc.message)
     except SoftTimeLimitExceeded:
         job_fail(job=job, code="TIME_LIMIT", message="The job ran past its time limit.")

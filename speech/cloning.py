@@ -107,15 +107,12 @@ class _World:
     rate: int
 
 
-def _analyse_world(samples: Samples, rate: int, *, envelope: bool = True) -> _World:
+def _analyse_world(samples: Samples, rate: int) -> _World:
     import pyworld
 
     x = samples.astype(np.float64)
     f0, times = pyworld.dio(x, rate, frame_period=FRAME_PERIOD_MS)
     f0 = pyworld.stonemask(x, f0, times, rate)
-    if not envelope:
-        empty = np.zeros((0, 0))
-        return _World(f0, empty, empty, rate)
     sp = pyworld.cheaptrick(x, f0, times, rate)
     ap = pyworld.d4c(x, f0, times, rate)
     return _World(f0, sp, ap, rate)

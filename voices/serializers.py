@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from speech.cloning import TrainingConfig
 from voices.models import VoiceSample
 
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -73,17 +74,17 @@ class TrainingConfigSerializer(serializers.Serializer[Any]):
     epochs = serializers.IntegerField(
         min_value=1,
         max_value=1000,
-        default=12,
+        default=TrainingConfig.epochs,
         help_text="Upper bound on search epochs (the fit stops when converged).",
     )
     learning_rate = serializers.FloatField(
         min_value=0.0001,
         max_value=0.1,
-        default=0.01,
+        default=TrainingConfig.learning_rate,
         help_text="Resolution of the fit: stop when the search step is below it.",
     )
     batch_size = serializers.IntegerField(
-        min_value=2, max_value=64, default=3, help_text="Candidate voices evaluated per epoch."
+        min_value=2, max_value=64, default=TrainingConfig.batch_size, help_text="Candidate voices evaluated per epoch."
     )
 
 
