@@ -16,6 +16,7 @@ from accounts.models import DailyUsage, User
 from voxify_project.errors import QuotaExceeded
 
 UPLOADS = "uploads"
+SYNTHESES = "syntheses"
 
 
 def _daily_limit_reached(*, kind: str, limit: int, used: int) -> QuotaExceeded:
@@ -30,8 +31,9 @@ def _used_today(*, user: User, kind: str) -> int:
     return row.count if row else 0
 
 
-def quota_check(*, user: User, kind: str, limit: int) -> None:
-    used = _used_today(user=user, kind=kind)
+def quota_check(*, user: User, kind: str, limit: int, in_flight: int = 0) -> None:
+    """Refuse early when today's count (plus ``in_flight`` accepted, unfinished units) is at the limit."""
+    used = _used_today(user=user, kind=kind) + in_flight
     if used >= limit:
         raise _daily_limit_reached(kind=kind, limit=limit, used=used)
 

@@ -21,6 +21,7 @@ class StoredFile(models.Model):
     class Kind(models.TextChoices):
         VOICE_SAMPLE = "voice_sample", "Voice sample"
         SYNTHESIS = "synthesis", "Synthesis output"
+        SYNTHESIS_CHUNK = "synthesis_chunk", "Streamed synthesis chunk"
         VOICE_MODEL = "voice_model", "Voice model artefact"
 
     public_id = models.CharField(max_length=32, unique=True, default=new_file_id, editable=False)

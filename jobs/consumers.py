@@ -37,7 +37,7 @@ def _user_from_bearer(raw: str) -> User | None:
 
 
 def _user_from_ticket(ticket: str, job_id: str) -> User | None:
-    user_id = ticket_redeem(ticket=ticket, job_id=job_id)
+    user_id = ticket_redeem(ticket=ticket, scope=job_id)
     return User.objects.filter(public_id=user_id, is_active=True).first() if user_id else None
 
 

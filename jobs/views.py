@@ -72,6 +72,6 @@ class JobProgressTicketView(APIView):
     def post(self, request: Request, job_id: str) -> Response:
         user = user_from_request(request)
         job = selectors.job_get(user=user, job_id=job_id)
-        ticket = ticket_issue(user_id=user.public_id, job_id=job.public_id)
+        ticket = ticket_issue(user_id=user.public_id, scope=job.public_id)
         data = {"ticket": ticket, "expires_in": TICKET_TTL_S, "url": f"/api/v1/jobs/{job.public_id}/progress/ws"}
         return ok(ProgressTicketSerializer(data).data, status=201)

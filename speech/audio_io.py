@@ -9,9 +9,11 @@ mono as it goes, and checks that the decoded length agrees with the header.
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +39,19 @@ CONTENT_TYPES = {
     "mp3": "audio/mpeg",
 }
 EXTENSIONS = {"wav": ".wav", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "mp3": ".mp3"}
+# libsndfile (container, codec) for each output format.
+_ENCODINGS = {
+    "wav": ("WAV", "PCM_16"),
+    "flac": ("FLAC", "PCM_16"),
+    "ogg": ("OGG", "VORBIS"),
+    "opus": ("OGG", "OPUS"),
+    "mp3": ("MP3", "MPEG_LAYER_III"),
+}
+# Formats whose codec only takes some sample rates (Opus: RFC 6716; MPEG-1/2/2.5 Layer III).
+ENCODER_RATES: dict[str, tuple[int, ...]] = {
+    "opus": (8000, 12000, 16000, 24000, 48000),
+    "mp3": (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000),
+}
 
 
 @dataclass(frozen=True)
@@ -240,3 +255,49 @@ def resample(samples: Samples, from_rate: int, to_rate: int) -> Samples:
     divisor = np.gcd(from_rate, to_rate)
     out = resample_poly(samples, to_rate // divisor, from_rate // divisor)
     return np.asarray(out, dtype=np.float32)
+
+
+def encoder_accepts(fmt: str, sample_rate: int) -> bool:
+    rates = ENCODER_RATES.get(fmt)
+    return rates is None or sample_rate in rates
+
+
+class Encoder:
+    """Write mono audio in ``fmt`` piece by piece (constant memory for long outputs)."""
+
+    def __init__(self, target: str | Path | IO[bytes], sample_rate: int, fmt: str) -> None:
+        if fmt not in _ENCODINGS:
+            raise ValueError(f"Unknown output format {fmt!r}")
+        if not encoder_accepts(fmt, sample_rate):
+            raise ValueError(f"{fmt} cannot be encoded at {sample_rate} Hz")
+        container, codec = _ENCODINGS[fmt]
+        target = str(target) if isinstance(target, Path) else target
+        self.frames = 0
+        self.sample_rate = sample_rate
+        self._sound = sf.SoundFile(target, "w", samplerate=sample_rate, channels=1, format=container, subtype=codec)
+
+    def write(self, samples: Samples) -> None:
+        if len(samples):
+            self._sound.write(np.clip(samples, -1.0, 1.0))
+            self.frames += len(samples)
+
+    def close(self) -> None:
+        self._sound.close()
+
+    def __enter__(self) -> Encoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sample_rate
+
+
+def encode(samples: Samples, sample_rate: int, fmt: str) -> bytes:
+    """Mono float32 samples as a complete file in ``fmt`` (wav, flac, ogg, opus, mp3)."""
+    buffer = io.BytesIO()
+    with Encoder(buffer, sample_rate, fmt) as encoder:
+        encoder.write(samples)
+    return buffer.getvalue()

@@ -171,24 +171,45 @@ def _map_f0(f0: npt.NDArray[np.float64], artefact: VoiceArtefact) -> npt.NDArray
     return mapped
 
 
-def _render(world: _World, artefact: VoiceArtefact) -> Samples:
+def _synthesize_world(
+    f0: npt.NDArray[np.float64], sp: npt.NDArray[np.float64], ap: npt.NDArray[np.float64], rate: int
+) -> Samples:
     import pyworld
 
-    envelope = _warp_envelope(world.sp, artefact.warp_alpha)
-    if artefact.envelope:
-        envelope = np.ascontiguousarray(envelope * np.exp(_correction_curve(artefact.envelope, envelope.shape[1])))
-    y = pyworld.synthesize(_map_f0(world.f0, artefact), envelope, world.ap, world.rate, frame_period=FRAME_PERIOD_MS)
+    y = pyworld.synthesize(f0, sp, ap, rate, frame_period=FRAME_PERIOD_MS)
     peak = float(np.max(np.abs(y))) if len(y) else 0.0
     if peak > 0.99:
         y = y * (0.99 / peak)
     return np.asarray(y, dtype=np.float32)
 
 
-def apply_voice(samples: Samples, rate: int, artefact: VoiceArtefact) -> Samples:
-    """Make base-voice speech sound like the artefact's speaker (same rate and length)."""
+def _render(world: _World, artefact: VoiceArtefact, pitch: float = 1.0) -> Samples:
+    envelope = _warp_envelope(world.sp, artefact.warp_alpha)
+    if artefact.envelope:
+        envelope = np.ascontiguousarray(envelope * np.exp(_correction_curve(artefact.envelope, envelope.shape[1])))
+    return _synthesize_world(_map_f0(world.f0, artefact) * pitch, envelope, world.ap, world.rate)
+
+
+def _same_length(y: Samples, length: int) -> Samples:
+    if len(y) >= length:
+        return y[:length]
+    return np.concatenate([y, np.zeros(length - len(y), dtype=np.float32)])
+
+
+def apply_voice(samples: Samples, rate: int, artefact: VoiceArtefact, *, pitch: float = 1.0) -> Samples:
+    """Make base-voice speech sound like the artefact's speaker (same rate and length);
+    ``pitch`` further multiplies the speaker's F0."""
     if len(samples) < rate // 20:
         return samples
-    return _render(_analyse_world(samples, rate), artefact)
+    return _same_length(_render(_analyse_world(samples, rate), artefact, pitch), len(samples))
+
+
+def shift_pitch(samples: Samples, rate: int, ratio: float) -> Samples:
+    """Multiply F0 by ``ratio`` keeping duration and spectral envelope (WORLD re-synthesis)."""
+    if ratio == 1.0 or len(samples) < rate // 20:
+        return samples
+    world = _analyse_world(samples, rate)
+    return _same_length(_synthesize_world(world.f0 * ratio, world.sp, world.ap, rate), len(samples))
 
 
 def train_voice(

@@ -126,7 +126,7 @@ def paginated_response(
     """One page of ``queryset``, serialised, in the envelope with the pagination object."""
     paginator = pagination_class()
     page = paginator.paginate_queryset(queryset, request)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+    return paginator.get_paginated_response(serializer_class(page, many=True, context={"request": request}).data)
 
 
 def paginated_schema(pagination_class: type[EnvelopePagination], item_component: str) -> dict[str, Any]:

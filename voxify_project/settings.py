@@ -247,6 +247,15 @@ VOICE_SAMPLE_MAX_SECONDS = env.float("VOICE_SAMPLE_MAX_SECONDS", default=300.0)
 MAX_VOICE_SAMPLES_PER_USER = env.int("MAX_VOICE_SAMPLES_PER_USER", default=10)
 UPLOADS_PER_DAY = env.int("UPLOADS_PER_DAY", default=100)
 
+# --- Synthesis ------------------------------------------------------------------------
+MAX_SYNTHESIS_LENGTH = env.int("MAX_SYNTHESIS_LENGTH", default=1000)  # POST /tts/synthesize
+MAX_STREAM_SYNTHESIS_LENGTH = env.int("MAX_STREAM_SYNTHESIS_LENGTH", default=5000)  # GET …/stream
+MAX_ASYNC_SYNTHESIS_LENGTH = env.int("MAX_ASYNC_SYNTHESIS_LENGTH", default=100_000)  # POST …/async
+SYNTHESES_PER_DAY = env.int("SYNTHESES_PER_DAY", default=1000)
+DEFAULT_SAMPLE_RATE = env.int("DEFAULT_SAMPLE_RATE", default=22050)
+DEFAULT_OUTPUT_FORMAT = env.str("DEFAULT_OUTPUT_FORMAT", default="wav")
+FILE_TTL_HOURS = env.float("FILE_TTL_HOURS", default=24.0)  # synthesis outputs not kept
+
 # Request bodies larger than this get 413. Multipart uploads stream to disk past 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_JSON_BODY_BYTES", default=1024 * 1024)
 

@@ -9,6 +9,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/", include("accounts.urls")),
     path("voice/", include("voices.urls")),
     path("files/", include("files.urls")),
+    path("tts/", include("synthesis.urls")),
     path("jobs", JobListView.as_view(), name="jobs"),
     path("jobs/", include("jobs.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),

@@ -133,7 +133,7 @@ async def test_finished_job_sends_state_and_closes(owner_job: tuple[User, Job]) 
 
 async def test_ticket_works_once(owner_job: tuple[User, Job]) -> None:
     user, job = owner_job
-    ticket = await sync_to_async(ticket_issue)(user_id=user.public_id, job_id=job.public_id)
+    ticket = await sync_to_async(ticket_issue)(user_id=user.public_id, scope=job.public_id)
 
     first = communicator(job.public_id, ticket=ticket)
     connected, _ = await first.connect()
@@ -179,7 +179,7 @@ async def test_handshake_is_refused(
         other, _ = await sync_to_async(make_user)("intruder@example.com")
         ws = communicator(job.public_id, token=await sync_to_async(access)(other))
     else:
-        ticket = await sync_to_async(ticket_issue)(user_id=user.public_id, job_id="job_train_someotherjob")
+        ticket = await sync_to_async(ticket_issue)(user_id=user.public_id, scope="job_train_someotherjob")
         ws = communicator(job.public_id, ticket=ticket)
 
     connected, _ = await ws.connect()

@@ -1,0 +1,152 @@
+"""The synthesis engine: text in, finished audio out, one piece at a time.
+
+For each piece of text (``speech.text.prepare``) the engine
+
+1. speaks it with Piper at ``length_scale = 1 / speed`` (speed changes duration only);
+2. converts it to the cloned voice (``apply_voice``) or, for the built-in voice, shifts its
+   pitch when asked (both WORLD re-synthesis: F0 times ``pitch``, same duration);
+3. levels it: the active-speech RMS of every piece is brought to the same target, so
+   consecutive pieces do not jump in loudness;
+4. applies ``volume`` as a plain gain, resamples to the output rate, and runs a look-ahead
+   peak limiter so that no gain ever clips;
+5. fades its edges (10 ms) and appends the pause that separates it from the next piece.
+
+A piece is therefore playable on its own (a stream sends each one as a file), and pieces
+concatenate into the whole without clicks: every boundary is faded silence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+from speech.audio_io import Samples, encode, resample
+from speech.cloning import VoiceArtefact, apply_voice, shift_pitch
+from speech.tts import PIPER_RATE, synthesize
+
+OUTPUT_FORMATS = ("wav", "mp3", "ogg", "opus", "flac")
+TARGET_RMS_DB = -21.0  # active-speech level of every piece before ``volume``
+MAX_LEVEL_GAIN_DB = 12.0
+LIMITER_CEILING = 0.966  # -0.3 dBFS
+LIMITER_WINDOW_S = 0.005
+FADE_S = 0.01
+PAUSE_S = 0.18  # between pieces, at speed 1.0
+
+ShouldStop = Callable[[], bool]
+
+
+class SynthesisCancelled(Exception):
+    """``should_stop`` said to stop between pieces."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    sample_rate: int = PIPER_RATE
+    speed: float = 1.0
+    pitch: float = 1.0
+    volume: float = 1.0
+
+
+def _active_rms(samples: Samples, rate: int) -> float:
+    """RMS over the 20 ms frames within 30 dB of the loudest one (speech, not pauses)."""
+    frame = max(1, rate // 50)
+    count = len(samples) // frame
+    if count == 0:
+        return float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
+    energies = np.mean(samples[: count * frame].reshape(count, frame).astype(np.float64) ** 2, axis=1)
+    loudest = float(energies.max())
+    if loudest <= 1e-12:
+        return 0.0
+    active = energies[energies >= loudest * 10 ** (-30 / 10)]
+    return float(np.sqrt(active.mean()))
+
+
+def level(samples: Samples, rate: int, target_db: float = TARGET_RMS_DB) -> Samples:
+    rms = _active_rms(samples, rate)
+    if rms <= 1e-6:
+        return samples
+    gain_db = np.clip(target_db - 20 * np.log10(rms), -MAX_LEVEL_GAIN_DB, MAX_LEVEL_GAIN_DB)
+    return (samples * np.float32(10 ** (gain_db / 20))).astype(np.float32)
+
+
+def limit(samples: Samples, rate: int, ceiling: float = LIMITER_CEILING) -> Samples:
+    """Reduce gain smoothly around peaks above ``ceiling``; nothing else changes.
+
+    The needed gain is spread by a minimum filter (+-window) and smoothed by a moving
+    average (window), so the smoothed gain is never above what any sample needs.
+    """
+    peaks = np.abs(samples)
+    if not len(samples) or float(peaks.max()) <= ceiling:
+        return samples
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-9))
+    window = max(1, int(LIMITER_WINDOW_S * rate))
+    gain = uniform_filter1d(minimum_filter1d(needed, size=2 * window + 1), size=window | 1)
+    limited: Samples = (samples * np.minimum(gain, needed)).astype(np.float32)
+    return limited
+
+
+def _fade(samples: Samples, rate: int) -> Samples:
+    n = min(int(FADE_S * rate), len(samples) // 2)
+    if n <= 0:
+        return samples
+    ramp = (0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, n))).astype(np.float32)
+    out = samples.copy()
+    out[:n] *= ramp
+    out[-n:] *= ramp[::-1]
+    return out
+
+
+def render_piece(text: str, *, options: RenderOptions, voice: VoiceArtefact | None = None) -> Samples:
+    """One piece of text as finished audio at ``options.sample_rate``, pause included."""
+    audio, rate = synthesize(text, length_scale=1.0 / options.speed)
+    if voice is not None:
+        audio = apply_voice(audio, rate, voice, pitch=options.pitch)
+    elif options.pitch != 1.0:
+        audio = shift_pitch(audio, rate, options.pitch)
+    audio = level(audio, rate) * np.float32(options.volume)
+    audio = limit(resample(audio, rate, options.sample_rate), options.sample_rate)
+    audio = _fade(audio, options.sample_rate)
+    pause = np.zeros(int(options.sample_rate * PAUSE_S / options.speed), dtype=np.float32)
+    return np.concatenate([audio, pause])
+
+
+def render_pieces(
+    pieces: list[str],
+    *,
+    options: RenderOptions,
+    voice: VoiceArtefact | None = None,
+    should_stop: ShouldStop = lambda: False,
+) -> Iterator[Samples]:
+    """Each piece's audio in order; raises SynthesisCancelled between pieces when told."""
+    for piece in pieces:
+        if should_stop():
+            raise SynthesisCancelled
+        yield render_piece(piece, options=options, voice=voice)
+
+
+def render_text(pieces: list[str], *, options: RenderOptions, voice: VoiceArtefact | None = None) -> Samples:
+    """All pieces joined: what a synchronous synthesis returns."""
+    rendered = list(render_pieces(pieces, options=options, voice=voice))
+    return np.concatenate(rendered) if rendered else np.zeros(0, dtype=np.float32)
+
+
+def estimate_audio_seconds(characters: int, speed: float = 1.0) -> float:
+    """About 14 characters of English per second of speech at speed 1.0."""
+    return characters / 14.0 / speed
+
+
+__all__ = [
+    "OUTPUT_FORMATS",
+    "RenderOptions",
+    "SynthesisCancelled",
+    "encode",
+    "estimate_audio_seconds",
+    "level",
+    "limit",
+    "render_piece",
+    "render_pieces",
+    "render_text",
+]

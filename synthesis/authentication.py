@@ -1,0 +1,27 @@
+"""``?ticket=`` authentication for the synthesis stream (browsers' EventSource cannot send
+an Authorization header). Tickets are single-use and short-lived (``jobs.tickets``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from accounts.models import User
+from jobs.tickets import ticket_redeem
+
+STREAM_TICKET_SCOPE = "tts-stream"
+
+
+class StreamTicketAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[User, Any] | None:
+        ticket = request.query_params.get("ticket")
+        if not ticket:
+            return None
+        user_id = ticket_redeem(ticket=ticket, scope=STREAM_TICKET_SCOPE)
+        user = User.objects.filter(public_id=user_id, is_active=True).first() if user_id else None
+        if user is None:
+            raise AuthenticationFailed("The ticket is invalid, expired or already used.")
+        return user, None

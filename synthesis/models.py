@@ -1,0 +1,79 @@
+"""Syntheses: one request to speak a text, made synchronously, as a job, or as a stream."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from voxify_project.ids import new_public_id
+
+
+def new_synthesis_id() -> str:
+    return new_public_id("syn")
+
+
+class Synthesis(models.Model):
+    """What was asked (text, voice, output settings) and what came of it (the file).
+
+    For an asynchronous synthesis the job is the source of truth while it runs; the row is
+    brought up to date when the job ends.
+    """
+
+    class Mode(models.TextChoices):
+        SYNC = "sync", "Synchronous"
+        ASYNC = "async", "Asynchronous job"
+        STREAM = "stream", "Server-sent events stream"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    TERMINAL = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_synthesis_id, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="syntheses")
+    mode = models.CharField(max_length=8, choices=Mode.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    voice_id = models.CharField(max_length=64, help_text="A built-in voice id or the voice sample's vs_ id.")
+    voice_sample = models.ForeignKey(
+        "voices.VoiceSample", null=True, blank=True, on_delete=models.SET_NULL, related_name="syntheses"
+    )
+    voice_model = models.ForeignKey(
+        "voices.VoiceModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="syntheses"
+    )
+    text = models.TextField()
+    characters = models.PositiveIntegerField()
+    output_format = models.CharField(max_length=8)
+    sample_rate = models.PositiveIntegerField()
+    speed = models.FloatField(default=1.0)
+    pitch = models.FloatField(default=1.0)
+    volume = models.FloatField(default=1.0)
+    keep = models.BooleanField(default=False, help_text="Keep the output past FILE_TTL_HOURS.")
+    pieces_total = models.PositiveIntegerField(default=0)
+    pieces_done = models.PositiveIntegerField(default=0)
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds of audio produced.")
+    output_file = models.ForeignKey(
+        "files.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.OneToOneField("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="synthesis")
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    processing_seconds = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name_plural = "syntheses"
+        indexes = [models.Index(fields=["owner", "-created_at"]), models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.mode} {self.status}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework.fields import ProhibitNullCharactersValidator  # type: ignore[attr-defined]
+
+from speech.audio_io import ENCODER_RATES, encoder_accepts
+from speech.engine import OUTPUT_FORMATS
+from synthesis.models import Synthesis
+from synthesis.services import SynthesisRequest, audio_url
+from synthesis.voices import DEFAULT_VOICE_ID
+
+MIN_RATE, MAX_RATE = 8000, 48000
+
+
+class SpeechTextField(serializers.CharField):
+    """Text to speak. Control characters (NUL included) are stripped by the service rather
+    than refused; blank text passes here so the service answers EMPTY_TEXT; the length
+    limit depends on the endpoint (TEXT_TOO_LONG)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_blank=True, trim_whitespace=False, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
+def resolve_format_and_rate(fmt: str | None, rate: int | None) -> tuple[str, int]:
+    """The output format and rate, defaults filled in.
+
+    An explicit rate the codec cannot take is an error; when the rate was left out and the
+    default does not suit the codec (Opus has no 22.05 kHz), the nearest higher rate the
+    codec takes is used, and the response says which.
+    """
+    fmt = fmt or settings.DEFAULT_OUTPUT_FORMAT
+    if rate is not None:
+        if not encoder_accepts(fmt, rate):
+            allowed = ", ".join(str(r) for r in ENCODER_RATES[fmt])
+            raise serializers.ValidationError({"sample_rate": [f"{fmt} takes only these sample rates: {allowed}."]})
+        return fmt, rate
+    rate = settings.DEFAULT_SAMPLE_RATE
+    if not encoder_accepts(fmt, rate):
+        rates = ENCODER_RATES[fmt]
+        rate = min((r for r in rates if r >= rate), default=rates[-1])
+    return fmt, rate
+
+
+class SynthesisConfigSerializer(serializers.Serializer[Any]):
+    output_format = serializers.ChoiceField(choices=OUTPUT_FORMATS, required=False)
+    sample_rate = serializers.IntegerField(
+        min_value=MIN_RATE,
+        max_value=MAX_RATE,
+        required=False,
+        help_text="Hz, default DEFAULT_SAMPLE_RATE (22050). Opus takes 8000/12000/16000/24000/48000; "
+        "MP3 8000/11025/12000/16000/22050/24000/32000/44100/48000.",
+    )
+    speed = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0, help_text="2.0 halves the duration.")
+    pitch = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0, help_text="F0 ratio; duration kept.")
+    volume = serializers.FloatField(min_value=0.0, max_value=2.0, default=1.0, help_text="Gain; never clips.")
+
+
+class SynthesizeInputSerializer(serializers.Serializer[Any]):
+    text = SpeechTextField()
+    voice_id = serializers.CharField(max_length=64, default=DEFAULT_VOICE_ID)
+    config = SynthesisConfigSerializer(required=False)
+    keep = serializers.BooleanField(
+        default=False, help_text="Keep the output file instead of deleting it after FILE_TTL_HOURS."
+    )
+
+    def to_request(self) -> SynthesisRequest:
+        data = self.validated_data
+        config = data.get("config") or {}
+        fmt, rate = resolve_format_and_rate(config.get("output_format"), config.get("sample_rate"))
+        return SynthesisRequest(
+            text=data["text"],
+            voice_id=data["voice_id"],
+            output_format=fmt,
+            sample_rate=rate,
+            speed=config.get("speed", 1.0),
+            pitch=config.get("pitch", 1.0),
+            volume=config.get("volume", 1.0),
+            keep=data["keep"],
+        )
+
+
+class StreamQuerySerializer(serializers.Serializer[Any]):
+    text = SpeechTextField()
+    voice_id = serializers.CharField(max_length=64, default=DEFAULT_VOICE_ID)
+    format = serializers.ChoiceField(choices=OUTPUT_FORMATS, required=False)
+    sample_rate = serializers.IntegerField(min_value=MIN_RATE, max_value=MAX_RATE, required=False)
+    speed = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0)
+    pitch = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0)
+    volume = serializers.FloatField(min_value=0.0, max_value=2.0, default=1.0)
+    keep = serializers.BooleanField(default=False)
+    ticket = serializers.CharField(required=False, help_text="For EventSource: a ticket from …/stream/ticket.")
+
+    def to_request(self) -> SynthesisRequest:
+        data = self.validated_data
+        fmt, rate = resolve_format_and_rate(data.get("format"), data.get("sample_rate"))
+        return SynthesisRequest(
+            text=data["text"],
+            voice_id=data["voice_id"],
+            output_format=fmt,
+            sample_rate=rate,
+            speed=data["speed"],
+            pitch=data["pitch"],
+            volume=data["volume"],
+            keep=data["keep"],
+        )
+
+
+class SynthesizeOutputSerializer(serializers.Serializer[Any]):
+    synthesis_id = serializers.CharField()
+    audio_url = serializers.URLField()
+    file_id = serializers.CharField()
+    duration = serializers.FloatField()
+    format = serializers.CharField()
+    sample_rate = serializers.IntegerField()
+    voice_id = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class SynthesizeAsyncOutputSerializer(serializers.Serializer[Any]):
+    synthesis_id = serializers.CharField()
+    job_id = serializers.CharField()
+    estimated_duration = serializers.IntegerField(help_text="Seconds.")
+    status = serializers.CharField()
+
+
+class VoiceSerializer(serializers.Serializer[Any]):
+    voice_id = serializers.CharField()
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=["builtin", "cloned"])
+    language = serializers.CharField()
+    sample_rate = serializers.IntegerField(help_text="The engine's native rate; any output rate can be asked for.")
+    engine = serializers.CharField()
+    model_version = serializers.IntegerField(allow_null=True)
+    similarity = serializers.FloatField(allow_null=True, help_text="Validation similarity of the trained voice.")
+
+
+class VoiceListSerializer(serializers.Serializer[Any]):
+    voices = VoiceSerializer(many=True)
+
+
+class StreamTicketSerializer(serializers.Serializer[Any]):
+    ticket = serializers.CharField()
+    expires_in = serializers.IntegerField()
+    url = serializers.CharField(help_text="The stream path; add the query and `ticket=…`.")
+
+
+def _status(synthesis: Synthesis) -> str:
+    """An unfinished asynchronous synthesis reports its job's status (the job is the truth)."""
+    job = synthesis.job
+    if job is not None and not synthesis.is_terminal:
+        return str(job.status)
+    return str(synthesis.status)
+
+
+class SynthesisListItemSerializer(serializers.Serializer[Any]):
+    synthesis_id = serializers.CharField(source="public_id")
+    mode = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    voice_id = serializers.CharField()
+    text_preview = serializers.SerializerMethodField()
+    characters = serializers.IntegerField()
+    format = serializers.CharField(source="output_format")
+    sample_rate = serializers.IntegerField()
+    duration = serializers.FloatField(allow_null=True)
+    audio_url = serializers.SerializerMethodField()
+    file_id = serializers.SerializerMethodField()
+    job_id = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_status(self, synthesis: Synthesis) -> str:
+        return _status(synthesis)
+
+    def get_text_preview(self, synthesis: Synthesis) -> str:
+        return synthesis.text if len(synthesis.text) <= 100 else synthesis.text[:97].rstrip() + "..."
+
+    def get_file_id(self, synthesis: Synthesis) -> str | None:
+        return synthesis.output_file.public_id if synthesis.output_file is not None else None
+
+    def get_audio_url(self, synthesis: Synthesis) -> str | None:
+        output = synthesis.output_file
+        if output is None or output.is_expired():
+            return None
+        request = self.context["request"]
+        return audio_url(request.build_absolute_uri("/"), output.public_id)
+
+    def get_job_id(self, synthesis: Synthesis) -> str | None:
+        return synthesis.job.public_id if synthesis.job is not None else None
+
+
+class SynthesisErrorSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SynthesisDetailSerializer(SynthesisListItemSerializer):
+    text = serializers.CharField()
+    speed = serializers.FloatField()
+    pitch = serializers.FloatField()
+    volume = serializers.FloatField()
+    keep = serializers.BooleanField()
+    progress = serializers.SerializerMethodField()
+    pieces_total = serializers.IntegerField()
+    pieces_done = serializers.IntegerField()
+    processing_seconds = serializers.FloatField(allow_null=True)
+    expires_at = serializers.SerializerMethodField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.SerializerMethodField()
+
+    def get_progress(self, synthesis: Synthesis) -> float:
+        if synthesis.status == Synthesis.Status.COMPLETED:
+            return 1.0
+        return round(synthesis.pieces_done / synthesis.pieces_total, 4) if synthesis.pieces_total else 0.0
+
+    def get_expires_at(self, synthesis: Synthesis) -> str | None:
+        output = synthesis.output_file
+        return output.expires_at.isoformat() if output is not None and output.expires_at else None
+
+    def get_error(self, synthesis: Synthesis) -> dict[str, str] | None:
+        code, message = synthesis.error_code, synthesis.error_message
+        job = synthesis.job
+        if not code and job is not None and job.error_code:
+            code, message = job.error_code, job.error_message
+        return {"code": code, "message": message} if code else None
+
+
+class SynthesisUpdateSerializer(serializers.Serializer[Any]):
+    keep = serializers.BooleanField()
+
+
+class SynthesisFilterSerializer(serializers.Serializer[Any]):
+    mode = serializers.ChoiceField(choices=Synthesis.Mode.choices, required=False)
+    status = serializers.ChoiceField(choices=Synthesis.Status.choices, required=False)

@@ -1,0 +1,14 @@
+"""Celery tasks of the synthesis app."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from jobs.runner import run_job
+from synthesis.services import synthesis_job_work
+
+
+@shared_task(name="synthesis.run", ignore_result=True, acks_late=True)  # type: ignore[untyped-decorator]
+def synthesis_task(job_id: str, attempt: int) -> None:
+    """Speak a long text (job type synthesis). Safe to receive twice."""
+    run_job(job_id, attempt, synthesis_job_work)

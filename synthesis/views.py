@@ -1,0 +1,266 @@
+"""TTS endpoints: voices, synthesis (sync, async, stream) and the synthesis history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import user_from_request
+from jobs.tickets import TICKET_TTL_S, ticket_issue
+from synthesis import selectors, services
+from synthesis.authentication import STREAM_TICKET_SCOPE, StreamTicketAuthentication
+from synthesis.serializers import (
+    StreamQuerySerializer,
+    StreamTicketSerializer,
+    SynthesisDetailSerializer,
+    SynthesisFilterSerializer,
+    SynthesisListItemSerializer,
+    SynthesisUpdateSerializer,
+    SynthesizeAsyncOutputSerializer,
+    SynthesizeInputSerializer,
+    SynthesizeOutputSerializer,
+    VoiceListSerializer,
+)
+from synthesis.stream import synthesis_events
+from synthesis.voices import BUILTIN_VOICES, user_ready_samples
+from voxify_project.envelope import ok
+from voxify_project.openapi import enveloped, error_responses
+from voxify_project.pagination import paginated_as, paginated_response, paginated_schema
+
+
+def _base_url(request: Request) -> str:
+    return request.build_absolute_uri("/")
+
+
+class VoiceListView(APIView):
+    @extend_schema(
+        operation_id="tts_voices",
+        responses={200: enveloped(VoiceListSerializer, "VoiceListEnvelope"), **error_responses(401)},
+        tags=["tts"],
+        description="The built-in voices, then the caller's voice samples that have a trained voice. "
+        "Any `voice_id` here can be used for synthesis.",
+    )
+    def get(self, request: Request) -> Response:
+        voices: list[dict[str, Any]] = [
+            {
+                "voice_id": voice.voice_id,
+                "name": voice.name,
+                "type": "builtin",
+                "language": voice.language,
+                "sample_rate": voice.sample_rate,
+                "engine": voice.engine,
+                "model_version": None,
+                "similarity": None,
+            }
+            for voice in BUILTIN_VOICES
+        ]
+        for sample in user_ready_samples(user=user_from_request(request)):
+            model = sample.active_model
+            assert model is not None
+            voices.append(
+                {
+                    "voice_id": sample.public_id,
+                    "name": sample.name,
+                    "type": "cloned",
+                    "language": sample.language,
+                    "sample_rate": BUILTIN_VOICES[0].sample_rate,
+                    "engine": f"piper+{model.method}",
+                    "model_version": model.version,
+                    "similarity": model.validation.get("similarity"),
+                }
+            )
+        return ok(VoiceListSerializer({"voices": voices}).data)
+
+
+class SynthesizeView(APIView):
+    @extend_schema(
+        operation_id="tts_synthesize",
+        request=SynthesizeInputSerializer,
+        responses={
+            200: enveloped(SynthesizeOutputSerializer, "SynthesizeEnvelope"),
+            **error_responses(400, 401, 404, 409, 429),
+        },
+        tags=["tts"],
+        description="Speak up to MAX_SYNTHESIS_LENGTH (1000) characters and answer when the file is ready. "
+        "Longer texts get 400 TEXT_TOO_LONG: use the async endpoint.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = SynthesizeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        synthesis = services.synthesize_now(user=user_from_request(request), request=serializer.to_request())
+        output = synthesis.output_file
+        assert output is not None and synthesis.duration is not None
+        data = {
+            "synthesis_id": synthesis.public_id,
+            "audio_url": services.audio_url(_base_url(request), output.public_id),
+            "file_id": output.public_id,
+            "duration": synthesis.duration,
+            "format": synthesis.output_format,
+            "sample_rate": synthesis.sample_rate,
+            "voice_id": synthesis.voice_id,
+            "expires_at": output.expires_at,
+        }
+        return ok(SynthesizeOutputSerializer(data).data, "Speech synthesis completed")
+
+
+class SynthesizeAsyncView(APIView):
+    @extend_schema(
+        operation_id="tts_synthesize_async",
+        request=SynthesizeInputSerializer,
+        responses={
+            202: enveloped(SynthesizeAsyncOutputSerializer, "SynthesizeAsyncEnvelope"),
+            **error_responses(400, 401, 404, 409, 429),
+        },
+        tags=["tts"],
+        description="Speak up to MAX_ASYNC_SYNTHESIS_LENGTH (100,000) characters as a job (`job_syn_…`) with "
+        "per-sentence progress over the jobs API and WebSocket. The finished job's result holds "
+        "audio_url, file_id and duration.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = SynthesizeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        synthesis = services.synthesis_start_async(
+            user=user_from_request(request), request=serializer.to_request(), base_url=_base_url(request)
+        )
+        job = synthesis.job
+        assert job is not None
+        data = {
+            "synthesis_id": synthesis.public_id,
+            "job_id": job.public_id,
+            "estimated_duration": int(job.estimated_duration),
+            "status": job.status,
+        }
+        return ok(SynthesizeAsyncOutputSerializer(data).data, "Asynchronous speech synthesis job created", status=202)
+
+
+class _JsonForAnyAccept(BaseContentNegotiation):
+    """Errors before a stream starts are JSON whatever the client accepts
+    (EventSource sends ``Accept: text/event-stream``)."""
+
+    def select_parser(self, request: Request, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: Any = None) -> Any:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
+class SynthesizeStreamView(APIView):
+    authentication_classes = [*APIView.authentication_classes, StreamTicketAuthentication]
+    content_negotiation_class = _JsonForAnyAccept
+
+    @extend_schema(
+        operation_id="tts_synthesize_stream",
+        parameters=[StreamQuerySerializer],
+        responses={
+            (200, "text/event-stream"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="Server-Sent Events: job_info, progress, audio_chunk (one per piece), completed; "
+                "error on failure.",
+            ),
+            **error_responses(400, 401, 404, 409, 429),
+        },
+        tags=["tts"],
+        description="Authenticate with `Authorization: Bearer …`, or (browsers' EventSource) with "
+        "`ticket=` from POST /api/v1/tts/synthesize/stream/ticket. Disconnecting stops the synthesis.",
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        query = StreamQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        synthesis, prepared = services.stream_open(user=user_from_request(request), request=query.to_request())
+        response = StreamingHttpResponse(
+            synthesis_events(synthesis, prepared, _base_url(request)), content_type="text/event-stream"
+        )
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"  # no proxy buffering (nginx)
+        return response
+
+
+class StreamTicketView(APIView):
+    @extend_schema(
+        operation_id="tts_synthesize_stream_ticket",
+        request=None,
+        responses={201: enveloped(StreamTicketSerializer, "StreamTicketEnvelope"), **error_responses(401)},
+        tags=["tts"],
+        description="A single-use ticket, valid for 60 s, for opening the synthesis stream from a browser's "
+        "EventSource (which cannot send headers): `…/synthesize/stream?text=…&ticket=…`.",
+    )
+    def post(self, request: Request) -> Response:
+        user = user_from_request(request)
+        ticket = ticket_issue(user_id=user.public_id, scope=STREAM_TICKET_SCOPE)
+        data = {"ticket": ticket, "expires_in": TICKET_TTL_S, "url": "/api/v1/tts/synthesize/stream"}
+        return ok(StreamTicketSerializer(data).data, status=201)
+
+
+class SynthesisListView(APIView):
+    pagination_class = paginated_as("syntheses")
+
+    @extend_schema(
+        operation_id="tts_syntheses_list",
+        parameters=[SynthesisFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={200: paginated_schema(pagination_class, "SynthesisListItem"), **error_responses(400, 401)},
+        tags=["tts"],
+    )
+    def get(self, request: Request) -> Response:
+        filters = SynthesisFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        syntheses = selectors.synthesis_list(user=user_from_request(request), **filters.validated_data)
+        return paginated_response(self.pagination_class, request, syntheses, SynthesisListItemSerializer)
+
+
+class SynthesisDetailView(APIView):
+    def _get(self, request: Request, synthesis_id: str) -> Any:
+        return selectors.synthesis_get(user=user_from_request(request), synthesis_id=synthesis_id)
+
+    def _data(self, request: Request, synthesis: Any) -> Any:
+        return SynthesisDetailSerializer(synthesis, context={"request": request}).data
+
+    @extend_schema(
+        operation_id="tts_syntheses_get",
+        responses={200: enveloped(SynthesisDetailSerializer, "SynthesisEnvelope"), **error_responses(401, 404)},
+        tags=["tts"],
+    )
+    def get(self, request: Request, synthesis_id: str) -> Response:
+        return ok(self._data(request, self._get(request, synthesis_id)))
+
+    @extend_schema(
+        operation_id="tts_syntheses_update",
+        request=SynthesisUpdateSerializer,
+        responses={
+            200: enveloped(SynthesisDetailSerializer, "SynthesisEnvelope"),
+            **error_responses(400, 401, 404, 410),
+        },
+        tags=["tts"],
+        description="`keep: true` keeps the output file; `false` lets it expire FILE_TTL_HOURS after it was made.",
+    )
+    def patch(self, request: Request, synthesis_id: str) -> Response:
+        update = SynthesisUpdateSerializer(data=request.data)
+        update.is_valid(raise_exception=True)
+        synthesis = services.synthesis_set_keep(
+            synthesis=self._get(request, synthesis_id), keep=update.validated_data["keep"]
+        )
+        return ok(self._data(request, synthesis), "Synthesis updated")
+
+    @extend_schema(
+        operation_id="tts_syntheses_delete",
+        responses={
+            200: enveloped(SynthesisListItemSerializer, "SynthesisDeletedEnvelope"),
+            **error_responses(401, 404),
+        },
+        tags=["tts"],
+        description="Delete the record and its output file; an unfinished job is cancelled.",
+    )
+    def delete(self, request: Request, synthesis_id: str) -> Response:
+        synthesis = self._get(request, synthesis_id)
+        data = SynthesisListItemSerializer(synthesis, context={"request": request}).data
+        services.synthesis_delete(synthesis=synthesis)
+        return ok(data, "Synthesis deleted")

@@ -1,0 +1,96 @@
+"""Which voices a user can speak with, and the artefact behind a voice id.
+
+A ``voice_id`` is either a built-in voice (``piper-en_US-joe-medium``) or the ``vs_`` id of
+one of the caller's voice samples that has a trained voice (status ``ready``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from files.storage import file_storage
+from speech.cloning import VoiceArtefact
+from speech.tts import BUILTIN_VOICE_ID, PIPER_RATE
+from voices.models import VoiceModel, VoiceSample
+from voxify_project.errors import Conflict, NotFound
+
+
+@dataclass(frozen=True)
+class BuiltinVoice:
+    voice_id: str
+    name: str
+    language: str
+    gender: str
+    sample_rate: int
+    engine: str
+
+
+BUILTIN_VOICES = (BuiltinVoice(BUILTIN_VOICE_ID, "Joe (US English)", "en-US", "male", PIPER_RATE, "piper"),)
+BUILTIN_BY_ID = {voice.voice_id: voice for voice in BUILTIN_VOICES}
+DEFAULT_VOICE_ID = BUILTIN_VOICE_ID
+
+
+class VoiceNotReady(Conflict):
+    code = "VOICE_NOT_READY"
+    default_message = "This voice has no trained model yet; train the voice sample first."
+
+
+def voice_not_found() -> NotFound:
+    return NotFound("Voice not found.", code="VOICE_NOT_FOUND")
+
+
+@dataclass(frozen=True)
+class ResolvedVoice:
+    voice_id: str
+    sample: VoiceSample | None = None
+    model: VoiceModel | None = None
+
+
+def voice_resolve(*, user: User, voice_id: str) -> ResolvedVoice:
+    """The voice ``voice_id`` names for ``user``; 404 if unknown, 409 if not trained yet."""
+    if voice_id in BUILTIN_BY_ID:
+        return ResolvedVoice(voice_id)
+    sample = (
+        VoiceSample.objects.select_related("active_model__artefact_file").filter(owner=user, public_id=voice_id).first()
+    )
+    if sample is None:
+        raise voice_not_found()
+    if sample.active_model is None:
+        raise VoiceNotReady(details={"voice_id": voice_id, "status": sample.status})
+    return ResolvedVoice(voice_id, sample, sample.active_model)
+
+
+def user_ready_samples(*, user: User) -> QuerySet[VoiceSample]:
+    return (
+        VoiceSample.objects.filter(owner=user, active_model__isnull=False)
+        .select_related("active_model")
+        .order_by("-created_at", "-id")
+    )
+
+
+_cache_lock = threading.Lock()
+_artefacts: OrderedDict[str, VoiceArtefact] = OrderedDict()
+ARTEFACT_CACHE_SIZE = 64
+
+
+def voice_artefact(model: VoiceModel | None) -> VoiceArtefact | None:
+    """The artefact of a trained voice (read once from storage, then cached), or None."""
+    if model is None:
+        return None
+    with _cache_lock:
+        cached = _artefacts.get(model.public_id)
+        if cached is not None:
+            _artefacts.move_to_end(model.public_id)
+            return cached
+    with file_storage().open(model.artefact_file.storage_key, "rb") as handle:
+        artefact = VoiceArtefact.from_json(handle.read())
+    with _cache_lock:
+        _artefacts[model.public_id] = artefact
+        while len(_artefacts) > ARTEFACT_CACHE_SIZE:
+            _artefacts.popitem(last=False)
+    return artefact
