@@ -196,20 +196,53 @@ def _same_length(y: Samples, length: int) -> Samples:
     return np.concatenate([y, np.zeros(length - len(y), dtype=np.float32)])
 
 
+def _stretch_frames(world: _World, ratio: float) -> _World:
+    """The same speech ``ratio`` times as long: WORLD frames resampled along time (F0 by
+    nearest frame, so voicing boundaries stay sharp; envelopes interpolated in log)."""
+    frames = len(world.f0)
+    count = max(2, round(frames * ratio))
+    position = np.linspace(0.0, frames - 1, count)
+    nearest = np.rint(position).astype(int)
+    low = np.floor(position).astype(int)
+    high = np.minimum(low + 1, frames - 1)
+    weight = (position - low)[:, None]
+
+    def interpolate(values: npt.NDArray[np.float64], *, log: bool) -> npt.NDArray[np.float64]:
+        v = np.log(values + 1e-16) if log else values
+        out = v[low] * (1 - weight) + v[high] * weight
+        return np.ascontiguousarray(np.exp(out) if log else out)
+
+    return _World(
+        world.f0[nearest].copy(), interpolate(world.sp, log=True), interpolate(world.ap, log=False), world.rate
+    )
+
+
+def transform(
+    samples: Samples,
+    rate: int,
+    *,
+    artefact: VoiceArtefact | None = None,
+    pitch: float = 1.0,
+    stretch: float = 1.0,
+) -> Samples:
+    """One WORLD analysis and re-synthesis: convert to the artefact's speaker (if any),
+    multiply F0 by ``pitch`` and make the speech ``stretch`` times as long."""
+    if len(samples) < rate // 20 or (artefact is None and pitch == 1.0 and stretch == 1.0):
+        return samples
+    world = _analyse_world(samples, rate)
+    if stretch != 1.0:
+        world = _stretch_frames(world, stretch)
+    if artefact is not None:
+        y = _render(world, artefact, pitch)
+    else:
+        y = _synthesize_world(world.f0 * pitch, world.sp, world.ap, rate)
+    return _same_length(y, round(len(samples) * stretch))
+
+
 def apply_voice(samples: Samples, rate: int, artefact: VoiceArtefact, *, pitch: float = 1.0) -> Samples:
     """Make base-voice speech sound like the artefact's speaker (same rate and length);
     ``pitch`` further multiplies the speaker's F0."""
-    if len(samples) < rate // 20:
-        return samples
-    return _same_length(_render(_analyse_world(samples, rate), artefact, pitch), len(samples))
-
-
-def shift_pitch(samples: Samples, rate: int, ratio: float) -> Samples:
-    """Multiply F0 by ``ratio`` keeping duration and spectral envelope (WORLD re-synthesis)."""
-    if ratio == 1.0 or len(samples) < rate // 20:
-        return samples
-    world = _analyse_world(samples, rate)
-    return _same_length(_synthesize_world(world.f0 * ratio, world.sp, world.ap, rate), len(samples))
+    return transform(samples, rate, artefact=artefact, pitch=pitch)
 
 
 def train_voice(

@@ -2,9 +2,11 @@
 
 For each piece of text (``speech.text.prepare``) the engine
 
-1. speaks it with Piper at ``length_scale = 1 / speed`` (speed changes duration only);
-2. converts it to the cloned voice (``apply_voice``) or, for the built-in voice, shifts its
-   pitch when asked (both WORLD re-synthesis: F0 times ``pitch``, same duration);
+1. speaks it with Piper at ``length_scale = 1 / speed``. Piper's durations do not scale
+   linearly (length_scale 0.5 gives about 0.63 of the duration), so for speed != 1 the
+   piece is also spoken at 1.0 and the difference is made up by a time stretch;
+2. re-synthesises it with WORLD when needed, in one analysis: conversion to the cloned
+   voice, F0 times ``pitch`` (duration kept), and the time stretch;
 3. levels it: the active-speech RMS of every piece is brought to the same target, so
    consecutive pieces do not jump in loudness;
 4. applies ``volume`` as a plain gain, resamples to the output rate, and runs a look-ahead
@@ -24,7 +26,7 @@ import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 from speech.audio_io import Samples, encode, resample
-from speech.cloning import VoiceArtefact, apply_voice, shift_pitch
+from speech.cloning import VoiceArtefact, transform
 from speech.tts import PIPER_RATE, synthesize
 
 OUTPUT_FORMATS = ("wav", "mp3", "ogg", "opus", "flac")
@@ -102,10 +104,13 @@ def _fade(samples: Samples, rate: int) -> Samples:
 def render_piece(text: str, *, options: RenderOptions, voice: VoiceArtefact | None = None) -> Samples:
     """One piece of text as finished audio at ``options.sample_rate``, pause included."""
     audio, rate = synthesize(text, length_scale=1.0 / options.speed)
-    if voice is not None:
-        audio = apply_voice(audio, rate, voice, pitch=options.pitch)
-    elif options.pitch != 1.0:
-        audio = shift_pitch(audio, rate, options.pitch)
+    stretch = 1.0
+    if options.speed != 1.0:
+        reference, _ = synthesize(text)
+        stretch = len(reference) / options.speed / max(len(audio), 1)
+        if abs(stretch - 1.0) < 0.01:
+            stretch = 1.0
+    audio = transform(audio, rate, artefact=voice, pitch=options.pitch, stretch=stretch)
     audio = level(audio, rate) * np.float32(options.volume)
     audio = limit(resample(audio, rate, options.sample_rate), options.sample_rate)
     audio = _fade(audio, options.sample_rate)

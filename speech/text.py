@@ -413,7 +413,7 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[.!?])[\"')\]]*$")
+_SENTENCE_END = re.compile(r"([.!?]+[\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
 _CLAUSE_END = re.compile(r"(?<=[,;:\u2014])\s+|\s+(?=\u2014)|\s+-\s+")
 
 
@@ -452,7 +452,8 @@ def split_sentences(text: str, *, max_chars: int = 220, first_max_chars: int = 9
     """Pieces to synthesise one after the other, in order; none longer than ``max_chars``
     (the first no longer than ``first_max_chars``), none without a letter or digit."""
     pieces: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
+    # Mark each sentence end with NUL (clean() removed any from the text), then cut there.
+    for sentence in _SENTENCE_END.sub(lambda m: m[1] + "\x00", text).split("\x00"):
         sentence = sentence.strip()
         if sentence:
             pieces.extend(_split_long(sentence, max_chars))

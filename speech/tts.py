@@ -24,11 +24,17 @@ _voice: LazyModel[Any] = LazyModel(_load_voice)
 
 
 def synthesize(text: str, *, length_scale: float = 1.0) -> tuple[Samples, int]:
-    """Speak ``text`` with the built-in voice: mono float32 samples and their rate."""
+    """Speak ``text`` with the built-in voice: mono float32 samples and their rate.
+
+    Phoneme-duration noise is off (``noise_w_scale=0``), so the same text always takes the
+    same time: durations are reproducible and speed changes can be measured and corrected.
+    The generator noise that gives the voice its texture is kept.
+    """
     from piper.config import SynthesisConfig
 
+    config = SynthesisConfig(length_scale=length_scale, noise_w_scale=0.0)
     with _voice.use() as voice:
-        chunks = list(voice.synthesize(text, syn_config=SynthesisConfig(length_scale=length_scale)))
+        chunks = list(voice.synthesize(text, syn_config=config))
     if not chunks:
         return np.zeros(0, dtype=np.float32), PIPER_RATE
     audio = np.concatenate([chunk.audio_float_array for chunk in chunks]).astype(np.float32)
