@@ -16,10 +16,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 from django.conf import settings
 from django.db import connection
 
+from tests.conftest import STRONG_PASSWORD
+from tests.speech_data import recording
 from voxify_project.embedded_redis import start_embedded_redis
 from voxify_project.management.commands.serve import service_commands
 
@@ -139,3 +142,40 @@ class ServiceStack:
         if self.redis is not None:
             self.redis.terminate()
             self.redis.wait(timeout=20)
+
+
+class ApiUser:
+    """A registered user talking to a live stack over HTTP, as a user's program would."""
+
+    def __init__(self, stack: ServiceStack, email: str) -> None:
+        self.http = httpx.Client(base_url=stack.url, timeout=60)
+        self.http.post("/api/v1/auth/register", json={"email": email, "password": STRONG_PASSWORD}).raise_for_status()
+        login = self.http.post("/api/v1/auth/login", json={"email": email, "password": STRONG_PASSWORD})
+        self.token = login.json()["data"]["access_token"]
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
+
+    def upload(self, clip: str) -> str:
+        path = recording(clip).path
+        response = self.http.post(
+            "/api/v1/voice/samples", data={"name": clip}, files={"file": (path.name, path.read_bytes())}
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["data"]["sample_id"])
+
+    def train(self, sample_id: str) -> str:
+        response = self.http.post(f"/api/v1/voice/samples/{sample_id}/train", json={})
+        assert response.status_code == 202, response.text
+        return str(response.json()["data"]["training_job_id"])
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        data: dict[str, Any] = self.http.get(f"/api/v1/jobs/{job_id}").json()["data"]
+        return data
+
+    def wait_job(self, job_id: str, until: Any, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.job(job_id)
+            if until(job):
+                return job
+            time.sleep(0.1)
+        raise AssertionError(f"job {job_id} never reached the state; last: {self.job(job_id)}")

@@ -12,14 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 import pytest
 import websockets
 
-from tests.conftest import STRONG_PASSWORD
+from tests.processes import ApiUser as User
 from tests.processes import ServiceStack
-from tests.speech_data import recording
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 TERMINAL = {"completed", "failed", "cancelled"}
@@ -34,41 +32,6 @@ def stack(tmp_path: Path) -> Iterator[ServiceStack]:
         yield services
     finally:
         services.stop()
-
-
-class User:
-    def __init__(self, stack: ServiceStack, email: str) -> None:
-        self.http = httpx.Client(base_url=stack.url, timeout=60)
-        self.http.post("/api/v1/auth/register", json={"email": email, "password": STRONG_PASSWORD}).raise_for_status()
-        login = self.http.post("/api/v1/auth/login", json={"email": email, "password": STRONG_PASSWORD})
-        self.token = login.json()["data"]["access_token"]
-        self.http.headers["Authorization"] = f"Bearer {self.token}"
-
-    def upload(self, clip: str) -> str:
-        path = recording(clip).path
-        response = self.http.post(
-            "/api/v1/voice/samples", data={"name": clip}, files={"file": (path.name, path.read_bytes())}
-        )
-        assert response.status_code == 201, response.text
-        return str(response.json()["data"]["sample_id"])
-
-    def train(self, sample_id: str) -> str:
-        response = self.http.post(f"/api/v1/voice/samples/{sample_id}/train", json={})
-        assert response.status_code == 202, response.text
-        return str(response.json()["data"]["training_job_id"])
-
-    def job(self, job_id: str) -> dict[str, Any]:
-        data: dict[str, Any] = self.http.get(f"/api/v1/jobs/{job_id}").json()["data"]
-        return data
-
-    def wait_job(self, job_id: str, until: Any, timeout: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            job = self.job(job_id)
-            if until(job):
-                return job
-            time.sleep(0.1)
-        raise AssertionError(f"job {job_id} never reached the state; last: {self.job(job_id)}")
 
 
 async def watch(stack: ServiceStack, job_id: str, token: str) -> list[dict[str, Any]]:

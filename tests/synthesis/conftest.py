@@ -1,0 +1,83 @@
+"""Fixtures for synthesis tests: a voice trained once per session, attached to a sample."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from files.models import StoredFile
+from files.services import stored_file_create
+from speech.audio_io import decode, probe
+from speech.cloning import TrainingConfig, VoiceArtefact, train_voice
+from tests.speech_data import recording
+from tests.uploads import upload
+from voices.models import VoiceModel, VoiceSample
+
+VOICE_RECORDING = "LJ001-0006.wav"
+
+
+@pytest.fixture(scope="session")
+def trained_artefact() -> VoiceArtefact:
+    """A real voice artefact, fitted to an LJSpeech recording with a short search."""
+    rec = recording(VOICE_RECORDING)
+    audio = decode(rec.path, probe(rec.path))
+    return train_voice(
+        audio.samples,
+        audio.sample_rate,
+        config=TrainingConfig(epochs=2, learning_rate=0.05, batch_size=2),
+        progress=lambda fraction, message: None,
+        should_stop=lambda: False,
+        transcript=rec.transcript,
+    )
+
+
+def attach_voice(sample_id: str, artefact: VoiceArtefact) -> VoiceSample:
+    """Give an uploaded sample a trained voice, as a finished training job would."""
+    sample = VoiceSample.objects.get(public_id=sample_id)
+    stored = stored_file_create(
+        owner=sample.owner,
+        kind=StoredFile.Kind.VOICE_MODEL,
+        content=io.BytesIO(artefact.to_json()),
+        filename=f"{sample_id}-v1.json",
+        extension=".json",
+        content_type="application/json",
+    )
+    model = VoiceModel.objects.create(
+        voice_sample=sample,
+        version=1,
+        method=artefact.method,
+        artefact_file=stored,
+        config=artefact.config,
+        validation=artefact.validation,
+        fit=artefact.fit,
+    )
+    sample.active_model = model
+    sample.status = VoiceSample.Status.READY
+    sample.save(update_fields=["active_model", "status"])
+    return sample
+
+
+@pytest.fixture
+def uploaded_sample(alice: tuple[User, APIClient]) -> str:
+    _, client = alice
+    response = upload(client, recording(VOICE_RECORDING).path, name="LJ voice")
+    assert response.status_code == 201
+    sample_id: str = response.json()["data"]["sample_id"]
+    return sample_id
+
+
+@pytest.fixture
+def cloned_voice(uploaded_sample: str, trained_artefact: VoiceArtefact) -> str:
+    """The vs_ id of one of alice's samples with a trained voice."""
+    attach_voice(uploaded_sample, trained_artefact)
+    return uploaded_sample
+
+
+def download(client: APIClient, url: str) -> bytes:
+    response: Any = client.get(url.replace("http://testserver", ""))
+    assert response.status_code == 200, response.content
+    return b"".join(response.streaming_content) if response.streaming else bytes(response.content)
