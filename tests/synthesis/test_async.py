@@ -1,0 +1,211 @@
+"""POST /api/v1/tts/synthesize/async: a synthesis job, run in-process through the job runner
+(the worker-process path is in test_stream_live.py)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+import numpy as np
+import pytest
+import soundfile as sf
+from rest_framework.test import APIClient
+
+from accounts.models import DailyUsage, User
+from jobs import runner, services
+from jobs.models import Job
+from jobs.runner import run_job
+from synthesis.models import Synthesis
+from synthesis.services import synthesis_job_work
+from tests.synthesis.conftest import download
+from tests.uploads import stored_keys
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/tts/synthesize/async"
+SENTENCES = [
+    "The museum will be closed on Monday for maintenance.",
+    "Please call me back when you have a moment this afternoon.",
+    "The weather today is sunny with a light breeze from the west.",
+    "Thank you for your patience while we look into this problem.",
+    "Our new library opens next week with a large collection of books for children.",
+]
+TEXT = " ".join(SENTENCES)
+
+
+@pytest.fixture(autouse=True)
+def _no_heartbeat_thread_writes(settings: Any) -> None:
+    settings.JOB_HEARTBEAT_INTERVAL = 3600  # see tests/voices/test_training.py
+
+
+@pytest.fixture
+def progress_log() -> Iterator[list[tuple[float, str]]]:
+    seen: list[tuple[float, str]] = []
+    real = services.job_progress
+
+    def record(*, job: Job, progress: float, message: str) -> None:
+        seen.append((progress, message))
+        real(job=job, progress=progress, message=message)
+
+    with mock.patch.object(runner, "job_progress", side_effect=record):
+        yield seen
+
+
+def start(client: APIClient, text: str = TEXT, **fields: Any) -> Any:
+    return client.post(URL, {"text": text, **fields}, format="json")
+
+
+def test_async_synthesis_runs_to_a_finished_job_with_per_sentence_progress(
+    alice: tuple[User, APIClient], progress_log: list[tuple[float, str]]
+) -> None:
+    user, client = alice
+
+    response = start(client, config={"output_format": "mp3", "sample_rate": 44100})
+
+    assert response.status_code == 202, response.json()
+    body = response.json()
+    assert body["message"] == "Asynchronous speech synthesis job created"
+    data = body["data"]
+    assert set(data) == {"synthesis_id", "job_id", "estimated_duration", "status"}
+    assert data["synthesis_id"].startswith("syn_")
+    assert data["job_id"].startswith("job_syn_")
+    assert data["status"] == "pending"
+    assert data["estimated_duration"] >= 1
+    job = Job.objects.get(public_id=data["job_id"])
+    assert job.type == "synthesis"
+
+    run_job(job.public_id, 1, synthesis_job_work)
+
+    job_data = client.get(f"/api/v1/jobs/{job.public_id}").json()["data"]
+    assert job_data["status"] == "completed", job_data
+    result = job_data["result"]
+    assert result["synthesis_id"] == data["synthesis_id"]
+    assert result["audio_url"] == f"http://testserver/api/v1/files/audio/{result['file_id']}"
+    raw = download(client, result["audio_url"])
+    info = sf.info(io.BytesIO(raw))
+    assert (info.format, info.samplerate) == ("MP3", 44100)
+    assert info.duration == pytest.approx(result["duration"], rel=0.05)
+    assert result["duration"] > 10
+    sentence_messages = [message for _, message in progress_log if message.startswith("Sentence ")]
+    assert sentence_messages == [f"Sentence {i}/{len(SENTENCES)}" for i in range(1, len(SENTENCES) + 1)]
+    fractions = [fraction for fraction, _ in progress_log]
+    assert fractions == sorted(fractions)
+    detail = client.get(f"/api/v1/tts/syntheses/{data['synthesis_id']}").json()["data"]
+    assert (detail["status"], detail["pieces_done"], detail["pieces_total"]) == ("completed", 5, 5)
+    assert detail["audio_url"] == result["audio_url"]
+    assert DailyUsage.objects.get(user=user, kind="syntheses").count == 1
+
+
+def test_pieces_are_joined_without_clicks_or_loudness_jumps(alice: tuple[User, APIClient]) -> None:
+    _, client = alice
+    job_id = start(client).json()["data"]["job_id"]
+
+    run_job(job_id, 1, synthesis_job_work)
+
+    result = client.get(f"/api/v1/jobs/{job_id}").json()["data"]["result"]
+    samples, rate = sf.read(io.BytesIO(download(client, result["audio_url"])), dtype="float32")
+    frame = rate // 50
+    count = len(samples) // frame
+    energy_db = 10 * np.log10(np.mean(samples[: count * frame].reshape(count, frame) ** 2, axis=1) + 1e-12)
+    # Loudness per second of speech (frames within 30 dB of the loudest), second by second.
+    speech = energy_db > energy_db.max() - 30
+    per_second = [
+        float(np.mean(energy_db[i : i + 50][speech[i : i + 50]]))
+        for i in range(0, count - 50, 50)
+        if speech[i : i + 50].sum() > 10
+    ]
+    assert max(per_second) - min(per_second) < 9.0, per_second
+    # No step anywhere bigger than the steps inside speech: no clicks at the joints.
+    steps = np.abs(np.diff(samples))
+    assert float(steps.max()) <= float(np.percentile(steps, 99.99)) * 3
+
+
+def test_text_up_to_the_async_limit_is_accepted_and_beyond_it_refused(
+    alice: tuple[User, APIClient], settings: Any
+) -> None:
+    _, client = alice
+    settings.MAX_ASYNC_SYNTHESIS_LENGTH = 2000
+
+    accepted = start(client, ("A sentence of some length. " * 80)[:2000])
+    refused = start(client, "x" * 2001)
+
+    assert accepted.status_code == 202
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "TEXT_TOO_LONG"
+    assert refused.json()["error"]["details"]["max_length"] == 2000
+
+
+def test_the_default_async_limit_is_a_hundred_thousand_characters(alice: tuple[User, APIClient]) -> None:
+    _, client = alice
+
+    refused = start(client, "word " * 20_000 + "x")
+
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"] == {
+        "length": 100_001,
+        "max_length": 100_000,
+        "async_endpoint": "/api/v1/tts/synthesize/async",
+    }
+
+
+def test_a_job_cancelled_while_pending_never_runs_and_costs_nothing(alice: tuple[User, APIClient]) -> None:
+    user, client = alice
+    data = start(client).json()["data"]
+    keys = stored_keys()
+
+    assert client.post(f"/api/v1/jobs/{data['job_id']}/cancel").status_code == 200
+    run_job(data["job_id"], 1, synthesis_job_work)
+
+    detail = client.get(f"/api/v1/tts/syntheses/{data['synthesis_id']}").json()["data"]
+    assert detail["status"] == "cancelled"
+    assert detail["audio_url"] is None
+    assert stored_keys() == keys
+    assert not DailyUsage.objects.filter(user=user, kind="syntheses").exists()
+
+
+def test_a_job_cancelled_while_running_stops_between_sentences(alice: tuple[User, APIClient]) -> None:
+    user, client = alice
+    data = start(client).json()["data"]
+    keys = stored_keys()
+    job = Job.objects.get(public_id=data["job_id"])
+    calls = {"n": 0}
+
+    def stop_after_two_checks() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 2
+
+    started = services.job_start(job_id=job.public_id, attempt=1)
+    assert started is not None
+    with pytest.raises(runner.JobCancelled):
+        synthesis_job_work(started, lambda fraction, message: None, stop_after_two_checks)
+
+    synthesis = Synthesis.objects.get(public_id=data["synthesis_id"])
+    assert synthesis.status == "cancelled"
+    assert 1 <= synthesis.pieces_done < synthesis.pieces_total
+    assert synthesis.output_file is None
+    assert stored_keys() == keys
+    assert not DailyUsage.objects.filter(user=user, kind="syntheses").exists()
+
+
+def test_deleting_the_voice_cancels_its_pending_syntheses(alice: tuple[User, APIClient], cloned_voice: str) -> None:
+    _, client = alice
+    data = start(client, voice_id=cloned_voice).json()["data"]
+
+    assert client.delete(f"/api/v1/voice/samples/{cloned_voice}").status_code == 200
+    run_job(data["job_id"], 1, synthesis_job_work)
+
+    assert client.get(f"/api/v1/jobs/{data['job_id']}").json()["data"]["status"] == "cancelled"
+    assert client.get(f"/api/v1/tts/syntheses/{data['synthesis_id']}").json()["data"]["status"] == "cancelled"
+
+
+def test_async_with_a_cloned_voice(alice: tuple[User, APIClient], cloned_voice: str) -> None:
+    _, client = alice
+    data = start(client, " ".join(SENTENCES[:2]), voice_id=cloned_voice).json()["data"]
+
+    run_job(data["job_id"], 1, synthesis_job_work)
+
+    job = client.get(f"/api/v1/jobs/{data['job_id']}").json()["data"]
+    assert job["status"] == "completed", job
+    info = sf.info(io.BytesIO(download(client, job["result"]["audio_url"])))
+    assert info.duration == pytest.approx(job["result"]["duration"], rel=0.05)
