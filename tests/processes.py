@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import psutil
+import websockets
 from django.conf import settings
 from django.db import connection
 
@@ -179,3 +180,15 @@ class ApiUser:
                 return job
             time.sleep(0.1)
         raise AssertionError(f"job {job_id} never reached the state; last: {self.job(job_id)}")
+
+
+async def watch(stack: ServiceStack, job_id: str, token: str) -> list[dict[str, Any]]:
+    """Every message of a job's progress WebSocket, until the server closes it."""
+    url = stack.url.replace("http://", "ws://") + f"/api/v1/jobs/{job_id}/progress/ws"
+    messages: list[dict[str, Any]] = []
+    async with websockets.connect(
+        url, additional_headers={"Authorization": f"Bearer {token}"}, origin=websockets.Origin("http://localhost")
+    ) as ws:
+        async for raw in ws:
+            messages.append(json.loads(raw))
+    return messages

@@ -6,18 +6,16 @@ Everything goes over HTTP and a real WebSocket client, as a user's program would
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import psutil
 import pytest
 import websockets
 
 from tests.processes import ApiUser as User
-from tests.processes import ServiceStack
+from tests.processes import ServiceStack, watch
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 TERMINAL = {"completed", "failed", "cancelled"}
@@ -32,17 +30,6 @@ def stack(tmp_path: Path) -> Iterator[ServiceStack]:
         yield services
     finally:
         services.stop()
-
-
-async def watch(stack: ServiceStack, job_id: str, token: str) -> list[dict[str, Any]]:
-    url = stack.url.replace("http://", "ws://") + f"/api/v1/jobs/{job_id}/progress/ws"
-    messages: list[dict[str, Any]] = []
-    async with websockets.connect(
-        url, additional_headers={"Authorization": f"Bearer {token}"}, origin=websockets.Origin("http://localhost")
-    ) as ws:
-        async for raw in ws:
-            messages.append(json.loads(raw))
-    return messages
 
 
 def test_training_end_to_end_with_live_progress(stack: ServiceStack) -> None:

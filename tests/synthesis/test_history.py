@@ -35,8 +35,8 @@ def test_the_history_lists_the_callers_syntheses_newest_first_with_pagination(
     make(bob_client)
     client.post("/api/v1/tts/synthesize/async", {"text": "Later, please."}, format="json")
 
-    first = client.get(LIST, {"page_size": 2, "mode": "sync"}).json()
-    second = client.get(LIST, {"page_size": 2, "page": 2, "mode": "sync"}).json()
+    first = client.get(LIST, {"page_size": "2", "mode": "sync"}).json()
+    second = client.get(LIST, {"page_size": "2", "page": "2", "mode": "sync"}).json()
     everything = client.get(LIST).json()["data"]
 
     assert [s["synthesis_id"] for s in first["data"]["syntheses"]] == made[::-1][:2]
