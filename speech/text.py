@@ -7,8 +7,8 @@ a reader would expand is expanded here, in English, before the text reaches the 
 
 Splitting keeps sentences whole where it can: a piece ends at a sentence end, or at a
 clause boundary (``, ; :``) when the sentence is longer than ``max_chars``, or at a word
-boundary as a last resort. The first piece is kept shorter (``first_max_chars``) because
-the first audio of a stream can only be sent once it is synthesised.
+boundary as a last resort. A stream keeps its first piece shorter (``first_max_chars``)
+because its first audio can only be sent once that piece is synthesised.
 """
 
 from __future__ import annotations
@@ -448,7 +448,15 @@ def _split_long(piece: str, max_chars: int) -> list[str]:
     return out
 
 
-def split_sentences(text: str, *, max_chars: int = 220, first_max_chars: int = 90) -> list[str]:
+PIECE_MAX_CHARS = 220
+# A stream's first piece: about 4 s of speech, synthesised (cloned voice included) in well
+# under a second, so the first audio arrives quickly (bench/tts.py measures it).
+STREAM_FIRST_PIECE_CHARS = 60
+
+
+def split_sentences(
+    text: str, *, max_chars: int = PIECE_MAX_CHARS, first_max_chars: int = PIECE_MAX_CHARS
+) -> list[str]:
     """Pieces to synthesise one after the other, in order; none longer than ``max_chars``
     (the first no longer than ``first_max_chars``), none without a letter or digit."""
     pieces: list[str] = []
@@ -463,6 +471,6 @@ def split_sentences(text: str, *, max_chars: int = 220, first_max_chars: int = 9
     return [piece for piece in pieces if any(ch.isalnum() for ch in piece)]
 
 
-def prepare(text: str, *, max_chars: int = 220, first_max_chars: int = 90) -> list[str]:
+def prepare(text: str, *, max_chars: int = PIECE_MAX_CHARS, first_max_chars: int = PIECE_MAX_CHARS) -> list[str]:
     """Normalise and split: what the engine reads, piece by piece."""
     return split_sentences(normalize(text), max_chars=max_chars, first_max_chars=first_max_chars)

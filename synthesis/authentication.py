@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -25,3 +26,18 @@ class StreamTicketAuthentication(BaseAuthentication):
         if user is None:
             raise AuthenticationFailed("The ticket is invalid, expired or already used.")
         return user, None
+
+
+class StreamTicketScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """Describes the ticket in the OpenAPI schema (registered by being defined)."""
+
+    target_class = "synthesis.authentication.StreamTicketAuthentication"
+    name = "streamTicket"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "query",
+            "name": "ticket",
+            "description": "Single-use, 60 s ticket from POST /api/v1/tts/synthesize/stream/ticket.",
+        }

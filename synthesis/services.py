@@ -34,7 +34,7 @@ from jobs.runner import JobCancelled, JobError, Progress, ShouldStop
 from jobs.services import job_complete, job_create
 from speech.audio_io import CONTENT_TYPES, EXTENSIONS, Encoder, Samples, encode
 from speech.engine import RenderOptions, SynthesisCancelled, estimate_audio_seconds, render_pieces, render_text
-from speech.text import clean, prepare
+from speech.text import PIECE_MAX_CHARS, STREAM_FIRST_PIECE_CHARS, clean, prepare
 from synthesis.models import Synthesis
 from synthesis.voices import ResolvedVoice, voice_artefact, voice_resolve
 from voxify_project.errors import ApplicationError, FileExpired, InvalidInput
@@ -105,7 +105,9 @@ def in_flight(user: User) -> int:
     ).count()
 
 
-def synthesis_prepare(*, user: User, request: SynthesisRequest, max_length: int) -> Prepared:
+def synthesis_prepare(
+    *, user: User, request: SynthesisRequest, max_length: int, first_piece_chars: int = PIECE_MAX_CHARS
+) -> Prepared:
     """Validate voice, text and quota; nothing is written."""
     voice = voice_resolve(user=user, voice_id=request.voice_id)
     text = clean(request.text)
@@ -116,7 +118,7 @@ def synthesis_prepare(*, user: User, request: SynthesisRequest, max_length: int)
             + (hint if max_length < settings.MAX_ASYNC_SYNTHESIS_LENGTH else ""),
             details={"length": len(text), "max_length": max_length, "async_endpoint": ASYNC_ENDPOINT},
         )
-    pieces = prepare(text)
+    pieces = prepare(text, first_max_chars=first_piece_chars)
     if not pieces:
         raise EmptyText(details={"length": len(text)})
     quota_check(user=user, kind=SYNTHESES, limit=settings.SYNTHESES_PER_DAY, in_flight=in_flight(user))
@@ -299,7 +301,12 @@ def _run_async(job: Job, synthesis: Synthesis, progress: Progress, should_stop: 
 
 
 def stream_open(*, user: User, request: SynthesisRequest) -> tuple[Synthesis, Prepared]:
-    prepared = synthesis_prepare(user=user, request=request, max_length=settings.MAX_STREAM_SYNTHESIS_LENGTH)
+    prepared = synthesis_prepare(
+        user=user,
+        request=request,
+        max_length=settings.MAX_STREAM_SYNTHESIS_LENGTH,
+        first_piece_chars=STREAM_FIRST_PIECE_CHARS,
+    )
     synthesis = _new_row(prepared, owner=user, mode=Synthesis.Mode.STREAM, status=Synthesis.Status.RUNNING)
     synthesis.save()
     return synthesis, prepared
