@@ -6,7 +6,7 @@ For the built-in voice and a cloned voice (trained from a 15 s LibriSpeech recor
 default config):
 
 1. Real-time factor on one core: a fresh process pinned to CPU 0 (OMP_NUM_THREADS=1)
-   renders a 600-character paragraph through the engine; RTF = compute time / audio time
+   renders a 529-character paragraph through the engine; RTF = compute time / audio time
    (median of the repeats). Target for the cloned voice: <= 0.3.
 2. Time to the first ``audio_chunk`` event: a live stack (``manage.py serve`` processes:
    daphne, Celery worker and beat, embedded Redis) streams a 300-character text over SSE;
@@ -213,6 +213,12 @@ def live_measurements(repeats: int) -> tuple[dict[str, Any], Path]:
         stack.stop()
 
 
+HEADER = (
+    "| voice | RTF, 1 core | first `audio_chunk`, s (300 chars) | REST, s (200 chars) | engine in-process, s "
+    "| API overhead | worker peak RSS, MB (pool process / whole worker) |\n|---|---|---|---|---|---|---|"
+)
+
+
 def write_results(data: dict[str, Any]) -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
@@ -232,8 +238,7 @@ def write_results(data: dict[str, Any]) -> None:
 
 `{data["command"]}` on {data["machine"]}, {data["date"]}; {data["repeats"]} repeats, medians.
 
-| voice | RTF, 1 core | first `audio_chunk`, s (300 chars) | REST, s (200 chars) | engine in-process, s | API overhead | worker peak RSS, MB (pool process / whole worker) |
-|---|---|---|---|---|---|---|
+{HEADER}
 {chr(10).join(rows)}
 
 Targets: cloned-voice RTF <= 0.3; first chunk <= 0.6 s; API overhead <= 10 %.
@@ -246,8 +251,9 @@ Targets: cloned-voice RTF <= 0.3; first chunk <= 0.6 s; API overhead <= 10 %.
 - REST vs engine: `POST /api/v1/tts/synthesize` (wav, 22050 Hz) end to end from the client,
   against `render_text` + `encode` of the same text in a fresh, unpinned process.
 - Worker memory: sampled every 20 ms during an async synthesis of {len(TEXT_3000)} characters
-  ({data["live"]["builtin"]["worker"]["audio_s"]:.0f} s of audio); the output is encoded piece by
-  piece, so memory does not grow with the text.
+  ({data["live"]["builtin"]["worker"]["audio_s"]:.0f} s of audio); the output is encoded piece by piece, so
+  memory does not grow with the text. The pool process holds every speech model the worker may
+  need (Piper, Resemblyzer, Whisper for training), which is most of it.
 - The cloned voice was trained through the API from `{VOICE_CLIP}` with the default config.
 """
     (out / "tts.md").write_text(text)
@@ -269,7 +275,7 @@ def main() -> None:
     live, artefact_path = live_measurements(args.repeats)
     data = {
         "command": f"bench/tts.py --repeats {args.repeats}",
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
         "repeats": args.repeats,
         "live": live,
