@@ -99,10 +99,19 @@ def _expiry(keep: bool, now: datetime | None = None) -> datetime | None:
 
 
 def in_flight(user: User) -> int:
-    """Accepted syntheses that have not finished (they will count once they do)."""
-    return Synthesis.objects.filter(
-        owner=user, status__in=[Synthesis.Status.PENDING, Synthesis.Status.RUNNING], created_at__date=timezone.now()
-    ).count()
+    """Accepted syntheses of the last day that have not finished (they count once they do).
+
+    An async synthesis whose job already ended (cancelled while pending) is not in flight,
+    whatever its own row says; the job is the truth until the row is brought up to date.
+    """
+    since = timezone.now() - timedelta(days=1)
+    return (
+        Synthesis.objects.filter(
+            owner=user, status__in=[Synthesis.Status.PENDING, Synthesis.Status.RUNNING], created_at__gte=since
+        )
+        .exclude(job__status__in=Job.TERMINAL)
+        .count()
+    )
 
 
 def synthesis_prepare(
