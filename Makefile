@@ -16,7 +16,7 @@ SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify DATABASE_
 	JWT_SIGNING_KEY=test-services-jwt-key-not-for-production-0123456789abcdefghijklmnop \
 	SECURE_SSL_REDIRECT=false VOXIFY_VAR_DIR=$(CURDIR)/var/test-services
 
-.PHONY: install run test lint typecheck test-embedded test-services services schema
+.PHONY: install run test lint typecheck test-embedded test-services services schema protos
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,3 +52,7 @@ test: lint typecheck test-embedded test-services
 # Regenerate the committed OpenAPI schema after changing the API.
 schema: install
 	VOXIFY_VAR_DIR=$(CURDIR)/var/test $(PY) manage.py spectacular --file docs/openapi.yaml --validate
+
+# Regenerate the gRPC code from grpc_server/protos/*.proto (a test fails while it is stale).
+protos: install
+	$(PY) -m grpc_tools.protoc -I. --python_out=. --pyi_out=. --grpc_python_out=. grpc_server/protos/*.proto

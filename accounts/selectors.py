@@ -18,3 +18,17 @@ def user_from_request(request: Any) -> User:
     if not isinstance(user, User):
         raise AuthenticationError()
     return user
+
+
+def user_from_access_token(raw: str) -> User | None:
+    """The active user of a valid access token (checked exactly as the REST API checks it)."""
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework_simplejwt.authentication import JWTAuthentication
+    from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+    authentication = JWTAuthentication()
+    try:
+        user = authentication.get_user(authentication.get_validated_token(raw.encode()))
+    except (InvalidToken, TokenError, AuthenticationFailed):
+        return None
+    return user if isinstance(user, User) and user.is_active else None

@@ -22,6 +22,7 @@ class StoredFile(models.Model):
         VOICE_SAMPLE = "voice_sample", "Voice sample"
         SYNTHESIS = "synthesis", "Synthesis output"
         SYNTHESIS_CHUNK = "synthesis_chunk", "Streamed synthesis chunk"
+        UPLOAD = "upload", "Uploaded audio file"
         VOICE_MODEL = "voice_model", "Voice model artefact"
 
     public_id = models.CharField(max_length=32, unique=True, default=new_file_id, editable=False)
@@ -47,6 +48,9 @@ class StoredFile(models.Model):
     @property
     def etag(self) -> str:
         return f'"{self.sha256}"'
+
+    # Files that belong to a voice sample or model go with it, never on their own.
+    OWNED_KINDS = (Kind.VOICE_SAMPLE, Kind.VOICE_MODEL)
 
     def is_expired(self, now: datetime | None = None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())

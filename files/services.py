@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import IO
 
 import structlog
+from django.conf import settings
 from django.core.files.base import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,8 +22,25 @@ from accounts.models import User
 from files.filenames import sanitize_filename
 from files.models import StoredFile, new_file_id
 from files.storage import file_storage
+from speech import errors as speech_errors
+from speech.audio_io import CONTENT_TYPES, EXTENSIONS, AudioLimits, check_limits, probe
+from voxify_project.errors import AudioRejected, Conflict, FileTooLarge
 
 log = structlog.get_logger(__name__)
+
+
+@contextmanager
+def local_upload_path(upload: UploadedFile[bytes]) -> Iterator[Path]:
+    """A path on local disk holding the upload (large uploads already are one)."""
+    temporary_path = getattr(upload, "temporary_file_path", None)
+    if temporary_path is not None:
+        yield Path(temporary_path())
+        return
+    with tempfile.NamedTemporaryFile(prefix="voxify-upload-") as handle:
+        upload.seek(0)
+        shutil.copyfileobj(upload, handle)
+        handle.flush()
+        yield Path(handle.name)
 
 
 def _sha256(stream: IO[bytes]) -> str:
@@ -104,3 +128,46 @@ def stored_files_delete_expired(*, now: datetime | None = None, batch: int = 500
             with transaction.atomic():
                 stored_file_delete(stored_file=stored_file)
             deleted += 1
+
+
+class FileInUse(Conflict):
+    code = "FILE_IN_USE"
+    default_message = "This file belongs to a voice sample or voice model; delete the voice sample instead."
+
+
+def stored_file_upload(*, owner: User, upload: UploadedFile[bytes], filename: str | None) -> StoredFile:
+    """Store an uploaded audio file (recognised by content, header-checked like a voice
+    sample, at most MAX_UPLOAD_MB); it expires after FILE_TTL_HOURS."""
+    max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024
+    if (upload.size or 0) > max_bytes:
+        raise FileTooLarge(
+            f"The file is {upload.size} bytes; the limit is {settings.MAX_UPLOAD_MB} MB.",
+            details={"size": upload.size, "max_size": max_bytes},
+        )
+    with local_upload_path(upload) as path:
+        try:
+            info = probe(path)
+            check_limits(info, AudioLimits(min_duration_s=0.0, max_duration_s=settings.VOICE_SAMPLE_MAX_SECONDS))
+        except speech_errors.AudioRejected as exc:
+            raise AudioRejected.because(exc.code, exc.message, exc.details) from exc
+        with path.open("rb") as content:
+            return stored_file_create(
+                owner=owner,
+                kind=StoredFile.Kind.UPLOAD,
+                content=content,
+                filename=filename or upload.name,
+                extension=EXTENSIONS[info.format],
+                content_type=CONTENT_TYPES[info.format],
+                duration=round(info.duration, 3),
+                sample_rate=info.sample_rate,
+                expires_at=timezone.now() + timedelta(hours=settings.FILE_TTL_HOURS),
+            )
+
+
+def stored_file_delete_by_owner(*, stored_file: StoredFile) -> None:
+    """A user deleting one of their files: not one that a voice sample or model owns, and a
+    synthesis output is detached from its synthesis (which then shows no audio)."""
+    if stored_file.kind in StoredFile.OWNED_KINDS:
+        raise FileInUse(details={"kind": stored_file.kind})
+    with transaction.atomic():
+        stored_file_delete(stored_file=stored_file)

@@ -14,26 +14,15 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from accounts.models import User
+from accounts.selectors import user_from_access_token
 from jobs.models import Job
 from jobs.notifications import group_name, job_message
 from jobs.selectors import job_find
 from jobs.tickets import ticket_redeem
 
 TERMINAL = {str(status) for status in Job.TERMINAL}
-
-
-def _user_from_bearer(raw: str) -> User | None:
-    authentication = JWTAuthentication()
-    try:
-        user = authentication.get_user(authentication.get_validated_token(raw.encode()))
-    except (InvalidToken, TokenError, AuthenticationFailed):
-        return None
-    return user if isinstance(user, User) and user.is_active else None
 
 
 def _user_from_ticket(ticket: str, job_id: str) -> User | None:
@@ -47,7 +36,7 @@ def _authorised_job(scope: dict[str, Any], job_id: str) -> Job | None:
     scheme, _, credentials = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
     user: User | None = None
     if scheme.lower() == "bearer" and credentials.strip():
-        user = _user_from_bearer(credentials.strip())
+        user = user_from_access_token(credentials.strip())
     else:
         ticket = parse_qs(scope.get("query_string", b"").decode()).get("ticket", [""])[0]
         user = _user_from_ticket(ticket, job_id)

@@ -12,7 +12,7 @@ import io
 import math
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,10 +30,18 @@ from accounts.quotas import SYNTHESES, quota_check, quota_consume
 from files.models import StoredFile
 from files.services import storage_delete_quietly, stored_file_create, stored_file_delete
 from jobs.models import Job
-from jobs.runner import JobCancelled, JobError, Progress, ShouldStop
+from jobs.runner import JobCancelled, JobError, Progress
 from jobs.services import job_complete, job_create
-from speech.audio_io import CONTENT_TYPES, EXTENSIONS, Encoder, Samples, encode
-from speech.engine import RenderOptions, SynthesisCancelled, estimate_audio_seconds, render_pieces, render_text
+from speech.audio_io import CONTENT_TYPES, EXTENSIONS, Encoder, encode
+from speech.engine import (
+    RenderOptions,
+    ShouldStop,
+    SynthesisCancelled,
+    estimate_audio_seconds,
+    render_piece,
+    render_pieces,
+    render_text,
+)
 from speech.text import PIECE_MAX_CHARS, STREAM_FIRST_PIECE_CHARS, clean, prepare
 from synthesis.models import Synthesis
 from synthesis.voices import ResolvedVoice, voice_artefact, voice_resolve
@@ -321,10 +329,17 @@ def stream_open(*, user: User, request: SynthesisRequest) -> tuple[Synthesis, Pr
     return synthesis, prepared
 
 
-def stream_store_chunk(*, synthesis: Synthesis, index: int, audio: Samples) -> StoredFile:
-    """One piece as a file that plays on its own (expires like any unkept output)."""
+@dataclass(frozen=True)
+class StreamChunk:
+    index: int  # 1, 2, …
+    total: int
+    data: bytes  # the piece as a complete file in the output format
+    file: StoredFile
+    duration: float
+
+
+def _store_chunk(synthesis: Synthesis, index: int, data: bytes, duration: float) -> StoredFile:
     fmt = synthesis.output_format
-    data = encode(audio, synthesis.sample_rate, fmt)
     stored = stored_file_create(
         owner=synthesis.owner,
         kind=StoredFile.Kind.SYNTHESIS_CHUNK,
@@ -332,7 +347,7 @@ def stream_store_chunk(*, synthesis: Synthesis, index: int, audio: Samples) -> S
         filename=f"{synthesis.public_id}-chunk{index}{EXTENSIONS[fmt]}",
         extension=EXTENSIONS[fmt],
         content_type=CONTENT_TYPES[fmt],
-        duration=round(len(audio) / synthesis.sample_rate, 3),
+        duration=round(duration, 3),
         sample_rate=synthesis.sample_rate,
         expires_at=_expiry(False),
     )
@@ -340,15 +355,52 @@ def stream_store_chunk(*, synthesis: Synthesis, index: int, audio: Samples) -> S
     return stored
 
 
-def stream_finish(*, synthesis: Synthesis, path: Path, duration: float, started: float) -> Synthesis:
-    with _removing_output(synthesis), transaction.atomic(), path.open("rb") as content:
-        _complete(synthesis, content=content, duration=duration, started=started)
-    return synthesis
+def stream_chunks(
+    synthesis: Synthesis, prepared: Prepared, *, should_stop: ShouldStop = lambda: False
+) -> Generator[StreamChunk, None, None]:
+    """Speak a stream piece by piece: each piece is stored as a chunk file (it plays on its
+    own) and yielded as soon as it is ready; after the last one the whole is stored and the
+    synthesis completed (``synthesis.output_file``).
 
-
-def stream_end(*, synthesis: Synthesis, status: str, code: str = "", message: str = "") -> None:
-    """A stream that did not complete: the client went away (cancelled) or it failed."""
-    _mark(synthesis.pk, status, code=code, message=message)
+    Whatever stops the stream early is recorded on the synthesis: the consumer closing the
+    generator or ``should_stop()`` (the client went away) as ``cancelled``, an error as
+    ``failed`` with its code (and re-raised).
+    """
+    started = time.monotonic()
+    options = prepared.request.options
+    total = len(prepared.pieces)
+    outcome: tuple[str, str, str] | None = (Synthesis.Status.CANCELLED, "", "")
+    try:
+        artefact = voice_artefact(prepared.voice.model)
+        with tempfile.TemporaryDirectory(prefix="voxify-stream-") as folder:
+            path = Path(folder) / f"whole{EXTENSIONS[synthesis.output_format]}"
+            with Encoder(path, synthesis.sample_rate, synthesis.output_format) as whole:
+                for index, piece in enumerate(prepared.pieces, 1):
+                    if should_stop():
+                        raise SynthesisCancelled
+                    audio = render_piece(piece, options=options, voice=artefact)
+                    whole.write(audio)
+                    data = encode(audio, synthesis.sample_rate, synthesis.output_format)
+                    duration = len(audio) / synthesis.sample_rate
+                    stored = _store_chunk(synthesis, index, data, duration)
+                    yield StreamChunk(index, total, data, stored, duration)
+                duration = whole.duration
+            with _removing_output(synthesis), transaction.atomic(), path.open("rb") as content:
+                _complete(synthesis, content=content, duration=duration, started=started)
+        outcome = None
+    except SynthesisCancelled:
+        raise
+    except ApplicationError as exc:
+        outcome = (Synthesis.Status.FAILED, exc.code, exc.message)
+        raise
+    except Exception:
+        outcome = (Synthesis.Status.FAILED, "INTERNAL_ERROR", "The synthesis failed unexpectedly.")
+        raise
+    finally:
+        if outcome is not None:
+            status, code, message = outcome
+            _mark(synthesis.pk, status, code=code, message=message)
+            log.info("synthesis_stream_ended", synthesis_id=synthesis.public_id, status=status, code=code)
 
 
 # --- History ---------------------------------------------------------------------------

@@ -19,21 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import tempfile
-import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import structlog
 from asgiref.sync import sync_to_async
 
-from speech.audio_io import EXTENSIONS, Encoder
-from speech.engine import SynthesisCancelled, render_piece
+from speech.engine import SynthesisCancelled
 from synthesis import services
 from synthesis.models import Synthesis
 from synthesis.services import Prepared, audio_url
-from synthesis.voices import voice_artefact
 from voxify_project.errors import ApplicationError
 
 log = structlog.get_logger(__name__)
@@ -43,58 +38,50 @@ def sse(event: dict[str, Any]) -> bytes:
     return f"data: {json.dumps(event, separators=(',', ':'))}\n\n".encode()
 
 
+_END = object()
+
+
 async def synthesis_events(synthesis: Synthesis, prepared: Prepared, base_url: str) -> AsyncIterator[bytes]:
-    """The event stream of one synthesis; the caller has already validated everything."""
-    started = time.monotonic()
-    pieces = prepared.pieces
-    total = len(pieces)
-    options = prepared.request.options
-    outcome: tuple[str, str, str] = (Synthesis.Status.CANCELLED, "", "")
-    folder = tempfile.TemporaryDirectory(prefix="voxify-stream-")
+    """The event stream of one synthesis; the caller has already validated everything.
+
+    The work is ``services.stream_chunks``, a generator advanced one piece at a time on the
+    request's worker thread, so the event loop stays free to notice a disconnect, which
+    cancels this generator; closing the work generator then records the cancellation.
+    """
+    chunks = services.stream_chunks(synthesis, prepared)
+    advance = sync_to_async(lambda: next(chunks, _END))
     try:
         yield sse(
             {
                 "type": "job_info",
                 "synthesis_id": synthesis.public_id,
                 "estimated_duration": prepared.estimated_seconds,
-                "pieces": total,
+                "pieces": len(prepared.pieces),
                 "voice_id": synthesis.voice_id,
                 "format": synthesis.output_format,
                 "sample_rate": synthesis.sample_rate,
             }
         )
         yield sse({"type": "progress", "progress": 0.0, "message": "Starting processing..."})
-        artefact = await sync_to_async(voice_artefact)(prepared.voice.model)
-        path = Path(folder.name) / f"whole{EXTENSIONS[synthesis.output_format]}"
-        with Encoder(path, synthesis.sample_rate, synthesis.output_format) as whole:
-            for index, piece in enumerate(pieces, 1):
-                # The engine runs on a worker thread; the event loop stays free to notice a
-                # disconnect, which cancels this generator at the next await.
-                audio = await sync_to_async(render_piece, thread_sensitive=False)(
-                    piece, options=options, voice=artefact
-                )
-                whole.write(audio)
-                chunk = await sync_to_async(services.stream_store_chunk)(synthesis=synthesis, index=index, audio=audio)
-                yield sse(
-                    {
-                        "type": "audio_chunk",
-                        "chunk_id": index,
-                        "audio_url": audio_url(base_url, chunk.public_id),
-                        "file_id": chunk.public_id,
-                        "duration": chunk.duration,
-                    }
-                )
-                yield sse(
-                    {
-                        "type": "progress",
-                        "progress": round(index / total, 4),
-                        "message": f"Synthesized {index} of {total}",
-                    }
-                )
-            duration = whole.duration
-        await sync_to_async(services.stream_finish)(synthesis=synthesis, path=path, duration=duration, started=started)
+        while (chunk := await advance()) is not _END:
+            assert isinstance(chunk, services.StreamChunk)
+            yield sse(
+                {
+                    "type": "audio_chunk",
+                    "chunk_id": chunk.index,
+                    "audio_url": audio_url(base_url, chunk.file.public_id),
+                    "file_id": chunk.file.public_id,
+                    "duration": round(chunk.duration, 3),
+                }
+            )
+            yield sse(
+                {
+                    "type": "progress",
+                    "progress": round(chunk.index / chunk.total, 4),
+                    "message": f"Synthesized {chunk.index} of {chunk.total}",
+                }
+            )
         assert synthesis.output_file is not None
-        outcome = (Synthesis.Status.COMPLETED, "", "")
         yield sse(
             {
                 "type": "completed",
@@ -105,19 +92,13 @@ async def synthesis_events(synthesis: Synthesis, prepared: Prepared, base_url: s
             }
         )
     except (asyncio.CancelledError, GeneratorExit):
-        raise  # the client went away: recorded as cancelled below
+        raise  # the client went away: closing the work below records it
     except SynthesisCancelled:
         pass  # the synthesis was deleted meanwhile: end the stream quietly
     except ApplicationError as exc:
-        outcome = (Synthesis.Status.FAILED, exc.code, exc.message)
         yield sse({"type": "error", "code": exc.code, "message": exc.message})
     except Exception:
         log.exception("synthesis_stream_failed", synthesis_id=synthesis.public_id)
-        outcome = (Synthesis.Status.FAILED, "INTERNAL_ERROR", "The synthesis failed unexpectedly.")
-        yield sse({"type": "error", "code": outcome[1], "message": outcome[2]})
+        yield sse({"type": "error", "code": "INTERNAL_ERROR", "message": "The synthesis failed unexpectedly."})
     finally:
-        folder.cleanup()
-        status, code, message = outcome
-        if status != Synthesis.Status.COMPLETED:
-            await sync_to_async(services.stream_end)(synthesis=synthesis, status=status, code=code, message=message)
-            log.info("synthesis_stream_ended", synthesis_id=synthesis.public_id, status=status)
+        await sync_to_async(chunks.close)()

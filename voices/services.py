@@ -7,12 +7,7 @@ counted against a quota unless the upload succeeds.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import structlog
@@ -23,7 +18,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.quotas import UPLOADS, quota_check, quota_consume
 from files.models import StoredFile
-from files.services import storage_delete_quietly, stored_file_create, stored_file_delete
+from files.services import local_upload_path, storage_delete_quietly, stored_file_create, stored_file_delete
 from jobs.services import jobs_cancel_for_sample
 from speech import errors as speech_errors
 from speech.analysis import analyse
@@ -42,20 +37,6 @@ def audio_limits() -> AudioLimits:
         min_duration_s=settings.VOICE_SAMPLE_MIN_SECONDS,
         max_duration_s=settings.VOICE_SAMPLE_MAX_SECONDS,
     )
-
-
-@contextmanager
-def _local_path(upload: UploadedFile[bytes]) -> Iterator[Path]:
-    """A path on local disk holding the upload (large uploads already are one)."""
-    temporary_path = getattr(upload, "temporary_file_path", None)
-    if temporary_path is not None:
-        yield Path(temporary_path())
-        return
-    with tempfile.NamedTemporaryFile(prefix="voxify-upload-") as handle:
-        upload.seek(0)
-        shutil.copyfileobj(upload, handle)
-        handle.flush()
-        yield Path(handle.name)
 
 
 def _check_sample_count(owner: User) -> None:
@@ -81,7 +62,7 @@ def voice_sample_create(
     _check_sample_count(owner)
     quota_check(user=owner, kind=UPLOADS, limit=settings.UPLOADS_PER_DAY)
 
-    with _local_path(upload) as path:
+    with local_upload_path(upload) as path:
         try:
             info, audio = load_checked(path, audio_limits())
             analysis = analyse(audio.samples, audio.sample_rate)

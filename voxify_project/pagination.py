@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -48,6 +48,24 @@ def page_params(params: Any) -> tuple[int, int]:
     return page, min(page_size, MAX_PAGE_SIZE)
 
 
+def page_of(queryset: QuerySet[Any] | Sequence[Any], params: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """One page of ``queryset`` for ``page`` / ``page_size`` in ``params`` (validated as
+    ``page_params`` does), and the document's pagination object."""
+    page, page_size = page_params(params)
+    total_count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+    start = (page - 1) * page_size
+    total_pages = math.ceil(total_count / page_size) if total_count else 0
+    pagination = {
+        "page": page,
+        "page_size": page_size,
+        "total_count": total_count,
+        "total_pages": total_pages,
+        "has_next": page < total_pages,
+        "has_prev": page > 1,
+    }
+    return list(queryset[start : start + page_size]), pagination
+
+
 class EnvelopePagination(BasePagination):
     """Set ``results_key`` in a subclass, or use :func:`paginated_as`."""
 
@@ -56,21 +74,11 @@ class EnvelopePagination(BasePagination):
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any]:
-        self.page, self.page_size = page_params(request.query_params)
-        self.total_count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
-        start = (self.page - 1) * self.page_size
-        return list(queryset[start : start + self.page_size])
+        items, self._pagination = page_of(queryset, request.query_params)
+        return items
 
     def pagination_object(self) -> dict[str, Any]:
-        total_pages = math.ceil(self.total_count / self.page_size) if self.total_count else 0
-        return {
-            "page": self.page,
-            "page_size": self.page_size,
-            "total_count": self.total_count,
-            "total_pages": total_pages,
-            "has_next": self.page < total_pages,
-            "has_prev": self.page > 1,
-        }
+        return self._pagination
 
     def get_paginated_response(self, data: Any) -> Response:
         return ok({self.results_key: data, "pagination": self.pagination_object()})

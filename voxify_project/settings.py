@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "accounts",
     "voices",
     "synthesis",
+    "grpc_server",
     "jobs",
     "files",
 ]
@@ -354,7 +355,16 @@ METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
 # --- Service ----------------------------------------------------------------------------
 SERVE_BIND = env.str("SERVE_BIND", default="127.0.0.1")
 SERVE_HTTP_PORT = env.int("SERVE_HTTP_PORT", default=8080)
-SERVE_GRPC_PORT = env.int("SERVE_GRPC_PORT", default=50051)
+# gRPC sidecar (manage.py rungrpc; serve starts it on SERVE_BIND and GRPC_PORT).
+GRPC_PORT = env.int("GRPC_PORT", default=50051)
+GRPC_BIND = env.str("GRPC_BIND", default="127.0.0.1")
+GRPC_MAX_WORKERS = env.int("GRPC_MAX_WORKERS", default=10)
+GRPC_MAX_MESSAGE_MB = env.int("GRPC_MAX_MESSAGE_MB", default=8)
+GRPC_TLS_CERT_FILE = env.str("GRPC_TLS_CERT_FILE", default="")
+GRPC_TLS_KEY_FILE = env.str("GRPC_TLS_KEY_FILE", default="")
+# Where clients reach the HTTP API, for audio_url in gRPC answers and job results made
+# outside a request (empty: the path only, e.g. /api/v1/files/audio/file_…).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=1)
 READYZ_TIMEOUT_S = env.float("READYZ_TIMEOUT", default=2.0)
 

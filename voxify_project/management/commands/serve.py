@@ -22,16 +22,18 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management import get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from voxify_project.embedded_redis import embedded_redis_socket, redis_answers, start_embedded_redis
 
 
-def service_commands(*, bind: str, port: int, concurrency: int, var_dir: Path) -> dict[str, list[str]]:
-    """The command lines of the web server, the Celery worker and Celery beat."""
+def service_commands(
+    *, bind: str, port: int, concurrency: int, var_dir: Path, grpc_port: int | None = None
+) -> dict[str, list[str]]:
+    """The command lines of the web server, the Celery worker, Celery beat and (given a port)
+    the gRPC server."""
     python = sys.executable
-    return {
+    commands = {
         "web": [
             python,
             "-m",
@@ -73,6 +75,9 @@ def service_commands(*, bind: str, port: int, concurrency: int, var_dir: Path) -
             str(var_dir / "celerybeat-schedule"),
         ],
     }
+    if grpc_port is not None:
+        commands["grpc"] = [python, "manage.py", "rungrpc", "--bind", bind, "--port", str(grpc_port)]
+    return commands
 
 
 @dataclass
@@ -87,7 +92,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=settings.SERVE_BIND, help="Address to listen on (default %(default)s).")
         parser.add_argument("--port", type=int, default=settings.SERVE_HTTP_PORT, help="HTTP port (%(default)s).")
-        parser.add_argument("--grpc-port", type=int, default=settings.SERVE_GRPC_PORT, help="gRPC port (%(default)s).")
+        parser.add_argument("--grpc-port", type=int, default=settings.GRPC_PORT, help="gRPC port (%(default)s).")
         parser.add_argument(
             "--concurrency", type=int, default=settings.CELERY_WORKER_CONCURRENCY, help="Celery worker processes."
         )
@@ -122,22 +127,13 @@ class Command(BaseCommand):
             self.children.append(Child("redis", start_embedded_redis(settings.VAR_DIR)))
             self.stdout.write(f"serve: embedded Redis on {sock}")
         for name, argv in service_commands(
-            bind=options["bind"], port=options["port"], concurrency=options["concurrency"], var_dir=settings.VAR_DIR
+            bind=options["bind"],
+            port=options["port"],
+            concurrency=options["concurrency"],
+            var_dir=settings.VAR_DIR,
+            grpc_port=options["grpc_port"],
         ).items():
             self._spawn(name, argv)
-        if "rungrpc" in get_commands():
-            self._spawn(
-                "grpc",
-                [
-                    sys.executable,
-                    "manage.py",
-                    "rungrpc",
-                    "--bind",
-                    options["bind"],
-                    "--port",
-                    str(options["grpc_port"]),
-                ],
-            )
         self._wait_for_port(options["bind"], options["port"])
         self.stdout.write(f"serve: Voxify is up at http://{options['bind']}:{options['port']}/ (Ctrl-C stops it)")
 

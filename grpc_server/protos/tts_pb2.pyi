@@ -1,0 +1,124 @@
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class SynthesisConfig(_message.Message):
+    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume")
+    OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
+    SPEED_FIELD_NUMBER: _ClassVar[int]
+    PITCH_FIELD_NUMBER: _ClassVar[int]
+    VOLUME_FIELD_NUMBER: _ClassVar[int]
+    output_format: str
+    sample_rate: int
+    speed: float
+    pitch: float
+    volume: float
+    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ...) -> None: ...
+
+class SynthesizeTextRequest(_message.Message):
+    __slots__ = ("text", "voice_id", "config", "keep")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    VOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    KEEP_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    voice_id: str
+    config: SynthesisConfig
+    keep: bool
+    def __init__(self, text: _Optional[str] = ..., voice_id: _Optional[str] = ..., config: _Optional[_Union[SynthesisConfig, _Mapping]] = ..., keep: _Optional[bool] = ...) -> None: ...
+
+class SynthesizeTextResponse(_message.Message):
+    __slots__ = ("synthesis_id", "audio_url", "file_id", "duration", "format", "sample_rate", "voice_id")
+    SYNTHESIS_ID_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_URL_FIELD_NUMBER: _ClassVar[int]
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
+    VOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    synthesis_id: str
+    audio_url: str
+    file_id: str
+    duration: float
+    format: str
+    sample_rate: int
+    voice_id: str
+    def __init__(self, synthesis_id: _Optional[str] = ..., audio_url: _Optional[str] = ..., file_id: _Optional[str] = ..., duration: _Optional[float] = ..., format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., voice_id: _Optional[str] = ...) -> None: ...
+
+class StreamInfo(_message.Message):
+    __slots__ = ("synthesis_id", "pieces", "estimated_duration", "format", "sample_rate", "voice_id")
+    SYNTHESIS_ID_FIELD_NUMBER: _ClassVar[int]
+    PIECES_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_DURATION_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
+    VOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    synthesis_id: str
+    pieces: int
+    estimated_duration: int
+    format: str
+    sample_rate: int
+    voice_id: str
+    def __init__(self, synthesis_id: _Optional[str] = ..., pieces: _Optional[int] = ..., estimated_duration: _Optional[int] = ..., format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., voice_id: _Optional[str] = ...) -> None: ...
+
+class AudioChunk(_message.Message):
+    __slots__ = ("sequence", "audio", "file_id", "duration")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_FIELD_NUMBER: _ClassVar[int]
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    audio: bytes
+    file_id: str
+    duration: float
+    def __init__(self, sequence: _Optional[int] = ..., audio: _Optional[bytes] = ..., file_id: _Optional[str] = ..., duration: _Optional[float] = ...) -> None: ...
+
+class StreamCompleted(_message.Message):
+    __slots__ = ("synthesis_id", "file_id", "audio_url", "duration")
+    SYNTHESIS_ID_FIELD_NUMBER: _ClassVar[int]
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_URL_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    synthesis_id: str
+    file_id: str
+    audio_url: str
+    duration: float
+    def __init__(self, synthesis_id: _Optional[str] = ..., file_id: _Optional[str] = ..., audio_url: _Optional[str] = ..., duration: _Optional[float] = ...) -> None: ...
+
+class SynthesizeTextStreamResponse(_message.Message):
+    __slots__ = ("info", "chunk", "completed")
+    INFO_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    info: StreamInfo
+    chunk: AudioChunk
+    completed: StreamCompleted
+    def __init__(self, info: _Optional[_Union[StreamInfo, _Mapping]] = ..., chunk: _Optional[_Union[AudioChunk, _Mapping]] = ..., completed: _Optional[_Union[StreamCompleted, _Mapping]] = ...) -> None: ...
+
+class SynthesizeTextAsyncRequest(_message.Message):
+    __slots__ = ("text", "voice_id", "config", "keep")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    VOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    KEEP_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    voice_id: str
+    config: SynthesisConfig
+    keep: bool
+    def __init__(self, text: _Optional[str] = ..., voice_id: _Optional[str] = ..., config: _Optional[_Union[SynthesisConfig, _Mapping]] = ..., keep: _Optional[bool] = ...) -> None: ...
+
+class SynthesizeTextAsyncResponse(_message.Message):
+    __slots__ = ("synthesis_id", "job_id", "estimated_duration", "status")
+    SYNTHESIS_ID_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_DURATION_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    synthesis_id: str
+    job_id: str
+    estimated_duration: int
+    status: str
+    def __init__(self, synthesis_id: _Optional[str] = ..., job_id: _Optional[str] = ..., estimated_duration: _Optional[int] = ..., status: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,84 @@
+"""AuthService: adapters over accounts.services, validated by the REST serializers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from django.conf import settings
+
+from accounts import services
+from accounts.models import User
+from accounts.selectors import user_from_access_token
+from accounts.serializers import LoginInputSerializer, RefreshInputSerializer, RegisterInputSerializer
+from grpc_server.convert import timestamp
+from grpc_server.protos import auth_pb2, auth_pb2_grpc
+from grpc_server.rpc import client_address, rpc
+from voxify_project import throttle
+from voxify_project.errors import InvalidToken
+
+
+def user_message(user: User) -> auth_pb2.User:
+    return auth_pb2.User(
+        user_id=user.public_id,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        created_at=timestamp(user.created_at),
+    )
+
+
+def token_pair(user: User, pair: services.TokenPair) -> auth_pb2.TokenPair:
+    return auth_pb2.TokenPair(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+        user=user_message(user),
+    )
+
+
+def validated(serializer_class: Any, data: dict[str, Any]) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
+    @rpc(public=True)
+    def Register(self, request: auth_pb2.RegisterRequest, context: grpc.ServicerContext) -> auth_pb2.RegisterResponse:
+        throttle.hit("register-ip", client_address(context), settings.REGISTER_RATE_PER_IP)
+        data = validated(
+            RegisterInputSerializer,
+            {
+                "email": request.email,
+                "password": request.password,
+                "first_name": request.first_name,
+                "last_name": request.last_name,
+            },
+        )
+        return auth_pb2.RegisterResponse(user=user_message(services.user_register(**data)))
+
+    @rpc(public=True)
+    def Login(self, request: auth_pb2.LoginRequest, context: grpc.ServicerContext) -> auth_pb2.LoginResponse:
+        data = validated(LoginInputSerializer, {"email": request.email, "password": request.password})
+        user, pair = services.user_login(**data, client_ip=client_address(context))
+        return auth_pb2.LoginResponse(tokens=token_pair(user, pair))
+
+    @rpc(public=True)
+    def RefreshToken(
+        self, request: auth_pb2.RefreshTokenRequest, context: grpc.ServicerContext
+    ) -> auth_pb2.RefreshTokenResponse:
+        token = validated(RefreshInputSerializer, {"refresh_token": request.refresh_token}).get("refresh_token")
+        if not token:
+            raise InvalidToken("A refresh token is required.")
+        user, pair = services.token_refresh(refresh_token=str(token))
+        return auth_pb2.RefreshTokenResponse(tokens=token_pair(user, pair))
+
+    @rpc()
+    def ValidateToken(
+        self, request: auth_pb2.ValidateTokenRequest, context: grpc.ServicerContext, caller: User
+    ) -> auth_pb2.ValidateTokenResponse:
+        user = user_from_access_token(request.access_token) if request.access_token else None
+        if user is None:
+            return auth_pb2.ValidateTokenResponse(valid=False)
+        return auth_pb2.ValidateTokenResponse(valid=True, user=user_message(user))

@@ -1,0 +1,107 @@
+"""TTSService: adapters over synthesis.services, validated by the REST serializers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import grpc
+from django.conf import settings
+
+from accounts.models import User
+from grpc_server.protos import tts_pb2, tts_pb2_grpc
+from grpc_server.rpc import rpc
+from synthesis import services
+from synthesis.serializers import SynthesizeInputSerializer
+from synthesis.services import SynthesisRequest, audio_url
+
+
+def synthesis_request(request: Any) -> SynthesisRequest:
+    """The REST input serializer's request from a SynthesizeText(Async)Request."""
+    config: dict[str, Any] = {}
+    if request.config.output_format:
+        config["output_format"] = request.config.output_format
+    for name in ("sample_rate", "speed", "pitch", "volume"):
+        if request.config.HasField(name):
+            config[name] = getattr(request.config, name)
+    data: dict[str, Any] = {"text": request.text, "keep": request.keep, "config": config}
+    if request.voice_id:
+        data["voice_id"] = request.voice_id
+    serializer = SynthesizeInputSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.to_request()
+
+
+def public_audio_url(file_id: str) -> str:
+    return audio_url(settings.PUBLIC_BASE_URL, file_id)
+
+
+class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
+    @rpc()
+    def SynthesizeText(
+        self, request: tts_pb2.SynthesizeTextRequest, context: grpc.ServicerContext, user: User
+    ) -> tts_pb2.SynthesizeTextResponse:
+        synthesis = services.synthesize_now(user=user, request=synthesis_request(request))
+        output = synthesis.output_file
+        assert output is not None and synthesis.duration is not None
+        return tts_pb2.SynthesizeTextResponse(
+            synthesis_id=synthesis.public_id,
+            audio_url=public_audio_url(output.public_id),
+            file_id=output.public_id,
+            duration=synthesis.duration,
+            format=synthesis.output_format,
+            sample_rate=synthesis.sample_rate,
+            voice_id=synthesis.voice_id,
+        )
+
+    @rpc()
+    def SynthesizeTextStream(
+        self, request: tts_pb2.SynthesizeTextRequest, context: grpc.ServicerContext, user: User
+    ) -> Iterator[tts_pb2.SynthesizeTextStreamResponse]:
+        synthesis, prepared = services.stream_open(user=user, request=synthesis_request(request))
+        chunks = services.stream_chunks(synthesis, prepared, should_stop=lambda: not context.is_active())
+        try:
+            yield tts_pb2.SynthesizeTextStreamResponse(
+                info=tts_pb2.StreamInfo(
+                    synthesis_id=synthesis.public_id,
+                    pieces=len(prepared.pieces),
+                    estimated_duration=prepared.estimated_seconds,
+                    format=synthesis.output_format,
+                    sample_rate=synthesis.sample_rate,
+                    voice_id=synthesis.voice_id,
+                )
+            )
+            for chunk in chunks:
+                yield tts_pb2.SynthesizeTextStreamResponse(
+                    chunk=tts_pb2.AudioChunk(
+                        sequence=chunk.index, audio=chunk.data, file_id=chunk.file.public_id, duration=chunk.duration
+                    )
+                )
+            output = synthesis.output_file
+            assert output is not None and synthesis.duration is not None
+            yield tts_pb2.SynthesizeTextStreamResponse(
+                completed=tts_pb2.StreamCompleted(
+                    synthesis_id=synthesis.public_id,
+                    file_id=output.public_id,
+                    audio_url=public_audio_url(output.public_id),
+                    duration=synthesis.duration,
+                )
+            )
+        finally:
+            chunks.close()  # a client that went away: the synthesis is recorded as cancelled
+
+    @rpc()
+    def SynthesizeTextAsync(
+        self, request: tts_pb2.SynthesizeTextAsyncRequest, context: grpc.ServicerContext, user: User
+    ) -> tts_pb2.SynthesizeTextAsyncResponse:
+        synthesis = services.synthesis_start_async(
+            user=user, request=synthesis_request(request), base_url=settings.PUBLIC_BASE_URL
+        )
+        job = synthesis.job
+        assert job is not None
+        return tts_pb2.SynthesizeTextAsyncResponse(
+            synthesis_id=synthesis.public_id,
+            job_id=job.public_id,
+            estimated_duration=int(job.estimated_duration),
+            status=job.status,
+        )

@@ -1,0 +1,45 @@
+"""Client-streamed uploads: a metadata message, then byte chunks, into a temporary file.
+
+The size limit is enforced while the bytes arrive (FILE_TOO_LARGE as soon as it is passed),
+exactly like the REST upload limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import TemporaryUploadedFile
+
+from voxify_project.errors import FileTooLarge, InvalidInput
+
+
+@contextmanager
+def received_upload(requests: Iterator[Any]) -> Iterator[tuple[Any, TemporaryUploadedFile]]:
+    """(metadata message, the uploaded file) from a stream of ``payload`` oneof messages."""
+    first = next(requests, None)
+    if first is None or first.WhichOneof("payload") != "metadata":
+        raise InvalidInput("The first message of an upload must carry the metadata.", code="VALIDATION_ERROR")
+    metadata = first.metadata
+    max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024
+    upload = TemporaryUploadedFile(getattr(metadata, "filename", "") or "upload", "application/octet-stream", 0, None)
+    try:
+        size = 0
+        for message in requests:
+            if message.WhichOneof("payload") != "chunk":
+                raise InvalidInput("Only the first message of an upload may carry metadata.")
+            size += len(message.chunk)
+            if size > max_bytes:
+                raise FileTooLarge(
+                    f"The file is over the limit of {settings.MAX_UPLOAD_MB} MB.",
+                    details={"max_size": max_bytes},
+                )
+            upload.write(message.chunk)
+        upload.flush()
+        upload.seek(0)
+        upload.size = size
+        yield metadata, upload
+    finally:
+        upload.close()
