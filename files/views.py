@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
+from files import services
 from files.models import StoredFile
 from files.ranges import UnsatisfiableRange, parse_range
 from files.selectors import stored_file_get_for_user
@@ -103,3 +106,45 @@ class FileDownloadView(APIView):
         if byte_range:
             response["Content-Range"] = f"bytes {start}-{end}/{size}"
         return response
+
+
+class FileUploadSerializer(serializers.Serializer[Any]):
+    # Empty files pass here so the service answers with its own EMPTY_FILE code.
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+
+
+class FileUploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="files_upload",
+        request={"multipart/form-data": FileUploadSerializer},
+        responses={
+            201: enveloped(FileInfoOutputSerializer, "FileInfoEnvelope"),
+            **error_responses(400, 401, 413, 415),
+        },
+        tags=["files"],
+        description="Store an audio file (WAV, FLAC, Ogg Vorbis/Opus or MP3, recognised by content, at most "
+        "MAX_UPLOAD_MB); it expires after FILE_TTL_HOURS.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = FileUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        stored = services.stored_file_upload(owner=user_from_request(request), upload=upload, filename=upload.name)
+        return ok(FileInfoOutputSerializer(stored).data, "File uploaded", status=201)
+
+
+class FileDetailView(APIView):
+    @extend_schema(
+        operation_id="files_delete",
+        responses={200: enveloped(FileInfoOutputSerializer, "FileInfoEnvelope"), **error_responses(401, 404, 409)},
+        tags=["files"],
+        description="Delete a file. A voice sample's recording or a voice model's artefact is deleted with its "
+        "voice sample only (409 FILE_IN_USE).",
+    )
+    def delete(self, request: Request, file_id: str) -> Response:
+        stored = stored_file_get_for_user(user=user_from_request(request), file_id=file_id)
+        data = FileInfoOutputSerializer(stored).data
+        services.stored_file_delete_by_owner(stored_file=stored)
+        return ok(data, "File deleted")

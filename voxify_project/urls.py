@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from files.views import FileUploadView
 from jobs.views import JobListView
 from voxify_project import error_views, health
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/", include("accounts.urls")),
     path("voice/", include("voices.urls")),
+    path("files", FileUploadView.as_view(), name="files-upload"),
     path("files/", include("files.urls")),
     path("tts/", include("synthesis.urls")),
     path("jobs", JobListView.as_view(), name="jobs"),

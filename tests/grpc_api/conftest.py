@@ -61,5 +61,5 @@ def grpc_user(transactional_db: None) -> Callable[[str], tuple[User, list[tuple[
 
 def error_code(error: grpc.RpcError) -> str:
     """The REST error code the server sent in the trailing metadata."""
-    metadata: Any = error.trailing_metadata() or ()  # type: ignore[attr-defined]
+    metadata: Any = error.trailing_metadata() or ()
     return str(dict(metadata).get("error-code", ""))

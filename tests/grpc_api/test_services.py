@@ -1,0 +1,436 @@
+"""Every RPC of the five services, through a real channel to a real server."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+import soundfile as sf
+from django.utils import timezone
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
+from accounts.models import User
+from files.models import StoredFile
+from grpc_server.protos import auth_pb2, file_pb2, job_pb2, tts_pb2, voice_pb2
+from grpc_server.server import SERVICE_NAMES
+from jobs.runner import run_job
+from synthesis.services import synthesis_job_work
+from tests.grpc_api.conftest import Stubs, error_code
+from tests.speech_data import recording
+from tests.uploads import stored_keys
+
+Metadata = list[tuple[str, str]]
+MakeUser = Callable[[str], tuple[User, Metadata]]
+CLIP = "LJ001-0006.wav"
+
+
+def upload_chunks(path: Path, *, name: str = "My voice", chunk: int = 64 * 1024) -> Iterator[Any]:
+    yield voice_pb2.UploadVoiceSampleRequest(metadata=voice_pb2.UploadMetadata(name=name, filename=path.name))
+    data = path.read_bytes()
+    for start in range(0, len(data), chunk):
+        yield voice_pb2.UploadVoiceSampleRequest(chunk=data[start : start + chunk])
+
+
+def file_chunks(data: bytes, filename: str = "clip.wav") -> Iterator[Any]:
+    yield file_pb2.UploadFileRequest(metadata=file_pb2.UploadFileMetadata(filename=filename))
+    for start in range(0, len(data), 64 * 1024):
+        yield file_pb2.UploadFileRequest(chunk=data[start : start + 64 * 1024])
+
+
+def refused(call: Callable[[], Any]) -> tuple[grpc.StatusCode, str]:
+    with pytest.raises(grpc.RpcError) as error:
+        result = call()
+        if isinstance(result, Iterator):
+            list(result)
+    return error.value.code(), error_code(error.value)
+
+
+def download(stubs: Stubs, md: Metadata, file_id: str) -> tuple[bytes, list[Any]]:
+    messages = list(stubs.file.DownloadFile(file_pb2.DownloadFileRequest(file_id=file_id), metadata=md))
+    return b"".join(m.chunk for m in messages), messages
+
+
+def test_health_and_reflection_list_all_five_services(channel: grpc.Channel) -> None:
+    health = health_pb2_grpc.HealthStub(channel)
+    for service in ("", *SERVICE_NAMES):
+        answer = health.Check(health_pb2.HealthCheckRequest(service=service))
+        assert answer.status == health_pb2.HealthCheckResponse.SERVING
+
+    names = set(ProtoReflectionDescriptorDatabase(channel).get_services())
+
+    assert set(SERVICE_NAMES) <= names
+    assert SERVICE_NAMES == (
+        "voxify.auth.v1.AuthService",
+        "voxify.voice.v1.VoiceService",
+        "voxify.tts.v1.TTSService",
+        "voxify.job.v1.JobService",
+        "voxify.file.v1.FileService",
+    )
+
+
+def test_auth_register_login_refresh_validate(stubs: Stubs) -> None:
+    password = "Analytical-Engine-1843"
+    registered = stubs.auth.Register(
+        auth_pb2.RegisterRequest(email="Ada@Example.com", password=password, first_name="Ada")
+    ).user
+    assert registered.user_id.startswith("usr_")
+    assert registered.email == "ada@example.com"
+    assert registered.created_at.seconds > 0
+    assert refused(
+        lambda: stubs.auth.Register(auth_pb2.RegisterRequest(email="ada@example.com", password=password))
+    ) == (
+        grpc.StatusCode.ALREADY_EXISTS,
+        "EMAIL_ALREADY_REGISTERED",
+    )
+    assert refused(lambda: stubs.auth.Register(auth_pb2.RegisterRequest(email="nope", password=password))) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "VALIDATION_ERROR",
+    )
+
+    tokens = stubs.auth.Login(auth_pb2.LoginRequest(email="ada@example.com", password=password)).tokens
+    assert tokens.expires_in > 0 and tokens.user.user_id == registered.user_id
+    assert refused(lambda: stubs.auth.Login(auth_pb2.LoginRequest(email="ada@example.com", password="wrong"))) == (
+        grpc.StatusCode.UNAUTHENTICATED,
+        "INVALID_CREDENTIALS",
+    )
+
+    rotated = stubs.auth.RefreshToken(auth_pb2.RefreshTokenRequest(refresh_token=tokens.refresh_token)).tokens
+    assert rotated.refresh_token != tokens.refresh_token
+    assert refused(
+        lambda: stubs.auth.RefreshToken(auth_pb2.RefreshTokenRequest(refresh_token=tokens.refresh_token))
+    ) == (grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN")
+
+    caller = [("authorization", f"Bearer {rotated.access_token}")]
+    valid = stubs.auth.ValidateToken(auth_pb2.ValidateTokenRequest(access_token=tokens.access_token), metadata=caller)
+    invalid = stubs.auth.ValidateToken(auth_pb2.ValidateTokenRequest(access_token="garbage"), metadata=caller)
+    assert valid.valid and valid.user.user_id == registered.user_id
+    assert not invalid.valid and not invalid.HasField("user")
+    refresh_as_access = stubs.auth.ValidateToken(
+        auth_pb2.ValidateTokenRequest(access_token=rotated.refresh_token), metadata=caller
+    )
+    assert not refresh_as_access.valid
+
+
+def all_authenticated_calls(stubs: Stubs, md: Metadata | None) -> dict[str, Callable[[], Any]]:
+    kw: dict[str, Any] = {"metadata": md} if md else {}
+    return {
+        "ValidateToken": lambda: stubs.auth.ValidateToken(auth_pb2.ValidateTokenRequest(access_token="x"), **kw),
+        "UploadVoiceSample": lambda: stubs.voice.UploadVoiceSample(upload_chunks(recording(CLIP).path), **kw),
+        "GetVoiceSamples": lambda: stubs.voice.GetVoiceSamples(voice_pb2.GetVoiceSamplesRequest(), **kw),
+        "TrainVoice": lambda: stubs.voice.TrainVoice(voice_pb2.TrainVoiceRequest(sample_id="vs_x"), **kw),
+        "DeleteVoiceSample": lambda: stubs.voice.DeleteVoiceSample(
+            voice_pb2.DeleteVoiceSampleRequest(sample_id="vs_x"), **kw
+        ),
+        "SynthesizeText": lambda: stubs.tts.SynthesizeText(tts_pb2.SynthesizeTextRequest(text="Hi."), **kw),
+        "SynthesizeTextStream": lambda: stubs.tts.SynthesizeTextStream(tts_pb2.SynthesizeTextRequest(text="Hi."), **kw),
+        "SynthesizeTextAsync": lambda: stubs.tts.SynthesizeTextAsync(
+            tts_pb2.SynthesizeTextAsyncRequest(text="Hi."), **kw
+        ),
+        "GetJob": lambda: stubs.job.GetJob(job_pb2.GetJobRequest(job_id="job_x"), **kw),
+        "ListJobs": lambda: stubs.job.ListJobs(job_pb2.ListJobsRequest(), **kw),
+        "CancelJob": lambda: stubs.job.CancelJob(job_pb2.CancelJobRequest(job_id="job_x"), **kw),
+        "GetJobProgress": lambda: stubs.job.GetJobProgress(job_pb2.GetJobProgressRequest(job_id="job_x"), **kw),
+        "UploadFile": lambda: stubs.file.UploadFile(file_chunks(b"RIFF"), **kw),
+        "DownloadFile": lambda: stubs.file.DownloadFile(file_pb2.DownloadFileRequest(file_id="file_x"), **kw),
+        "GetFileInfo": lambda: stubs.file.GetFileInfo(file_pb2.GetFileInfoRequest(file_id="file_x"), **kw),
+        "DeleteFile": lambda: stubs.file.DeleteFile(file_pb2.DeleteFileRequest(file_id="file_x"), **kw),
+    }
+
+
+def test_every_rpc_but_register_login_and_refresh_needs_a_valid_access_token(stubs: Stubs, grpc_user: MakeUser) -> None:
+    grpc_user("someone@example.com")
+    keys = stored_keys()
+    forged = [("authorization", "Bearer not.a.token")]
+
+    anonymous = {name: refused(call) for name, call in all_authenticated_calls(stubs, None).items()}
+    bad_token = {name: refused(call) for name, call in all_authenticated_calls(stubs, forged).items()}
+
+    assert anonymous == dict.fromkeys(anonymous, (grpc.StatusCode.UNAUTHENTICATED, "NOT_AUTHENTICATED"))
+    assert bad_token == dict.fromkeys(bad_token, (grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN"))
+    assert len(anonymous) == 16
+    assert stored_keys() == keys
+
+
+def test_voice_rpcs_upload_list_train_delete(stubs: Stubs, grpc_user: MakeUser, settings: Any) -> None:
+    _, md = grpc_user("voice@example.com")
+    rec = recording(CLIP)
+
+    sample = stubs.voice.UploadVoiceSample(upload_chunks(rec.path), metadata=md).sample
+    assert sample.sample_id.startswith("vs_")
+    assert (sample.status, sample.format, sample.language) == ("uploaded", "wav", "en-US")
+    assert sample.duration == pytest.approx(rec.duration, abs=0.02)
+    assert sample.transcript
+    assert sample.created_at.seconds > 0
+    assert not sample.HasField("voice_model")
+
+    listed = stubs.voice.GetVoiceSamples(voice_pb2.GetVoiceSamplesRequest(page_size=5), metadata=md)
+    assert [s.sample_id for s in listed.samples] == [sample.sample_id]
+    assert (listed.pagination.total_count, listed.pagination.page_size) == (1, 5)
+    assert refused(
+        lambda: stubs.voice.GetVoiceSamples(voice_pb2.GetVoiceSamplesRequest(status="sideways"), metadata=md)
+    ) == (grpc.StatusCode.INVALID_ARGUMENT, "VALIDATION_ERROR")
+
+    trained = stubs.voice.TrainVoice(
+        voice_pb2.TrainVoiceRequest(sample_id=sample.sample_id, config=voice_pb2.TrainingConfig(epochs=2)), metadata=md
+    )
+    assert trained.training_job_id.startswith("job_train_") and trained.status == "pending"
+    assert refused(
+        lambda: stubs.voice.TrainVoice(voice_pb2.TrainVoiceRequest(sample_id=sample.sample_id), metadata=md)
+    ) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "TRAINING_IN_PROGRESS",
+    )
+    assert refused(
+        lambda: stubs.voice.TrainVoice(
+            voice_pb2.TrainVoiceRequest(sample_id=sample.sample_id, config=voice_pb2.TrainingConfig(batch_size=1)),
+            metadata=md,
+        )
+    ) == (grpc.StatusCode.INVALID_ARGUMENT, "VALIDATION_ERROR")
+
+    deleted = stubs.voice.DeleteVoiceSample(voice_pb2.DeleteVoiceSampleRequest(sample_id=sample.sample_id), metadata=md)
+    assert deleted.sample.sample_id == sample.sample_id
+    assert stubs.voice.GetVoiceSamples(voice_pb2.GetVoiceSamplesRequest(), metadata=md).pagination.total_count == 0
+
+
+def test_uploads_keep_the_rest_limits_while_streaming(stubs: Stubs, grpc_user: MakeUser, settings: Any) -> None:
+    _, md = grpc_user("limits@example.com")
+    settings.MAX_UPLOAD_MB = 1
+    keys = stored_keys()
+
+    def too_big() -> Iterator[Any]:
+        yield voice_pb2.UploadVoiceSampleRequest(metadata=voice_pb2.UploadMetadata(name="big"))
+        for _ in range(17):
+            yield voice_pb2.UploadVoiceSampleRequest(chunk=b"\0" * 64 * 1024)
+
+    def no_metadata() -> Iterator[Any]:
+        yield voice_pb2.UploadVoiceSampleRequest(chunk=b"RIFF")
+
+    assert refused(lambda: stubs.voice.UploadVoiceSample(too_big(), metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "FILE_TOO_LARGE",
+    )
+    assert (
+        refused(lambda: stubs.voice.UploadVoiceSample(no_metadata(), metadata=md))[0]
+        == grpc.StatusCode.INVALID_ARGUMENT
+    )
+    empty = iter([voice_pb2.UploadVoiceSampleRequest(metadata=voice_pb2.UploadMetadata(name="empty"))])
+    assert refused(lambda: stubs.voice.UploadVoiceSample(empty, metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "EMPTY_FILE",
+    )
+    text = iter(
+        [
+            voice_pb2.UploadVoiceSampleRequest(metadata=voice_pb2.UploadMetadata(name="text", filename="a.wav")),
+            voice_pb2.UploadVoiceSampleRequest(chunk=b"just some text, not audio at all" * 10),
+        ]
+    )
+    assert refused(lambda: stubs.voice.UploadVoiceSample(text, metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "UNSUPPORTED_FORMAT",
+    )
+    assert stored_keys() == keys
+
+
+def test_tts_rpcs_sync_stream_and_async(stubs: Stubs, grpc_user: MakeUser) -> None:
+    _, md = grpc_user("tts@example.com")
+    config = tts_pb2.SynthesisConfig(output_format="flac", sample_rate=16000, speed=1.2)
+
+    spoken = stubs.tts.SynthesizeText(
+        tts_pb2.SynthesizeTextRequest(text="Good morning, and welcome.", config=config), metadata=md
+    )
+    assert spoken.synthesis_id.startswith("syn_")
+    assert (spoken.format, spoken.sample_rate) == ("flac", 16000)
+    assert spoken.audio_url == f"/api/v1/files/audio/{spoken.file_id}"
+    data, _ = download(stubs, md, spoken.file_id)
+    info = sf.info(io.BytesIO(data))
+    assert (info.format, info.samplerate) == ("FLAC", 16000)
+    assert info.duration == pytest.approx(spoken.duration, rel=0.05)
+
+    events = list(
+        stubs.tts.SynthesizeTextStream(
+            tts_pb2.SynthesizeTextRequest(
+                text="The first sentence. A second one follows. And a third.",
+                config=tts_pb2.SynthesisConfig(output_format="mp3"),
+            ),
+            metadata=md,
+        )
+    )
+    kinds = [event.WhichOneof("event") for event in events]
+    assert kinds == ["info", "chunk", "chunk", "chunk", "completed"]
+    assert events[0].info.pieces == 3 and events[0].info.format == "mp3"
+    chunk_total = 0.0
+    for expected, event in enumerate(events[1:4], 1):
+        assert event.chunk.sequence == expected
+        chunk_info = sf.info(io.BytesIO(event.chunk.audio))
+        assert chunk_info.format == "MP3"
+        assert chunk_info.duration == pytest.approx(event.chunk.duration, rel=0.05)
+        chunk_total += chunk_info.duration
+    completed = events[-1].completed
+    whole, _ = download(stubs, md, completed.file_id)
+    assert sf.info(io.BytesIO(whole)).duration == pytest.approx(chunk_total, rel=0.05)
+    assert completed.duration == pytest.approx(chunk_total, rel=0.05)
+
+    queued = stubs.tts.SynthesizeTextAsync(tts_pb2.SynthesizeTextAsyncRequest(text="Later, please."), metadata=md)
+    assert queued.job_id.startswith("job_syn_") and queued.status == "pending"
+
+    too_long = tts_pb2.SynthesizeTextRequest(text="x" * 1001)
+    assert refused(lambda: stubs.tts.SynthesizeText(too_long, metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "TEXT_TOO_LONG",
+    )
+    bad_speed = tts_pb2.SynthesizeTextRequest(text="Hi.", config=tts_pb2.SynthesisConfig(speed=3))
+    assert refused(lambda: stubs.tts.SynthesizeTextStream(bad_speed, metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "VALIDATION_ERROR",
+    )
+    empty = tts_pb2.SynthesizeTextAsyncRequest(text=" \x07 ")
+    assert refused(lambda: stubs.tts.SynthesizeTextAsync(empty, metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "EMPTY_TEXT",
+    )
+
+
+def test_tts_refusals_for_untrained_voices_and_quota(stubs: Stubs, grpc_user: MakeUser, settings: Any) -> None:
+    _, md = grpc_user("quota@example.com")
+    sample = stubs.voice.UploadVoiceSample(upload_chunks(recording(CLIP).path), metadata=md).sample
+    settings.SYNTHESES_PER_DAY = 1
+
+    untrained = tts_pb2.SynthesizeTextRequest(text="Hi.", voice_id=sample.sample_id)
+    assert refused(lambda: stubs.tts.SynthesizeText(untrained, metadata=md)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "VOICE_NOT_READY",
+    )
+    stubs.tts.SynthesizeText(tts_pb2.SynthesizeTextRequest(text="Hi."), metadata=md)
+    assert refused(lambda: stubs.tts.SynthesizeText(tts_pb2.SynthesizeTextRequest(text="Hi."), metadata=md)) == (
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        "QUOTA_EXCEEDED",
+    )
+
+
+def test_job_rpcs_and_progress_streamed_until_the_job_ends(stubs: Stubs, grpc_user: MakeUser, settings: Any) -> None:
+    _, md = grpc_user("jobs@example.com")
+    settings.JOB_HEARTBEAT_INTERVAL = 3600
+    first = stubs.tts.SynthesizeTextAsync(
+        tts_pb2.SynthesizeTextAsyncRequest(text="One sentence here. And another one there. A third."), metadata=md
+    )
+    second = stubs.tts.SynthesizeTextAsync(tts_pb2.SynthesizeTextAsyncRequest(text="Cancel me."), metadata=md)
+
+    job = stubs.job.GetJob(job_pb2.GetJobRequest(job_id=first.job_id), metadata=md).job
+    assert (job.job_id, job.type, job.status) == (first.job_id, "synthesis", "pending")
+    assert job.created_at.seconds > 0
+    listed = stubs.job.ListJobs(job_pb2.ListJobsRequest(type="synthesis"), metadata=md)
+    assert {j.job_id for j in listed.jobs} == {first.job_id, second.job_id}
+    assert listed.pagination.total_count == 2
+    cancelled = stubs.job.CancelJob(job_pb2.CancelJobRequest(job_id=second.job_id), metadata=md).job
+    assert cancelled.status == "cancelled"
+    assert refused(lambda: stubs.job.ListJobs(job_pb2.ListJobsRequest(status="nope"), metadata=md))[0] == (
+        grpc.StatusCode.INVALID_ARGUMENT
+    )
+
+    progress = stubs.job.GetJobProgress(job_pb2.GetJobProgressRequest(job_id=first.job_id), metadata=md)
+    initial = next(progress)
+    worker = threading.Thread(target=run_job, args=(first.job_id, 1, synthesis_job_work))
+    worker.start()
+    rest = list(progress)
+    worker.join(timeout=120)
+
+    assert initial.status == "pending"
+    assert rest[-1].status == "completed" and rest[-1].progress == 1.0
+    assert any(m.status == "running" for m in rest)
+    assert [m.progress for m in rest] == sorted(m.progress for m in rest)
+    finished = stubs.job.GetJob(job_pb2.GetJobRequest(job_id=first.job_id), metadata=md).job
+    assert finished.result["synthesis_id"] == first.synthesis_id
+    assert finished.finished_at.seconds > 0
+    assert refused(lambda: stubs.job.CancelJob(job_pb2.CancelJobRequest(job_id=first.job_id), metadata=md)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "JOB_NOT_CANCELLABLE",
+    )
+    assert [
+        m.status for m in stubs.job.GetJobProgress(job_pb2.GetJobProgressRequest(job_id=second.job_id), metadata=md)
+    ] == ["cancelled"]
+
+
+def test_file_rpcs_upload_info_download_delete(stubs: Stubs, grpc_user: MakeUser) -> None:
+    _, md = grpc_user("files@example.com")
+    data = recording(CLIP).path.read_bytes()
+
+    uploaded = stubs.file.UploadFile(file_chunks(data, "clip.wav"), metadata=md).file
+    assert uploaded.file_id.startswith("file_")
+    assert (uploaded.filename, uploaded.content_type, uploaded.size) == ("clip.wav", "audio/wav", len(data))
+    assert uploaded.HasField("expires_at")
+
+    info = stubs.file.GetFileInfo(file_pb2.GetFileInfoRequest(file_id=uploaded.file_id), metadata=md).file
+    assert info == uploaded
+    body, messages = download(stubs, md, uploaded.file_id)
+    assert body == data
+    assert len(messages) == -(-len(data) // (64 * 1024))
+    assert all(len(m.chunk) == 64 * 1024 for m in messages[:-1])
+    assert messages[0].HasField("file") and not messages[1].HasField("file")
+
+    deleted = stubs.file.DeleteFile(file_pb2.DeleteFileRequest(file_id=uploaded.file_id), metadata=md).file
+    assert deleted.file_id == uploaded.file_id
+    assert refused(
+        lambda: stubs.file.GetFileInfo(file_pb2.GetFileInfoRequest(file_id=uploaded.file_id), metadata=md)
+    ) == (
+        grpc.StatusCode.NOT_FOUND,
+        "FILE_NOT_FOUND",
+    )
+
+    sample = stubs.voice.UploadVoiceSample(upload_chunks(recording(CLIP).path), metadata=md).sample
+    assert refused(lambda: stubs.file.DeleteFile(file_pb2.DeleteFileRequest(file_id=sample.file_id), metadata=md)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "FILE_IN_USE",
+    )
+    again = stubs.file.UploadFile(file_chunks(data), metadata=md).file
+    StoredFile.objects.filter(public_id=again.file_id).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert refused(lambda: download(stubs, md, again.file_id)) == (grpc.StatusCode.FAILED_PRECONDITION, "FILE_EXPIRED")
+    not_audio = file_chunks(b"%PDF-1.4 not audio" * 20, "doc.pdf")
+    assert refused(lambda: stubs.file.UploadFile(not_audio, metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "UNSUPPORTED_FORMAT",
+    )
+
+
+def test_another_users_ids_are_not_found(stubs: Stubs, grpc_user: MakeUser) -> None:
+    _, alice = grpc_user("alice@example.com")
+    _, bob = grpc_user("bob@example.com")
+    sample = stubs.voice.UploadVoiceSample(upload_chunks(recording(CLIP).path), metadata=alice).sample
+    job = stubs.voice.TrainVoice(voice_pb2.TrainVoiceRequest(sample_id=sample.sample_id), metadata=alice)
+    spoken = stubs.tts.SynthesizeText(tts_pb2.SynthesizeTextRequest(text="Mine."), metadata=alice)
+
+    calls = {
+        "TrainVoice": lambda: stubs.voice.TrainVoice(
+            voice_pb2.TrainVoiceRequest(sample_id=sample.sample_id), metadata=bob
+        ),
+        "DeleteVoiceSample": lambda: stubs.voice.DeleteVoiceSample(
+            voice_pb2.DeleteVoiceSampleRequest(sample_id=sample.sample_id), metadata=bob
+        ),
+        "SynthesizeText": lambda: stubs.tts.SynthesizeText(
+            tts_pb2.SynthesizeTextRequest(text="Hi.", voice_id=sample.sample_id), metadata=bob
+        ),
+        "GetJob": lambda: stubs.job.GetJob(job_pb2.GetJobRequest(job_id=job.training_job_id), metadata=bob),
+        "CancelJob": lambda: stubs.job.CancelJob(job_pb2.CancelJobRequest(job_id=job.training_job_id), metadata=bob),
+        "GetJobProgress": lambda: stubs.job.GetJobProgress(
+            job_pb2.GetJobProgressRequest(job_id=job.training_job_id), metadata=bob
+        ),
+        "GetFileInfo": lambda: stubs.file.GetFileInfo(
+            file_pb2.GetFileInfoRequest(file_id=spoken.file_id), metadata=bob
+        ),
+        "DownloadFile": lambda: stubs.file.DownloadFile(
+            file_pb2.DownloadFileRequest(file_id=sample.file_id), metadata=bob
+        ),
+        "DeleteFile": lambda: stubs.file.DeleteFile(file_pb2.DeleteFileRequest(file_id=spoken.file_id), metadata=bob),
+    }
+
+    answers = {name: refused(call)[0] for name, call in calls.items()}
+
+    assert answers == dict.fromkeys(calls, grpc.StatusCode.NOT_FOUND)
+    assert stubs.voice.GetVoiceSamples(voice_pb2.GetVoiceSamplesRequest(), metadata=bob).pagination.total_count == 0
+    assert stubs.job.ListJobs(job_pb2.ListJobsRequest(), metadata=bob).pagination.total_count == 0
