@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import grpc
 import httpx
 import psutil
 import websockets
@@ -89,6 +90,7 @@ class ServiceStack:
         self.var_dir = var_dir
         self.env = service_env(var_dir, **env)
         self.port = free_port()
+        self.grpc_port = free_port()
         self.redis: subprocess.Popen[bytes] | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
@@ -109,11 +111,19 @@ class ServiceStack:
         migrate(self.env)
         if settings.EMBEDDED:
             self.redis = start_embedded_redis(self.var_dir)
-        commands = service_commands(bind="127.0.0.1", port=self.port, concurrency=1, var_dir=self.var_dir)
+        commands = service_commands(
+            bind="127.0.0.1", port=self.port, concurrency=1, var_dir=self.var_dir, grpc_port=self.grpc_port
+        )
         for name, argv in commands.items():
             self._spawn(name, *argv)
         wait_ready(self.port, self.processes["web"])
+        with grpc.insecure_channel(self.grpc_target) as channel:
+            grpc.channel_ready_future(channel).result(timeout=120)
         return self
+
+    @property
+    def grpc_target(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
 
     def worker_pool_processes(self) -> list[psutil.Process]:
         children: list[psutil.Process] = psutil.Process(self.processes["worker"].pid).children(recursive=True)

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dgrpc_server/protos/file.proto\x12\x0evoxify.file.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe1\x01\n\x08\x46ileInfo\x12\x0f\n\x07\x66ile_id\x18\x01 \x01(\t\x12\x10\n\x08\x66ilename\x18\x02 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x03 \x01(\t\x12\x0c\n\x04size\x18\x04 \x01(\x03\x12\x10\n\x08\x64uration\x18\x05 \x01(\x01\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04kind\x18\x08 \x01(\t\x12\x0e\n\x06sha256\x18\t \x01(\t\"&\n\x12UploadFileMetadata\x12\x10\n\x08\x66ilename\x18\x01 \x01(\t\"g\n\x11UploadFileRequest\x12\x36\n\x08metadata\x18\x01 \x01(\x0b\x32\".voxify.file.v1.UploadFileMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"<\n\x12UploadFileResponse\x12&\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x18.voxify.file.v1.FileInfo\"&\n\x13\x44ownloadFileRequest\x12\x0f\n\x07\x66ile_id\x18\x01 \x01(\t\"M\n\x14\x44ownloadFileResponse\x12\r\n\x05\x63hunk\x18\x01 \x01(\x0c\x12&\n\x04\x66ile\x18\x02 \x01(\x0b\x32\x18.voxify.file.v1.FileInfo\"%\n\x12GetFileInfoRequest\x12\x0f\n\x07\x66ile_id\x18\x01 \x01(\t\"=\n\x13GetFileInfoResponse\x12&\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x18.voxify.file.v1.FileInfo\"$\n\x11\x44\x65leteFileRequest\x12\x0f\n\x07\x66ile_id\x18\x01 \x01(\t\"<\n\x12\x44\x65leteFileResponse\x12&\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x18.voxify.file.v1.FileInfo2\xee\x02\n\x0b\x46ileService\x12U\n\nUploadFile\x12!.voxify.file.v1.UploadFileRequest\x1a\".voxify.file.v1.UploadFileResponse(\x01\x12[\n\x0c\x44ownloadFile\x12#.voxify.file.v1.DownloadFileRequest\x1a$.voxify.file.v1.DownloadFileResponse0\x01\x12V\n\x0bGetFileInfo\x12\".voxify.file.v1.GetFileInfoRequest\x1a#.voxify.file.v1.GetFileInfoResponse\x12S\n\nDeleteFile\x12!.voxify.file.v1.DeleteFileRequest\x1a\".voxify.file.v1.DeleteFileResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dgrpc_server/protos/file.proto\x12\x0evoxify.file.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd8\x01\n\x08\x46ileInfo\x12\x0f\n\x07\x66ile_id\x18\x01 \x01(\t\x12\x10\n\x08\x66ilename\x18\x02 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x03 \x01(\t\x12\x0c\n\x04size\x18\x04 \x01(\x03\x12\x10\n\x08\x64uration\x18\x05 \x01(\x01\x12\x13\n\x0bsample_rate\x18\x06 \x01(\x05\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"&\n\x12UploadFileMetadata\x12\x10\n\x08\x66ilename\x18\x01 \x01(\t\"g\n\x11UploadFileRequest\x12\x36\n\x08metadata\x18\x01 \x01(\x0b\x32\".voxify.file.v1.UploadFileMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"<\n\x12UploadFileResponse\x12&\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x18.voxify.file.v1.FileInfo\"&\n\x13\x44ownloadFileRequest\x12\x0f\n\x07\x66ile_id\x18\x01 \x01(\t\"M\n\x14\x44ownloadFileResponse\x12\r\n\x05\x63hunk\x18\x01 \x01(\x0c\x12&\n\x04\x66ile\x18\x02 \x01(\x0b\x32\x18.voxify.file.v1.FileInfo\"%\n\x12GetFileInfoRequest\x12\x0f\n\x07\x66ile_id\x18\x01 \x01(\t\"=\n\x13GetFileInfoResponse\x12&\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x18.voxify.file.v1.FileInfo\"$\n\x11\x44\x65leteFileRequest\x12\x0f\n\x07\x66ile_id\x18\x01 \x01(\t\"<\n\x12\x44\x65leteFileResponse\x12&\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x18.voxify.file.v1.FileInfo2\xee\x02\n\x0b\x46ileService\x12U\n\nUploadFile\x12!.voxify.file.v1.UploadFileRequest\x1a\".voxify.file.v1.UploadFileResponse(\x01\x12[\n\x0c\x44ownloadFile\x12#.voxify.file.v1.DownloadFileRequest\x1a$.voxify.file.v1.DownloadFileResponse0\x01\x12V\n\x0bGetFileInfo\x12\".voxify.file.v1.GetFileInfoRequest\x1a#.voxify.file.v1.GetFileInfoResponse\x12S\n\nDeleteFile\x12!.voxify.file.v1.DeleteFileRequest\x1a\".voxify.file.v1.DeleteFileResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,25 +33,25 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'grpc_server.protos.file_pb2
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FILEINFO']._serialized_start=83
-  _globals['_FILEINFO']._serialized_end=308
-  _globals['_UPLOADFILEMETADATA']._serialized_start=310
-  _globals['_UPLOADFILEMETADATA']._serialized_end=348
-  _globals['_UPLOADFILEREQUEST']._serialized_start=350
-  _globals['_UPLOADFILEREQUEST']._serialized_end=453
-  _globals['_UPLOADFILERESPONSE']._serialized_start=455
-  _globals['_UPLOADFILERESPONSE']._serialized_end=515
-  _globals['_DOWNLOADFILEREQUEST']._serialized_start=517
-  _globals['_DOWNLOADFILEREQUEST']._serialized_end=555
-  _globals['_DOWNLOADFILERESPONSE']._serialized_start=557
-  _globals['_DOWNLOADFILERESPONSE']._serialized_end=634
-  _globals['_GETFILEINFOREQUEST']._serialized_start=636
-  _globals['_GETFILEINFOREQUEST']._serialized_end=673
-  _globals['_GETFILEINFORESPONSE']._serialized_start=675
-  _globals['_GETFILEINFORESPONSE']._serialized_end=736
-  _globals['_DELETEFILEREQUEST']._serialized_start=738
-  _globals['_DELETEFILEREQUEST']._serialized_end=774
-  _globals['_DELETEFILERESPONSE']._serialized_start=776
-  _globals['_DELETEFILERESPONSE']._serialized_end=836
-  _globals['_FILESERVICE']._serialized_start=839
-  _globals['_FILESERVICE']._serialized_end=1205
+  _globals['_FILEINFO']._serialized_end=299
+  _globals['_UPLOADFILEMETADATA']._serialized_start=301
+  _globals['_UPLOADFILEMETADATA']._serialized_end=339
+  _globals['_UPLOADFILEREQUEST']._serialized_start=341
+  _globals['_UPLOADFILEREQUEST']._serialized_end=444
+  _globals['_UPLOADFILERESPONSE']._serialized_start=446
+  _globals['_UPLOADFILERESPONSE']._serialized_end=506
+  _globals['_DOWNLOADFILEREQUEST']._serialized_start=508
+  _globals['_DOWNLOADFILEREQUEST']._serialized_end=546
+  _globals['_DOWNLOADFILERESPONSE']._serialized_start=548
+  _globals['_DOWNLOADFILERESPONSE']._serialized_end=625
+  _globals['_GETFILEINFOREQUEST']._serialized_start=627
+  _globals['_GETFILEINFOREQUEST']._serialized_end=664
+  _globals['_GETFILEINFORESPONSE']._serialized_start=666
+  _globals['_GETFILEINFORESPONSE']._serialized_end=727
+  _globals['_DELETEFILEREQUEST']._serialized_start=729
+  _globals['_DELETEFILEREQUEST']._serialized_end=765
+  _globals['_DELETEFILERESPONSE']._serialized_start=767
+  _globals['_DELETEFILERESPONSE']._serialized_end=827
+  _globals['_FILESERVICE']._serialized_start=830
+  _globals['_FILESERVICE']._serialized_end=1196
 # @@protoc_insertion_point(module_scope)

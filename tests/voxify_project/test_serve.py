@@ -23,8 +23,9 @@ def running_service(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], i
     env = service_env(tmp_path / "var")
     migrate(env)
     port = free_port()
+    command = ["manage.py", "serve", "--bind", "127.0.0.1", "--port", str(port), "--grpc-port", str(free_port())]
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--bind", "127.0.0.1", "--port", str(port), "--stop-timeout", "20"],
+        [sys.executable, *command, "--stop-timeout", "20"],
         cwd=settings.BASE_DIR,
         env=env,
     )
@@ -55,6 +56,7 @@ def test_serve_starts_everything_and_stops_cleanly_on_sigterm(
     assert any("daphne" in c for c in cmdlines)
     assert any("celery" in c and " worker" in c for c in cmdlines)
     assert any("celery" in c and " beat" in c for c in cmdlines)
+    assert any("rungrpc" in c for c in cmdlines)
     assert any("redis-server" in c for c in cmdlines) == ("redis" in expected_children())
 
     process.send_signal(signal.SIGTERM)
