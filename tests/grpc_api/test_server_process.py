@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -75,3 +76,54 @@ def test_rungrpc_serves_health_and_stops_gracefully_on_sigterm(tmp_path: Path) -
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate and key for "localhost", made here (no files shipped with the tests)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_tls_when_a_certificate_and_key_are_configured(tmp_path: Path, settings: Any) -> None:
+    from grpc_server.server import build_server
+
+    cert_path, key_path = self_signed(tmp_path)
+    settings.GRPC_TLS_CERT_FILE = str(cert_path)
+    settings.GRPC_TLS_KEY_FILE = str(key_path)
+    server, port = build_server(bind="127.0.0.1", port=0, max_workers=2)
+    server.start()
+    try:
+        credentials = grpc.ssl_channel_credentials(root_certificates=cert_path.read_bytes())
+        with grpc.secure_channel(f"localhost:{port}", credentials) as channel:
+            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
+        assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        with grpc.insecure_channel(f"localhost:{port}") as plain, pytest.raises(grpc.RpcError) as refused:
+            health_pb2_grpc.HealthStub(plain).Check(health_pb2.HealthCheckRequest(), timeout=5)
+        assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        server.stop(grace=None).wait()
