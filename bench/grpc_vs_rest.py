@@ -93,8 +93,8 @@ def main() -> None:
             user.upload(clip)
         metadata = [("authorization", f"Bearer {user.token}")]
         channel = grpc.insecure_channel(stack.grpc_target)
-        voices = voice_pb2_grpc.VoiceServiceStub(channel)
-        tts = tts_pb2_grpc.TTSServiceStub(channel)
+        voices = voice_pb2_grpc.VoiceServiceStub(channel)  # type: ignore[no-untyped-call]
+        tts = tts_pb2_grpc.TTSServiceStub(channel)  # type: ignore[no-untyped-call]
 
         def rest_list() -> None:
             response = user.http.get("/api/v1/voice/samples")

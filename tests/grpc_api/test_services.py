@@ -12,6 +12,7 @@ from typing import Any
 import grpc
 import pytest
 import soundfile as sf
+from django.db import connection
 from django.utils import timezone
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
@@ -336,7 +337,13 @@ def test_job_rpcs_and_progress_streamed_until_the_job_ends(stubs: Stubs, grpc_us
 
     progress = stubs.job.GetJobProgress(job_pb2.GetJobProgressRequest(job_id=first.job_id), metadata=md)
     initial = next(progress)
-    worker = threading.Thread(target=run_job, args=(first.job_id, 1, synthesis_job_work))
+    def work() -> None:
+        try:
+            run_job(first.job_id, 1, synthesis_job_work)
+        finally:
+            connection.close()  # this thread's own connection
+
+    worker = threading.Thread(target=work)
     worker.start()
     rest = list(progress)
     worker.join(timeout=120)
