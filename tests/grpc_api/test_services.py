@@ -337,6 +337,7 @@ def test_job_rpcs_and_progress_streamed_until_the_job_ends(stubs: Stubs, grpc_us
 
     progress = stubs.job.GetJobProgress(job_pb2.GetJobProgressRequest(job_id=first.job_id), metadata=md)
     initial = next(progress)
+
     def work() -> None:
         try:
             run_job(first.job_id, 1, synthesis_job_work)
