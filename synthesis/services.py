@@ -403,6 +403,36 @@ def stream_chunks(
             log.info("synthesis_stream_ended", synthesis_id=synthesis.public_id, status=status, code=code)
 
 
+# --- Upkeep ----------------------------------------------------------------------------
+
+STREAM_LOST_AFTER = timedelta(minutes=30)
+
+
+def syntheses_reap(*, now: datetime | None = None) -> dict[str, int]:
+    """Bring unfinished rows up to date: an async synthesis whose job already ended takes the
+    job's status (a job cancelled before it ran never touches its synthesis); a stream still
+    ``running`` STREAM_LOST_AFTER after it began lost its web process and is ``failed``."""
+    now = now or timezone.now()
+    counts = {"from_jobs": 0, "lost_streams": 0}
+    unfinished = [Synthesis.Status.PENDING, Synthesis.Status.RUNNING]
+    for synthesis in Synthesis.objects.filter(
+        mode=Synthesis.Mode.ASYNC, status__in=unfinished, job__status__in=Job.TERMINAL
+    ).select_related("job"):
+        assert synthesis.job is not None
+        job = synthesis.job
+        _mark(synthesis.pk, job.status, code=job.error_code, message=job.error_message)
+        counts["from_jobs"] += 1
+    counts["lost_streams"] = Synthesis.objects.filter(
+        mode=Synthesis.Mode.STREAM, status__in=unfinished, created_at__lt=now - STREAM_LOST_AFTER
+    ).update(
+        status=Synthesis.Status.FAILED,
+        error_code="STREAM_LOST",
+        error_message="The stream's server process stopped before it finished.",
+        finished_at=now,
+    )
+    return counts
+
+
 # --- History ---------------------------------------------------------------------------
 
 

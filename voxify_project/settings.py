@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.reap",
         "schedule": env.float("JOB_REAPER_INTERVAL", default=10.0),
     },
+    "reap-syntheses": {
+        "task": "synthesis.reap",
+        "schedule": 60.0,
+    },
 }
 
 # --- Files ----------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from files.models import StoredFile
 from files.services import stored_files_delete_expired
+from synthesis.models import Synthesis
+from synthesis.services import syntheses_reap
 from tests.uploads import stored_keys
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,39 @@ def test_deleting_an_unfinished_async_synthesis_cancels_its_job(alice: tuple[Use
     assert client.delete(f"{LIST}/{data['synthesis_id']}").status_code == 200
 
     assert client.get(f"/api/v1/jobs/{data['job_id']}").json()["data"]["status"] == "cancelled"
+
+
+def test_the_reaper_closes_syntheses_whose_job_ended_and_lost_streams(alice: tuple[User, APIClient]) -> None:
+    user, client = alice
+    queued = client.post("/api/v1/tts/synthesize/async", {"text": "Later, please."}, format="json").json()["data"]
+    assert client.post(f"/api/v1/jobs/{queued['job_id']}/cancel").status_code == 200
+    stale = Synthesis.objects.create(
+        owner=user,
+        mode="stream",
+        status="running",
+        voice_id="v",
+        text="t",
+        characters=1,
+        output_format="wav",
+        sample_rate=22050,
+    )
+    fresh = Synthesis.objects.create(
+        owner=user,
+        mode="stream",
+        status="running",
+        voice_id="v",
+        text="t",
+        characters=1,
+        output_format="wav",
+        sample_rate=22050,
+    )
+    Synthesis.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(minutes=31))
+
+    assert syntheses_reap() == {"from_jobs": 1, "lost_streams": 1}
+
+    assert Synthesis.objects.get(public_id=queued["synthesis_id"]).status == "cancelled"
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stale.status, stale.error_code) == ("failed", "STREAM_LOST")
+    assert fresh.status == "running"
+    assert syntheses_reap() == {"from_jobs": 0, "lost_streams": 0}
