@@ -34,9 +34,10 @@ def struct(value: dict[str, Any] | None) -> Struct | None:
     return out
 
 
-def present(message: Any, field: str) -> bool:
-    """Whether an optional field was set by the client."""
-    return bool(message.HasField(field))
+def given(message: Message, *names: str) -> dict[str, Any]:
+    """The fields the client set (proto3: a non-default value, or present for ``optional``
+    ones), all of them or only those named: what a REST client would have sent."""
+    return {field.name: value for field, value in message.ListFields() if not names or field.name in names}
 
 
 def page_params(page: int, page_size: int) -> dict[str, str]:

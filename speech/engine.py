@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-from speech.audio_io import Samples, encode, resample
+from speech.audio_io import Samples, resample
 from speech.cloning import VoiceArtefact, transform
 from speech.tts import PIPER_RATE, synthesize
 
@@ -147,7 +147,6 @@ __all__ = [
     "OUTPUT_FORMATS",
     "RenderOptions",
     "SynthesisCancelled",
-    "encode",
     "estimate_audio_seconds",
     "level",
     "limit",

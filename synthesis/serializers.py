@@ -45,6 +45,21 @@ def resolve_format_and_rate(fmt: str | None, rate: int | None) -> tuple[str, int
     return fmt, rate
 
 
+def synthesis_request(data: dict[str, Any], config: dict[str, Any]) -> SynthesisRequest:
+    """The service's request from validated data (text, voice_id, keep) and output settings."""
+    fmt, rate = resolve_format_and_rate(config.get("output_format"), config.get("sample_rate"))
+    return SynthesisRequest(
+        text=data["text"],
+        voice_id=data["voice_id"],
+        output_format=fmt,
+        sample_rate=rate,
+        speed=config.get("speed", 1.0),
+        pitch=config.get("pitch", 1.0),
+        volume=config.get("volume", 1.0),
+        keep=data["keep"],
+    )
+
+
 class SynthesisConfigSerializer(serializers.Serializer[Any]):
     output_format = serializers.ChoiceField(choices=OUTPUT_FORMATS, required=False)
     sample_rate = serializers.IntegerField(
@@ -68,19 +83,7 @@ class SynthesizeInputSerializer(serializers.Serializer[Any]):
     )
 
     def to_request(self) -> SynthesisRequest:
-        data = self.validated_data
-        config = data.get("config") or {}
-        fmt, rate = resolve_format_and_rate(config.get("output_format"), config.get("sample_rate"))
-        return SynthesisRequest(
-            text=data["text"],
-            voice_id=data["voice_id"],
-            output_format=fmt,
-            sample_rate=rate,
-            speed=config.get("speed", 1.0),
-            pitch=config.get("pitch", 1.0),
-            volume=config.get("volume", 1.0),
-            keep=data["keep"],
-        )
+        return synthesis_request(self.validated_data, self.validated_data.get("config") or {})
 
 
 class StreamQuerySerializer(serializers.Serializer[Any]):
@@ -96,17 +99,7 @@ class StreamQuerySerializer(serializers.Serializer[Any]):
 
     def to_request(self) -> SynthesisRequest:
         data = self.validated_data
-        fmt, rate = resolve_format_and_rate(data.get("format"), data.get("sample_rate"))
-        return SynthesisRequest(
-            text=data["text"],
-            voice_id=data["voice_id"],
-            output_format=fmt,
-            sample_rate=rate,
-            speed=data["speed"],
-            pitch=data["pitch"],
-            volume=data["volume"],
-            keep=data["keep"],
-        )
+        return synthesis_request(data, {**data, "output_format": data.get("format")})
 
 
 class SynthesizeOutputSerializer(serializers.Serializer[Any]):

@@ -31,7 +31,7 @@ from files.models import StoredFile
 from files.services import storage_delete_quietly, stored_file_create, stored_file_delete
 from jobs.models import Job
 from jobs.runner import JobCancelled, JobError, Progress
-from jobs.services import job_complete, job_create
+from jobs.services import job_cancel, job_complete, job_create
 from speech.audio_io import CONTENT_TYPES, EXTENSIONS, Encoder, encode
 from speech.engine import (
     RenderOptions,
@@ -164,19 +164,41 @@ def _new_row(prepared: Prepared, *, owner: User, mode: str, status: str, **field
     )
 
 
-def _store_output(synthesis: Synthesis, *, content: IO[bytes], duration: float, kind: str = "synthesis") -> StoredFile:
+def _store_audio(
+    synthesis: Synthesis, *, kind: str, name: str, content: IO[bytes], duration: float, expires_at: datetime | None
+) -> StoredFile:
+    """Store audio of ``synthesis`` (its format and rate) as ``name`` + the format's extension."""
     fmt = synthesis.output_format
     return stored_file_create(
         owner=synthesis.owner,
         kind=kind,
         content=content,
-        filename=f"{synthesis.public_id}{EXTENSIONS[fmt]}",
+        filename=f"{name}{EXTENSIONS[fmt]}",
         extension=EXTENSIONS[fmt],
         content_type=CONTENT_TYPES[fmt],
         duration=round(duration, 3),
         sample_rate=synthesis.sample_rate,
-        expires_at=_expiry(synthesis.keep),
+        expires_at=expires_at,
     )
+
+
+def synthesis_output(synthesis: Synthesis, *, base_url: str) -> dict[str, Any]:
+    """What a finished synthesis answers with (REST, gRPC and the async job's result)."""
+    output = synthesis.output_file
+    assert output is not None and synthesis.duration is not None
+    return {
+        "synthesis_id": synthesis.public_id,
+        "audio_url": audio_url(base_url, output.public_id),
+        "file_id": output.public_id,
+        "duration": synthesis.duration,
+        "format": synthesis.output_format,
+        "sample_rate": synthesis.sample_rate,
+        "voice_id": synthesis.voice_id,
+        "expires_at": output.expires_at,
+    }
+
+
+JOB_RESULT_FIELDS = ("synthesis_id", "file_id", "audio_url", "duration", "format", "sample_rate")
 
 
 def _complete(synthesis: Synthesis, *, content: IO[bytes], duration: float, started: float) -> None:
@@ -185,7 +207,14 @@ def _complete(synthesis: Synthesis, *, content: IO[bytes], duration: float, star
     if not Synthesis.objects.select_for_update().filter(pk=synthesis.pk).exists():
         raise SynthesisCancelled  # deleted meanwhile
     quota_consume(user=synthesis.owner, kind=SYNTHESES, limit=settings.SYNTHESES_PER_DAY)
-    synthesis.output_file = _store_output(synthesis, content=content, duration=duration)
+    synthesis.output_file = _store_audio(
+        synthesis,
+        kind=StoredFile.Kind.SYNTHESIS,
+        name=synthesis.public_id,
+        content=content,
+        duration=duration,
+        expires_at=_expiry(synthesis.keep),
+    )
     synthesis.duration = round(duration, 3)
     synthesis.status = Synthesis.Status.COMPLETED
     synthesis.pieces_done = synthesis.pieces_total
@@ -300,15 +329,8 @@ def _run_async(job: Job, synthesis: Synthesis, progress: Progress, should_stop: 
                 _complete(synthesis, content=content, duration=duration, started=started)
             except SynthesisCancelled as exc:
                 raise JobCancelled from exc
-            assert synthesis.output_file is not None
-            result = {
-                "synthesis_id": synthesis.public_id,
-                "file_id": synthesis.output_file.public_id,
-                "audio_url": audio_url(base_url, synthesis.output_file.public_id),
-                "duration": synthesis.duration,
-                "format": synthesis.output_format,
-                "sample_rate": synthesis.sample_rate,
-            }
+            output = synthesis_output(synthesis, base_url=base_url)
+            result = {field: output[field] for field in JOB_RESULT_FIELDS}
             if not job_complete(job=job, result=result):
                 raise JobCancelled  # cancelled or taken over meanwhile: keep nothing
     log.info("synthesis_completed", synthesis_id=synthesis.public_id, mode="async", duration=duration)
@@ -339,16 +361,12 @@ class StreamChunk:
 
 
 def _store_chunk(synthesis: Synthesis, index: int, data: bytes, duration: float) -> StoredFile:
-    fmt = synthesis.output_format
-    stored = stored_file_create(
-        owner=synthesis.owner,
+    stored = _store_audio(
+        synthesis,
         kind=StoredFile.Kind.SYNTHESIS_CHUNK,
+        name=f"{synthesis.public_id}-chunk{index}",
         content=io.BytesIO(data),
-        filename=f"{synthesis.public_id}-chunk{index}{EXTENSIONS[fmt]}",
-        extension=EXTENSIONS[fmt],
-        content_type=CONTENT_TYPES[fmt],
-        duration=round(duration, 3),
-        sample_rate=synthesis.sample_rate,
+        duration=duration,
         expires_at=_expiry(False),
     )
     Synthesis.objects.filter(pk=synthesis.pk).update(pieces_done=index)
@@ -452,8 +470,6 @@ def synthesis_set_keep(*, synthesis: Synthesis, keep: bool) -> Synthesis:
 
 def synthesis_delete(*, synthesis: Synthesis) -> None:
     """Delete the record and its output; an unfinished async synthesis's job is cancelled."""
-    from jobs.services import job_cancel
-
     with transaction.atomic():
         if synthesis.job is not None and not synthesis.job.is_terminal:
             job_cancel(job=synthesis.job)

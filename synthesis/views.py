@@ -97,18 +97,7 @@ class SynthesizeView(APIView):
         serializer = SynthesizeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         synthesis = services.synthesize_now(user=user_from_request(request), request=serializer.to_request())
-        output = synthesis.output_file
-        assert output is not None and synthesis.duration is not None
-        data = {
-            "synthesis_id": synthesis.public_id,
-            "audio_url": services.audio_url(_base_url(request), output.public_id),
-            "file_id": output.public_id,
-            "duration": synthesis.duration,
-            "format": synthesis.output_format,
-            "sample_rate": synthesis.sample_rate,
-            "voice_id": synthesis.voice_id,
-            "expires_at": output.expires_at,
-        }
+        data = services.synthesis_output(synthesis, base_url=_base_url(request))
         return ok(SynthesizeOutputSerializer(data).data, "Speech synthesis completed")
 
 

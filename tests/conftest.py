@@ -8,6 +8,7 @@ import os
 import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import token_pair_issue
+from jobs import runner
+from jobs import services as job_services
+from jobs.models import Job
 from voxify_project.embedded_redis import embedded_redis_socket, redis_answers, start_embedded_redis
 
 STRONG_PASSWORD = "Correct-Horse-42-battery"
@@ -93,3 +97,25 @@ def make_user(db: None) -> Callable[[str], tuple[User, APIClient]]:
 @pytest.fixture
 def alice(make_user: Callable[[str], tuple[User, APIClient]]) -> tuple[User, APIClient]:
     return make_user("alice@example.com")
+
+
+@pytest.fixture
+def no_heartbeat_thread_writes(settings: Any) -> None:
+    """For jobs run in-process inside a test's transaction: the heartbeat thread writes through
+    its own connection, which would wait on that open transaction (the worker-process tests
+    cover heartbeats)."""
+    settings.JOB_HEARTBEAT_INTERVAL = 3600
+
+
+@pytest.fixture
+def progress_log() -> Iterator[list[tuple[float, str]]]:
+    """Every (fraction, message) a job running in-process reports, in order."""
+    seen: list[tuple[float, str]] = []
+    real = job_services.job_progress
+
+    def record(*, job: Job, progress: float, message: str) -> None:
+        seen.append((progress, message))
+        real(job=job, progress=progress, message=message)
+
+    with mock.patch.object(runner, "job_progress", side_effect=record):
+        yield seen

@@ -9,7 +9,7 @@ from typing import Any
 import grpc
 
 from accounts.models import User
-from grpc_server.convert import message_from, page_params
+from grpc_server.convert import given, message_from, page_params
 from grpc_server.protos import job_pb2, job_pb2_grpc
 from grpc_server.rpc import rpc
 from grpc_server.servicers.auth import validated
@@ -37,10 +37,7 @@ class JobServicer(job_pb2_grpc.JobServiceServicer):
     def ListJobs(
         self, request: job_pb2.ListJobsRequest, context: grpc.ServicerContext, user: User
     ) -> job_pb2.ListJobsResponse:
-        filters = validated(
-            JobFilterSerializer,
-            {key: value for key, value in (("status", request.status), ("type", request.type)) if value},
-        )
+        filters = validated(JobFilterSerializer, given(request, "status", "type"))
         jobs, pagination = page_of(
             selectors.job_list(user=user, **filters), page_params(request.page, request.page_size)
         )

@@ -9,6 +9,7 @@ import grpc
 from django.conf import settings
 
 from accounts.models import User
+from grpc_server.convert import given
 from grpc_server.protos import tts_pb2, tts_pb2_grpc
 from grpc_server.rpc import rpc
 from synthesis import services
@@ -16,15 +17,9 @@ from synthesis.serializers import SynthesizeInputSerializer
 from synthesis.services import SynthesisRequest, audio_url
 
 
-def synthesis_request(request: Any) -> SynthesisRequest:
+def request_from(request: Any) -> SynthesisRequest:
     """The REST input serializer's request from a SynthesizeText(Async)Request."""
-    config: dict[str, Any] = {}
-    if request.config.output_format:
-        config["output_format"] = request.config.output_format
-    for name in ("sample_rate", "speed", "pitch", "volume"):
-        if request.config.HasField(name):
-            config[name] = getattr(request.config, name)
-    data: dict[str, Any] = {"text": request.text, "keep": request.keep, "config": config}
+    data: dict[str, Any] = {"text": request.text, "keep": request.keep, "config": given(request.config)}
     if request.voice_id:
         data["voice_id"] = request.voice_id
     serializer = SynthesizeInputSerializer(data=data)
@@ -41,24 +36,16 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
     def SynthesizeText(
         self, request: tts_pb2.SynthesizeTextRequest, context: grpc.ServicerContext, user: User
     ) -> tts_pb2.SynthesizeTextResponse:
-        synthesis = services.synthesize_now(user=user, request=synthesis_request(request))
-        output = synthesis.output_file
-        assert output is not None and synthesis.duration is not None
-        return tts_pb2.SynthesizeTextResponse(
-            synthesis_id=synthesis.public_id,
-            audio_url=public_audio_url(output.public_id),
-            file_id=output.public_id,
-            duration=synthesis.duration,
-            format=synthesis.output_format,
-            sample_rate=synthesis.sample_rate,
-            voice_id=synthesis.voice_id,
-        )
+        synthesis = services.synthesize_now(user=user, request=request_from(request))
+        output = services.synthesis_output(synthesis, base_url=settings.PUBLIC_BASE_URL)
+        del output["expires_at"]  # not in the message: FileService.GetFileInfo has it
+        return tts_pb2.SynthesizeTextResponse(**output)
 
     @rpc()
     def SynthesizeTextStream(
         self, request: tts_pb2.SynthesizeTextRequest, context: grpc.ServicerContext, user: User
     ) -> Iterator[tts_pb2.SynthesizeTextStreamResponse]:
-        synthesis, prepared = services.stream_open(user=user, request=synthesis_request(request))
+        synthesis, prepared = services.stream_open(user=user, request=request_from(request))
         chunks = services.stream_chunks(synthesis, prepared, should_stop=lambda: not context.is_active())
         try:
             yield tts_pb2.SynthesizeTextStreamResponse(
@@ -95,7 +82,7 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
         self, request: tts_pb2.SynthesizeTextAsyncRequest, context: grpc.ServicerContext, user: User
     ) -> tts_pb2.SynthesizeTextAsyncResponse:
         synthesis = services.synthesis_start_async(
-            user=user, request=synthesis_request(request), base_url=settings.PUBLIC_BASE_URL
+            user=user, request=request_from(request), base_url=settings.PUBLIC_BASE_URL
         )
         job = synthesis.job
         assert job is not None

@@ -9,7 +9,7 @@ from typing import Any
 import grpc
 
 from accounts.models import User
-from grpc_server.convert import message_from, page_params
+from grpc_server.convert import given, message_from, page_params
 from grpc_server.protos import voice_pb2, voice_pb2_grpc
 from grpc_server.rpc import rpc
 from grpc_server.servicers.auth import validated
@@ -61,10 +61,7 @@ class VoiceServicer(voice_pb2_grpc.VoiceServiceServicer):
     def GetVoiceSamples(
         self, request: voice_pb2.GetVoiceSamplesRequest, context: grpc.ServicerContext, user: User
     ) -> voice_pb2.GetVoiceSamplesResponse:
-        filters = validated(
-            VoiceSampleFilterSerializer,
-            {key: value for key, value in (("status", request.status), ("language", request.language)) if value},
-        )
+        filters = validated(VoiceSampleFilterSerializer, given(request, "status", "language"))
         samples, pagination = page_of(
             selectors.voice_sample_list(user=user, **filters), page_params(request.page, request.page_size)
         )
@@ -79,8 +76,8 @@ class VoiceServicer(voice_pb2_grpc.VoiceServiceServicer):
     def TrainVoice(
         self, request: voice_pb2.TrainVoiceRequest, context: grpc.ServicerContext, user: User
     ) -> voice_pb2.TrainVoiceResponse:
-        given = {field.name: value for field, value in request.config.ListFields()}
-        config = validated(TrainingConfigSerializer, given) if given else {}
+        fields = given(request.config)
+        config = validated(TrainingConfigSerializer, fields) if fields else {}
         sample = selectors.voice_sample_get(user=user, sample_id=request.sample_id)
         job = voice_training_start(sample=sample, config=TrainingConfig(**config))
         return voice_pb2.TrainVoiceResponse(

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Iterator
 from typing import Any
-from unittest import mock
 
 import numpy as np
 import pytest
@@ -23,7 +21,7 @@ from synthesis.services import synthesis_job_work
 from tests.synthesis.conftest import download
 from tests.uploads import stored_keys
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_heartbeat_thread_writes")]
 URL = "/api/v1/tts/synthesize/async"
 SENTENCES = [
     "The museum will be closed on Monday for maintenance.",
@@ -33,24 +31,6 @@ SENTENCES = [
     "Our new library opens next week with a large collection of books for children.",
 ]
 TEXT = " ".join(SENTENCES)
-
-
-@pytest.fixture(autouse=True)
-def _no_heartbeat_thread_writes(settings: Any) -> None:
-    settings.JOB_HEARTBEAT_INTERVAL = 3600  # see tests/voices/test_training.py
-
-
-@pytest.fixture
-def progress_log() -> Iterator[list[tuple[float, str]]]:
-    seen: list[tuple[float, str]] = []
-    real = services.job_progress
-
-    def record(*, job: Job, progress: float, message: str) -> None:
-        seen.append((progress, message))
-        real(job=job, progress=progress, message=message)
-
-    with mock.patch.object(runner, "job_progress", side_effect=record):
-        yield seen
 
 
 def start(client: APIClient, text: str = TEXT, **fields: Any) -> Any:

@@ -144,25 +144,18 @@ def test_the_reaper_closes_syntheses_whose_job_ended_and_lost_streams(alice: tup
     user, client = alice
     queued = client.post("/api/v1/tts/synthesize/async", {"text": "Later, please."}, format="json").json()["data"]
     assert client.post(f"/api/v1/jobs/{queued['job_id']}/cancel").status_code == 200
-    stale = Synthesis.objects.create(
-        owner=user,
-        mode="stream",
-        status="running",
-        voice_id="v",
-        text="t",
-        characters=1,
-        output_format="wav",
-        sample_rate=22050,
-    )
-    fresh = Synthesis.objects.create(
-        owner=user,
-        mode="stream",
-        status="running",
-        voice_id="v",
-        text="t",
-        characters=1,
-        output_format="wav",
-        sample_rate=22050,
+    stale, fresh = (
+        Synthesis.objects.create(
+            owner=user,
+            mode="stream",
+            status="running",
+            voice_id="v",
+            text="t",
+            characters=1,
+            output_format="wav",
+            sample_rate=22050,
+        )
+        for _ in range(2)
     )
     Synthesis.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(minutes=31))
 

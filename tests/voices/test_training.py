@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
@@ -20,15 +20,8 @@ from tests.uploads import upload
 from voices.models import VoiceModel, VoiceSample
 from voices.training import train_sample_work
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_heartbeat_thread_writes")]
 QUICK = {"epochs": 2, "learning_rate": 0.05, "batch_size": 2}
-
-
-@pytest.fixture(autouse=True)
-def _no_heartbeat_thread_writes(settings: Any) -> None:
-    # The heartbeat thread writes through its own connection, which would wait on the test's
-    # open transaction; the worker-process tests cover heartbeats.
-    settings.JOB_HEARTBEAT_INTERVAL = 3600
 
 
 @pytest.fixture
@@ -44,19 +37,6 @@ def train(client: APIClient, sample_id: str, config: dict[str, Any] | None = Non
     return client.post(
         f"/api/v1/voice/samples/{sample_id}/train", {"config": QUICK if config is None else config}, format="json"
     )
-
-
-@pytest.fixture
-def progress_log() -> Iterator[list[tuple[float, str]]]:
-    seen: list[tuple[float, str]] = []
-    real = services.job_progress
-
-    def record(*, job: Job, progress: float, message: str) -> None:
-        seen.append((progress, message))
-        real(job=job, progress=progress, message=message)
-
-    with mock.patch.object(runner, "job_progress", side_effect=record):
-        yield seen
 
 
 def test_train_answers_with_the_document_shape(alice: tuple[User, APIClient], sample: dict[str, Any]) -> None:
