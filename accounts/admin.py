@@ -1,8 +1,13 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from accounts.models import User
+from operations.selectors import users_with_counts
 
 
 class VoxifyUserCreationForm(UserCreationForm):  # type: ignore[type-arg]
@@ -22,16 +27,58 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     form = VoxifyUserChangeForm
     add_form = VoxifyUserCreationForm
     ordering = ("-created_at",)
-    list_display = ("email", "public_id", "first_name", "last_name", "is_active", "is_staff", "created_at")
-    list_filter = ("is_active", "is_staff", "is_superuser")
+    list_display = (
+        "email",
+        "public_id",
+        "first_name",
+        "last_name",
+        "is_active",
+        "is_staff",
+        "voice_samples",
+        "jobs",
+        "syntheses",
+        "created_at",
+        "last_login",
+    )
+    list_filter = ("is_active", "is_staff", "is_superuser", "created_at")
     search_fields = ("email", "first_name", "last_name", "public_id")
-    readonly_fields = ("public_id", "created_at", "last_login")
+    readonly_fields = ("public_id", "created_at", "last_login", "voice_samples", "jobs", "syntheses")
+    actions = ("activate_users", "deactivate_users")
     fieldsets = (
         (None, {"fields": ("email", "password", "public_id")}),
         ("Personal info", {"fields": ("first_name", "last_name")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "created_at")}),
+        ("Usage", {"fields": ("voice_samples", "jobs", "syntheses")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
     )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return users_with_counts().filter(pk__in=super().get_queryset(request).values("pk"))
+
+    @admin.display(description="Voice samples", ordering="voice_sample_count")
+    def voice_samples(self, obj: Any) -> int:
+        return int(obj.voice_sample_count)
+
+    @admin.display(description="Jobs", ordering="job_count")
+    def jobs(self, obj: Any) -> int:
+        return int(obj.job_count)
+
+    @admin.display(description="Syntheses", ordering="synthesis_count")
+    def syntheses(self, obj: Any) -> int:
+        return int(obj.synthesis_count)
+
+    @admin.action(description="Activate selected users")
+    def activate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        changed = User.objects.filter(pk__in=queryset.values("pk"), is_active=False).update(is_active=True)
+        self.message_user(request, f"Activated {changed} user(s).", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected users (they can no longer sign in or use tokens)")
+    def deactivate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        chosen = User.objects.filter(pk__in=queryset.values("pk"), is_active=True).exclude(pk=request.user.pk or 0)
+        changed = chosen.update(is_active=False)
+        self.message_user(request, f"Deactivated {changed} user(s).", messages.SUCCESS)
+        if queryset.filter(pk=request.user.pk or 0).exists():
+            self.message_user(request, "Your own account was left active.", messages.WARNING)

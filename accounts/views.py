@@ -25,10 +25,7 @@ from voxify_project import throttle
 from voxify_project.envelope import ok
 from voxify_project.errors import InvalidToken
 from voxify_project.openapi import enveloped, error_responses
-
-
-def client_ip(request: Request) -> str:
-    return str(request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR") or "unknown")
+from voxify_project.throttle import client_ip
 
 
 def _token_response_data(user: User, pair: services.TokenPair) -> dict[str, Any]:

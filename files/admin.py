@@ -1,6 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
 from files.models import StoredFile
+from files.views import file_response
+from voxify_project.errors import RangeNotSatisfiable
+
+
+def stored_file_player(stored_file: StoredFile | None) -> str:
+    """An inline <audio> player for staff pages (the bytes come from the admin's own view)."""
+    if stored_file is None:
+        return "-"
+    url = reverse("admin:files_storedfile_content", args=[stored_file.pk])
+    return format_html(
+        '<audio controls preload="none" src="{}" type="{}"></audio> <a href="{}">{}</a>',
+        url,
+        stored_file.content_type,
+        url,
+        stored_file.filename,
+    )
 
 
 @admin.register(StoredFile)
@@ -8,5 +34,32 @@ class StoredFileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("public_id", "owner", "kind", "filename", "content_type", "size", "created_at", "expires_at")
     list_filter = ("kind", "content_type")
     search_fields = ("public_id", "filename", "owner__email")
-    readonly_fields = ("public_id", "storage_key", "sha256", "size", "created_at")
+    readonly_fields = ("public_id", "storage_key", "sha256", "size", "created_at", "player")
     raw_id_fields = ("owner",)
+
+    @admin.display(description="Content")
+    def player(self, obj: StoredFile) -> str:
+        if obj.content_type.startswith("audio/"):
+            return stored_file_player(obj)
+        url = reverse("admin:files_storedfile_content", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.filename)
+
+    def get_urls(self) -> list[Any]:
+        extra: list[URLPattern] = [
+            path(
+                "<int:pk>/content/",
+                self.admin_site.admin_view(self.content_view),
+                name="files_storedfile_content",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def content_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        """The file's bytes for staff (inline, Range-capable so the player can seek)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        stored_file = get_object_or_404(StoredFile, pk=pk)
+        try:
+            return file_response(request, stored_file, as_attachment=False)
+        except RangeNotSatisfiable:
+            return HttpResponse(status=416, headers={"Content-Range": f"bytes */{stored_file.size}"})

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import IO
 
 import structlog
-from django.conf import settings
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -22,6 +21,7 @@ from accounts.models import User
 from files.filenames import sanitize_filename
 from files.models import StoredFile, new_file_id
 from files.storage import file_storage
+from operations.config import system_config
 from speech import errors as speech_errors
 from speech.audio_io import CONTENT_TYPES, EXTENSIONS, AudioLimits, check_limits, probe
 from voxify_project.errors import AudioRejected, Conflict, FileTooLarge
@@ -138,16 +138,16 @@ class FileInUse(Conflict):
 def stored_file_upload(*, owner: User, upload: UploadedFile[bytes], filename: str | None) -> StoredFile:
     """Store an uploaded audio file (recognised by content, header-checked like a voice
     sample, at most MAX_UPLOAD_MB); it expires after FILE_TTL_HOURS."""
-    max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024
+    max_bytes = system_config().max_upload_mb * 1024 * 1024
     if (upload.size or 0) > max_bytes:
         raise FileTooLarge(
-            f"The file is {upload.size} bytes; the limit is {settings.MAX_UPLOAD_MB} MB.",
+            f"The file is {upload.size} bytes; the limit is {system_config().max_upload_mb} MB.",
             details={"size": upload.size, "max_size": max_bytes},
         )
     with local_upload_path(upload) as path:
         try:
             info = probe(path)
-            check_limits(info, AudioLimits(min_duration_s=0.0, max_duration_s=settings.VOICE_SAMPLE_MAX_SECONDS))
+            check_limits(info, AudioLimits(min_duration_s=0.0, max_duration_s=system_config().voice_sample_max_seconds))
         except speech_errors.AudioRejected as exc:
             raise AudioRejected.because(exc.code, exc.message, exc.details) from exc
         with path.open("rb") as content:
@@ -160,7 +160,7 @@ def stored_file_upload(*, owner: User, upload: UploadedFile[bytes], filename: st
                 content_type=CONTENT_TYPES[info.format],
                 duration=round(info.duration, 3),
                 sample_rate=info.sample_rate,
-                expires_at=timezone.now() + timedelta(hours=settings.FILE_TTL_HOURS),
+                expires_at=timezone.now() + timedelta(hours=system_config().file_ttl_hours),
             )
 
 

@@ -40,19 +40,29 @@ def status_for(code: str, http_status: int) -> grpc.StatusCode:
 class RpcError(Exception):
     """An error to end the call with: status, stable code, message and details."""
 
-    def __init__(self, status: grpc.StatusCode, code: str, message: str, details: Any = None) -> None:
+    def __init__(
+        self,
+        status: grpc.StatusCode,
+        code: str,
+        message: str,
+        details: Any = None,
+        metadata: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.metadata = metadata
 
     @classmethod
     def from_exception(cls, exc: Exception) -> RpcError | None:
         if isinstance(exc, RpcError):
             return exc
         if isinstance(exc, ApplicationError):
-            return cls(status_for(exc.code, exc.status), exc.code, exc.message, exc.details)
+            # Headers REST would send (Retry-After) travel as lower-case trailing metadata.
+            headers = tuple((name.lower(), value) for name, value in (exc.headers or {}).items())
+            return cls(status_for(exc.code, exc.status), exc.code, exc.message, exc.details, headers)
         if isinstance(exc, drf.ValidationError):
             detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
             return cls(grpc.StatusCode.INVALID_ARGUMENT, "VALIDATION_ERROR", "The request has invalid fields.", detail)
@@ -65,6 +75,7 @@ class RpcError(Exception):
             metadata.append(("x-request-id", request_id))
         if self.details is not None:
             metadata.append(("error-details", json.dumps(self.details, default=str)))
+        metadata.extend(self.metadata)
         context.set_trailing_metadata(metadata)
         context.abort(self.status, f"{self.code}: {self.message}")
 

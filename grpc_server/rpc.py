@@ -20,6 +20,8 @@ from django.db import close_old_connections
 from accounts.models import User
 from accounts.selectors import user_from_access_token
 from grpc_server.errors import RpcError, unauthenticated
+from operations.config import system_config
+from voxify_project import throttle
 from voxify_project.ids import new_public_id
 from voxify_project.request_context import set_request_id
 
@@ -47,6 +49,18 @@ def client_address(context: grpc.ServicerContext) -> str:
     if kind == "ipv6":
         return rest.rsplit(":", 1)[0].strip("[]") or "unknown"
     return rest.rsplit(":", 1)[0] or "unknown"
+
+
+def _admitted(context: grpc.ServicerContext, public: bool) -> tuple[()] | tuple[User]:
+    """Authenticate (unless public) and count the call against the API rate limit, shared
+    with REST: per user when signed in, per client IP for the public RPCs."""
+    user = None if public else authenticated_user(context)
+    throttle.api_request(
+        user_id=user.public_id if user is not None else None,
+        client_ip=client_address(context),
+        per_minute=system_config().requests_per_minute,
+    )
+    return () if user is None else (user,)
 
 
 def _fail(exc: Exception, context: grpc.ServicerContext, method: str) -> NoReturn:
@@ -98,7 +112,7 @@ def rpc(*, public: bool = False) -> Callable[[Callable[..., Any]], Any]:
         def unary(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
             _begin(context)
             try:
-                args = () if public else (authenticated_user(context),)
+                args = _admitted(context, public)
                 return method(self, request, context, *args)
             except Exception as exc:
                 _fail(exc, context, name)

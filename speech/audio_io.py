@@ -47,6 +47,8 @@ _ENCODINGS = {
     "opus": ("OGG", "OPUS"),
     "mp3": ("MP3", "MPEG_LAYER_III"),
 }
+# Output sample rates offered at all, in Hz.
+MIN_RATE, MAX_RATE = 8000, 48000
 # Formats whose codec only takes some sample rates (Opus: RFC 6716; MPEG-1/2/2.5 Layer III).
 ENCODER_RATES: dict[str, tuple[int, ...]] = {
     "opus": (8000, 12000, 16000, 24000, 48000),

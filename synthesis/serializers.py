@@ -2,17 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework import serializers
 from rest_framework.fields import ProhibitNullCharactersValidator  # type: ignore[attr-defined]
 
-from speech.audio_io import ENCODER_RATES, encoder_accepts
+from operations.config import system_config
+from speech.audio_io import ENCODER_RATES, MAX_RATE, MIN_RATE, encoder_accepts
 from speech.engine import OUTPUT_FORMATS
 from synthesis.models import Synthesis
 from synthesis.services import SynthesisRequest, audio_url
 from synthesis.voices import DEFAULT_VOICE_ID
-
-MIN_RATE, MAX_RATE = 8000, 48000
 
 
 class SpeechTextField(serializers.CharField):
@@ -32,13 +30,13 @@ def resolve_format_and_rate(fmt: str | None, rate: int | None) -> tuple[str, int
     default does not suit the codec (Opus has no 22.05 kHz), the nearest higher rate the
     codec takes is used, and the response says which.
     """
-    fmt = fmt or settings.DEFAULT_OUTPUT_FORMAT
+    fmt = fmt or system_config().default_output_format
     if rate is not None:
         if not encoder_accepts(fmt, rate):
             allowed = ", ".join(str(r) for r in ENCODER_RATES[fmt])
             raise serializers.ValidationError({"sample_rate": [f"{fmt} takes only these sample rates: {allowed}."]})
         return fmt, rate
-    rate = settings.DEFAULT_SAMPLE_RATE
+    rate = system_config().default_sample_rate
     if not encoder_accepts(fmt, rate):
         rates = ENCODER_RATES[fmt]
         rate = min((r for r in rates if r >= rate), default=rates[-1])

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import structlog
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +31,7 @@ from files.services import storage_delete_quietly, stored_file_create, stored_fi
 from jobs.models import Job
 from jobs.runner import JobCancelled, JobError, Progress
 from jobs.services import job_cancel, job_complete, job_create
+from operations.config import system_config
 from speech.audio_io import CONTENT_TYPES, EXTENSIONS, Encoder, encode
 from speech.engine import (
     RenderOptions,
@@ -103,7 +103,7 @@ def audio_url(base_url: str, file_id: str) -> str:
 
 
 def _expiry(keep: bool, now: datetime | None = None) -> datetime | None:
-    return None if keep else (now or timezone.now()) + timedelta(hours=settings.FILE_TTL_HOURS)
+    return None if keep else (now or timezone.now()) + timedelta(hours=system_config().file_ttl_hours)
 
 
 def in_flight(user: User) -> int:
@@ -129,16 +129,16 @@ def synthesis_prepare(
     voice = voice_resolve(user=user, voice_id=request.voice_id)
     text = clean(request.text)
     if len(text) > max_length:
-        hint = f" Use POST {ASYNC_ENDPOINT} for texts up to {settings.MAX_ASYNC_SYNTHESIS_LENGTH} characters."
+        hint = f" Use POST {ASYNC_ENDPOINT} for texts up to {system_config().max_async_text_length} characters."
         raise TextTooLong(
             f"The text has {len(text)} characters; the maximum here is {max_length}."
-            + (hint if max_length < settings.MAX_ASYNC_SYNTHESIS_LENGTH else ""),
+            + (hint if max_length < system_config().max_async_text_length else ""),
             details={"length": len(text), "max_length": max_length, "async_endpoint": ASYNC_ENDPOINT},
         )
     pieces = prepare(text, first_max_chars=first_piece_chars)
     if not pieces:
         raise EmptyText(details={"length": len(text)})
-    quota_check(user=user, kind=SYNTHESES, limit=settings.SYNTHESES_PER_DAY, in_flight=in_flight(user))
+    quota_check(user=user, kind=SYNTHESES, limit=system_config().syntheses_per_day, in_flight=in_flight(user))
     return Prepared(request, voice, text, pieces)
 
 
@@ -206,7 +206,7 @@ def _complete(synthesis: Synthesis, *, content: IO[bytes], duration: float, star
     callers remove the stored object if that transaction fails (``_removing_output``)."""
     if not Synthesis.objects.select_for_update().filter(pk=synthesis.pk).exists():
         raise SynthesisCancelled  # deleted meanwhile
-    quota_consume(user=synthesis.owner, kind=SYNTHESES, limit=settings.SYNTHESES_PER_DAY)
+    quota_consume(user=synthesis.owner, kind=SYNTHESES, limit=system_config().syntheses_per_day)
     synthesis.output_file = _store_audio(
         synthesis,
         kind=StoredFile.Kind.SYNTHESIS,
@@ -237,7 +237,7 @@ def _removing_output(synthesis: Synthesis) -> Iterator[None]:
 
 def synthesize_now(*, user: User, request: SynthesisRequest) -> Synthesis:
     """POST /tts/synthesize: speak the text inside the request and store the file."""
-    prepared = synthesis_prepare(user=user, request=request, max_length=settings.MAX_SYNTHESIS_LENGTH)
+    prepared = synthesis_prepare(user=user, request=request, max_length=system_config().max_synthesis_length)
     started = time.monotonic()
     audio = render_text(prepared.pieces, options=request.options, voice=voice_artefact(prepared.voice.model))
     data = encode(audio, request.sample_rate, request.output_format)
@@ -258,7 +258,7 @@ def synthesize_now(*, user: User, request: SynthesisRequest) -> Synthesis:
 
 def synthesis_start_async(*, user: User, request: SynthesisRequest, base_url: str) -> Synthesis:
     """POST /tts/synthesize/async: record the synthesis and its job; a worker speaks it."""
-    prepared = synthesis_prepare(user=user, request=request, max_length=settings.MAX_ASYNC_SYNTHESIS_LENGTH)
+    prepared = synthesis_prepare(user=user, request=request, max_length=system_config().max_async_text_length)
     preview = prepared.text if len(prepared.text) <= 60 else prepared.text[:57].rstrip() + "..."
     with transaction.atomic():
         synthesis = _new_row(prepared, owner=user, mode=Synthesis.Mode.ASYNC, status=Synthesis.Status.PENDING)
@@ -343,7 +343,7 @@ def stream_open(*, user: User, request: SynthesisRequest) -> tuple[Synthesis, Pr
     prepared = synthesis_prepare(
         user=user,
         request=request,
-        max_length=settings.MAX_STREAM_SYNTHESIS_LENGTH,
+        max_length=system_config().max_stream_synthesis_length,
         first_piece_chars=STREAM_FIRST_PIECE_CHARS,
     )
     synthesis = _new_row(prepared, owner=user, mode=Synthesis.Mode.STREAM, status=Synthesis.Status.RUNNING)

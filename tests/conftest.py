@@ -20,9 +20,12 @@ from accounts.services import token_pair_issue
 from jobs import runner
 from jobs import services as job_services
 from jobs.models import Job
+from operations.config import system_config_forget, system_config_update
+from operations.models import SystemConfig
 from voxify_project.embedded_redis import embedded_redis_socket, redis_answers, start_embedded_redis
 
 STRONG_PASSWORD = "Correct-Horse-42-battery"
+SUITE_REQUESTS_PER_MINUTE = 100_000
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,6 +46,29 @@ def _isolated_cache(redis_server: None) -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_system_config(settings: Any) -> Iterator[None]:
+    """Each test starts from the configuration the environment seeds, read afresh.
+
+    The suite's own bursts of requests are not what it tests, so the request rate limit is
+    seeded high; the rate-limit tests set theirs explicitly.
+    """
+    settings.REQUESTS_PER_MINUTE = SUITE_REQUESTS_PER_MINUTE
+    system_config_forget()
+    yield
+    system_config_forget()
+
+
+@pytest.fixture
+def limits(db: None) -> Callable[..., SystemConfig]:
+    """Change the live configuration, as staff would: ``limits(syntheses_per_day=2)``."""
+
+    def change(**values: Any) -> SystemConfig:
+        return system_config_update(changes=values)
+
+    return change
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ import websockets
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import STRONG_PASSWORD
+from tests.conftest import STRONG_PASSWORD, SUITE_REQUESTS_PER_MINUTE
 from tests.speech_data import recording
 from voxify_project.embedded_redis import start_embedded_redis
 from voxify_project.management.commands.serve import service_commands
@@ -37,7 +37,13 @@ def free_port() -> int:
 
 def service_env(var_dir: Path, **extra: str) -> dict[str, str]:
     """The test's environment, pointed at a private var/ and (real mode) the test database."""
-    env = {**os.environ, "VOXIFY_VAR_DIR": str(var_dir), "LOG_LEVEL": "WARNING", **extra}
+    env = {
+        **os.environ,
+        "VOXIFY_VAR_DIR": str(var_dir),
+        "LOG_LEVEL": "WARNING",
+        "REQUESTS_PER_MINUTE": str(SUITE_REQUESTS_PER_MINUTE),
+        **extra,
+    }
     if not settings.EMBEDDED:
         db = connection.settings_dict
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import structlog
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -20,6 +19,7 @@ from accounts.quotas import UPLOADS, quota_check, quota_consume
 from files.models import StoredFile
 from files.services import local_upload_path, storage_delete_quietly, stored_file_create, stored_file_delete
 from jobs.services import jobs_cancel_for_sample
+from operations.config import system_config
 from speech import errors as speech_errors
 from speech.analysis import analyse
 from speech.audio_io import CONTENT_TYPES, EXTENSIONS, AudioLimits, load_checked
@@ -34,13 +34,13 @@ log = structlog.get_logger(__name__)
 
 def audio_limits() -> AudioLimits:
     return AudioLimits(
-        min_duration_s=settings.VOICE_SAMPLE_MIN_SECONDS,
-        max_duration_s=settings.VOICE_SAMPLE_MAX_SECONDS,
+        min_duration_s=system_config().voice_sample_min_seconds,
+        max_duration_s=system_config().voice_sample_max_seconds,
     )
 
 
 def _check_sample_count(owner: User) -> None:
-    limit = settings.MAX_VOICE_SAMPLES_PER_USER
+    limit = system_config().max_voice_samples_per_user
     count = VoiceSample.objects.filter(owner=owner).count()
     if count >= limit:
         raise QuotaExceeded(
@@ -53,14 +53,14 @@ def voice_sample_create(
     *, owner: User, upload: UploadedFile[bytes], name: str, description: str = "", language: str = "en-US"
 ) -> VoiceSample:
     """Validate, analyse, embed and store one recording as a new voice sample."""
-    max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024
+    max_bytes = system_config().max_upload_mb * 1024 * 1024
     if (upload.size or 0) > max_bytes:
         raise FileTooLarge(
-            f"The file is {upload.size} bytes; the limit is {settings.MAX_UPLOAD_MB} MB.",
+            f"The file is {upload.size} bytes; the limit is {system_config().max_upload_mb} MB.",
             details={"size": upload.size, "max_size": max_bytes},
         )
     _check_sample_count(owner)
-    quota_check(user=owner, kind=UPLOADS, limit=settings.UPLOADS_PER_DAY)
+    quota_check(user=owner, kind=UPLOADS, limit=system_config().uploads_per_day)
 
     with local_upload_path(upload) as path:
         try:
@@ -78,7 +78,7 @@ def voice_sample_create(
             with transaction.atomic():
                 User.objects.select_for_update().filter(pk=owner.pk).first()  # one upload per user at a time
                 _check_sample_count(owner)
-                quota_consume(user=owner, kind=UPLOADS, limit=settings.UPLOADS_PER_DAY)
+                quota_consume(user=owner, kind=UPLOADS, limit=system_config().uploads_per_day)
                 with path.open("rb") as content:
                     stored = stored_file_create(
                         owner=owner,

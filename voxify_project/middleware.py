@@ -9,6 +9,7 @@ import structlog
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from operations.config import system_config
 from voxify_project.envelope import error_body
 from voxify_project.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from voxify_project.request_context import request_id_from_header, set_request_id
@@ -90,5 +91,5 @@ class BodySizeLimitMiddleware:
 
     def _limit(self, request: HttpRequest) -> int:
         if request.content_type == "multipart/form-data":
-            return int(settings.MAX_UPLOAD_MB) * 1024 * 1024 + self.MULTIPART_SLACK
+            return system_config().max_upload_mb * 1024 * 1024 + self.MULTIPART_SLACK
         return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)

@@ -59,7 +59,7 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 # --- Applications -------------------------------------------------------------------
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "operations.apps.VoxifyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "grpc_server",
     "jobs",
     "files",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -255,11 +256,16 @@ UPLOADS_PER_DAY = env.int("UPLOADS_PER_DAY", default=100)
 # --- Synthesis ------------------------------------------------------------------------
 MAX_SYNTHESIS_LENGTH = env.int("MAX_SYNTHESIS_LENGTH", default=1000)  # POST /tts/synthesize
 MAX_STREAM_SYNTHESIS_LENGTH = env.int("MAX_STREAM_SYNTHESIS_LENGTH", default=5000)  # GET …/stream
-MAX_ASYNC_SYNTHESIS_LENGTH = env.int("MAX_ASYNC_SYNTHESIS_LENGTH", default=100_000)  # POST …/async
+MAX_ASYNC_TEXT_LENGTH = env.int("MAX_ASYNC_TEXT_LENGTH", default=100_000)  # POST …/async
 SYNTHESES_PER_DAY = env.int("SYNTHESES_PER_DAY", default=1000)
 DEFAULT_SAMPLE_RATE = env.int("DEFAULT_SAMPLE_RATE", default=22050)
 DEFAULT_OUTPUT_FORMAT = env.str("DEFAULT_OUTPUT_FORMAT", default="wav")
 FILE_TTL_HOURS = env.float("FILE_TTL_HOURS", default=24.0)  # synthesis outputs not kept
+REQUESTS_PER_MINUTE = env.int("REQUESTS_PER_MINUTE", default=100)  # per user (anonymous: per IP)
+# The limits above (and MAX_UPLOAD_MB … UPLOADS_PER_DAY) only seed the SystemConfig row the
+# first time it is read; staff change them in the admin or PUT /api/v1/admin/config, and
+# every process re-reads the row at most this many seconds later.
+CONFIG_REFRESH_SECONDS = env.float("CONFIG_REFRESH_SECONDS", default=2.0)
 
 # Request bodies larger than this get 413. Multipart uploads stream to disk past 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_JSON_BODY_BYTES", default=1024 * 1024)
@@ -317,6 +323,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["voxify_project.throttle.ApiRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "voxify_project.pagination.EnvelopePagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "voxify_project.exception_handler.api_exception_handler",

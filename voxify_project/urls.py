@@ -14,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("tts/", include("synthesis.urls")),
     path("jobs", JobListView.as_view(), name="jobs"),
     path("jobs/", include("jobs.urls")),
+    path("admin/", include("operations.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
 ]
 

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
 
+from operations.config import system_config
 from voxify_project.errors import FileTooLarge, InvalidInput
 
 
@@ -23,7 +23,7 @@ def received_upload(requests: Iterator[Any]) -> Iterator[tuple[Any, TemporaryUpl
     if first is None or first.WhichOneof("payload") != "metadata":
         raise InvalidInput("The first message of an upload must carry the metadata.", code="VALIDATION_ERROR")
     metadata = first.metadata
-    max_bytes = settings.MAX_UPLOAD_MB * 1024 * 1024
+    max_bytes = system_config().max_upload_mb * 1024 * 1024
     upload = TemporaryUploadedFile(getattr(metadata, "filename", "") or "upload", "application/octet-stream", 0, None)
     try:
         size = 0
@@ -33,7 +33,7 @@ def received_upload(requests: Iterator[Any]) -> Iterator[tuple[Any, TemporaryUpl
             size += len(message.chunk)
             if size > max_bytes:
                 raise FileTooLarge(
-                    f"The file is over the limit of {settings.MAX_UPLOAD_MB} MB.",
+                    f"The file is over the limit of {system_config().max_upload_mb} MB.",
                     details={"max_size": max_bytes},
                 )
             upload.write(message.chunk)

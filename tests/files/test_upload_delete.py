@@ -23,10 +23,10 @@ def post_file(client: APIClient, data: bytes, name: str = "clip.wav") -> Any:
 
 
 def test_upload_stores_audio_that_expires_and_delete_removes_it(
-    alice: tuple[User, APIClient], django_capture_on_commit_callbacks: Any, settings: Any
+    alice: tuple[User, APIClient], django_capture_on_commit_callbacks: Any, limits: Any
 ) -> None:
     _, client = alice
-    settings.FILE_TTL_HOURS = 3
+    limits(file_ttl_hours=3)
     rec = recording("LJ001-0006.wav")
     keys = stored_keys()
 
@@ -65,9 +65,9 @@ def test_upload_refuses_what_is_not_audio(alice: tuple[User, APIClient], data: b
     assert stored_keys() == keys
 
 
-def test_upload_over_the_size_limit_is_refused(alice: tuple[User, APIClient], settings: Any) -> None:
+def test_upload_over_the_size_limit_is_refused(alice: tuple[User, APIClient], limits: Any) -> None:
     _, client = alice
-    settings.MAX_UPLOAD_MB = 1
+    limits(max_upload_mb=1)
 
     response = post_file(client, recording("LJ001-0006.wav").path.read_bytes()[:44] + b"\0" * (1024 * 1024))
 

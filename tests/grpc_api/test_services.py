@@ -200,9 +200,9 @@ def test_voice_rpcs_upload_list_train_delete(stubs: Stubs, grpc_user: MakeUser, 
     assert stubs.voice.GetVoiceSamples(voice_pb2.GetVoiceSamplesRequest(), metadata=md).pagination.total_count == 0
 
 
-def test_uploads_keep_the_rest_limits_while_streaming(stubs: Stubs, grpc_user: MakeUser, settings: Any) -> None:
+def test_uploads_keep_the_rest_limits_while_streaming(stubs: Stubs, grpc_user: MakeUser, limits: Any) -> None:
     _, md = grpc_user("limits@example.com")
-    settings.MAX_UPLOAD_MB = 1
+    limits(max_upload_mb=1)
     keys = stored_keys()
 
     def too_big() -> Iterator[Any]:
@@ -298,10 +298,10 @@ def test_tts_rpcs_sync_stream_and_async(stubs: Stubs, grpc_user: MakeUser) -> No
     )
 
 
-def test_tts_refusals_for_untrained_voices_and_quota(stubs: Stubs, grpc_user: MakeUser, settings: Any) -> None:
+def test_tts_refusals_for_untrained_voices_and_quota(stubs: Stubs, grpc_user: MakeUser, limits: Any) -> None:
     _, md = grpc_user("quota@example.com")
     sample = stubs.voice.UploadVoiceSample(upload_chunks(recording(CLIP).path), metadata=md).sample
-    settings.SYNTHESES_PER_DAY = 1
+    limits(syntheses_per_day=1)
 
     untrained = tts_pb2.SynthesizeTextRequest(text="Hi.", voice_id=sample.sample_id)
     assert refused(lambda: stubs.tts.SynthesizeText(untrained, metadata=md)) == (

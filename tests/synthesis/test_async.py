@@ -108,10 +108,10 @@ def _active_rms(audio: np.ndarray[Any, Any], rate: int) -> float:
 
 
 def test_text_up_to_the_async_limit_is_accepted_and_beyond_it_refused(
-    alice: tuple[User, APIClient], settings: Any
+    alice: tuple[User, APIClient], limits: Any
 ) -> None:
     _, client = alice
-    settings.MAX_ASYNC_SYNTHESIS_LENGTH = 2000
+    limits(max_async_text_length=2000)
 
     accepted = start(client, ("A sentence of some length. " * 80)[:2000])
     refused = start(client, "x" * 2001)

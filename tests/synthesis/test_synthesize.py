@@ -113,15 +113,13 @@ def test_every_format_and_rate_is_really_that_format_and_rate(
     assert info_response["content_type"] == content_type
 
 
-def test_defaults_come_from_settings_and_opus_gets_a_rate_it_takes(
-    alice: tuple[User, APIClient], settings: Any
-) -> None:
+def test_defaults_come_from_settings_and_opus_gets_a_rate_it_takes(alice: tuple[User, APIClient], limits: Any) -> None:
     _, client = alice
-    settings.DEFAULT_SAMPLE_RATE = 16000
-    settings.DEFAULT_OUTPUT_FORMAT = "flac"
+    limits(default_sample_rate=16000)
+    limits(default_output_format="flac")
 
     plain = synthesize(client).json()["data"]
-    settings.DEFAULT_SAMPLE_RATE = 22050
+    limits(default_sample_rate=22050)
     opus = synthesize(client, config={"output_format": "opus"}).json()["data"]
 
     assert (plain["format"], plain["sample_rate"]) == ("flac", 16000)
@@ -199,9 +197,9 @@ def test_empty_text_is_refused(alice: tuple[User, APIClient], text: str) -> None
     assert response.json()["error"]["code"] == "EMPTY_TEXT"
 
 
-def test_text_over_the_limit_points_at_the_async_endpoint(alice: tuple[User, APIClient], settings: Any) -> None:
+def test_text_over_the_limit_points_at_the_async_endpoint(alice: tuple[User, APIClient], limits: Any) -> None:
     _, client = alice
-    settings.MAX_SYNTHESIS_LENGTH = 60
+    limits(max_synthesis_length=60)
     keys = stored_keys()
 
     at_limit = synthesize(client, "word " * 11 + "word.")  # 59 characters
@@ -276,9 +274,9 @@ def test_an_untrained_voice_is_not_ready_and_unknown_or_foreign_voices_are_not_f
     assert not Synthesis.objects.exists()
 
 
-def test_daily_quota_counts_only_finished_syntheses(alice: tuple[User, APIClient], settings: Any) -> None:
+def test_daily_quota_counts_only_finished_syntheses(alice: tuple[User, APIClient], limits: Any) -> None:
     user, client = alice
-    settings.SYNTHESES_PER_DAY = 2
+    limits(syntheses_per_day=2)
 
     refused = [synthesize(client, ""), synthesize(client, config={"speed": 9}), synthesize(client, "x" * 5000)]
     first, second = synthesize(client), synthesize(client)
@@ -294,9 +292,9 @@ def test_daily_quota_counts_only_finished_syntheses(alice: tuple[User, APIClient
     assert Synthesis.objects.filter(owner=user).count() == 2
 
 
-def test_unfinished_async_syntheses_count_against_the_quota(alice: tuple[User, APIClient], settings: Any) -> None:
+def test_unfinished_async_syntheses_count_against_the_quota(alice: tuple[User, APIClient], limits: Any) -> None:
     _, client = alice
-    settings.SYNTHESES_PER_DAY = 2
+    limits(syntheses_per_day=2)
 
     pending = client.post(f"{URL}/async", {"text": TEXT}, format="json")
     done = synthesize(client)
@@ -306,9 +304,9 @@ def test_unfinished_async_syntheses_count_against_the_quota(alice: tuple[User, A
     assert refused.status_code == 429
 
 
-def test_a_cancelled_async_synthesis_no_longer_counts(alice: tuple[User, APIClient], settings: Any) -> None:
+def test_a_cancelled_async_synthesis_no_longer_counts(alice: tuple[User, APIClient], limits: Any) -> None:
     _, client = alice
-    settings.SYNTHESES_PER_DAY = 1
+    limits(syntheses_per_day=1)
     job_id = client.post(f"{URL}/async", {"text": TEXT}, format="json").json()["data"]["job_id"]
 
     assert synthesize(client).status_code == 429
@@ -316,9 +314,9 @@ def test_a_cancelled_async_synthesis_no_longer_counts(alice: tuple[User, APIClie
     assert synthesize(client).status_code == 200
 
 
-def test_outputs_expire_after_file_ttl_hours_unless_kept(alice: tuple[User, APIClient], settings: Any) -> None:
+def test_outputs_expire_after_file_ttl_hours_unless_kept(alice: tuple[User, APIClient], limits: Any) -> None:
     _, client = alice
-    settings.FILE_TTL_HOURS = 2
+    limits(file_ttl_hours=2)
 
     temporary = synthesize(client).json()["data"]
     kept = synthesize(client, keep=True).json()["data"]

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 SPEECH = recording("1089-134686-0000.wav")
 
 
-def test_sample_count_limit(alice: tuple[User, APIClient], settings: Any) -> None:
-    settings.MAX_VOICE_SAMPLES_PER_USER = 2
+def test_sample_count_limit(alice: tuple[User, APIClient], limits: Any) -> None:
+    limits(max_voice_samples_per_user=2)
     user, client = alice
     assert upload(client, SPEECH.path).status_code == 201
     assert upload(client, SPEECH.path).status_code == 201
@@ -34,9 +34,9 @@ def test_sample_count_limit(alice: tuple[User, APIClient], settings: Any) -> Non
 
 
 def test_daily_upload_quota_counts_deleted_samples_but_not_refused_uploads(
-    alice: tuple[User, APIClient], settings: Any, django_capture_on_commit_callbacks: Any
+    alice: tuple[User, APIClient], limits: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.UPLOADS_PER_DAY = 2
+    limits(uploads_per_day=2)
     user, client = alice
     refused = upload(client, b"")  # refused: not counted
     assert refused.status_code == 400

@@ -108,8 +108,8 @@ def test_delete_removes_file_vector_and_row(
     assert client.get(f"/api/v1/files/{created['file_id']}/info").status_code == 404
 
 
-def test_similar_ranks_the_same_speaker_first(alice: tuple[User, APIClient], settings: Any) -> None:
-    settings.MAX_VOICE_SAMPLES_PER_USER = 20
+def test_similar_ranks_the_same_speaker_first(alice: tuple[User, APIClient], limits: Any) -> None:
+    limits(max_voice_samples_per_user=20)
     _, client = alice
     anchor = uploaded(client, "1089-134686-0000.wav", name="anchor")
     same = uploaded(client, "1089-134691-0000.wav", name="same speaker")

@@ -75,10 +75,8 @@ def test_upload_returns_the_document_shape(alice: tuple[User, APIClient]) -> Non
     assert DailyUsage.objects.get(user=user, kind="uploads").count == 1
 
 
-def test_every_recording_in_the_corpus_uploads(
-    make_user: Any, settings: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
-    settings.MAX_VOICE_SAMPLES_PER_USER = 100
+def test_every_recording_in_the_corpus_uploads(make_user: Any, limits: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    limits(max_voice_samples_per_user=100)
     user, client = make_user("corpus@example.com")
     wers: list[tuple[str, float]] = []
     for clip in recordings():

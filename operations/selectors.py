@@ -1,0 +1,122 @@
+"""What staff see: service statistics and the user list."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import psutil
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import DailyUsage, User
+from accounts.quotas import SYNTHESES
+from files.models import StoredFile
+from jobs.models import Job
+from synthesis.models import Synthesis
+from voices.models import VoiceSample
+
+WEEK_DAYS = 7
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _syntheses_since(day: date | None) -> int:
+    """Syntheses completed (charged to a daily quota) since ``day``, or ever.
+
+    Counted from the daily usage, which users cannot delete, so a cleared history does not
+    change the numbers.
+    """
+    rows = DailyUsage.objects.filter(kind=SYNTHESES)
+    if day is not None:
+        rows = rows.filter(day__gte=day)
+    total: int = rows.aggregate(total=Coalesce(Sum("count"), 0))["total"]
+    return total
+
+
+def active_user_ids(since: datetime) -> set[int]:
+    """Users who signed in, uploaded, trained or synthesised since ``since``."""
+    ids: set[int] = set(User.objects.filter(last_login__gte=since).values_list("pk", flat=True))
+    ids.update(VoiceSample.objects.filter(created_at__gte=since).values_list("owner_id", flat=True))
+    ids.update(Job.objects.filter(created_at__gte=since).values_list("owner_id", flat=True))
+    ids.update(Synthesis.objects.filter(created_at__gte=since).values_list("owner_id", flat=True))
+    ids.update(StoredFile.objects.filter(created_at__gte=since).values_list("owner_id", flat=True))
+    return ids
+
+
+def system_usage() -> dict[str, float]:
+    """CPU (over 0.1 s), memory and disk (the data folder's file system) use, in percent."""
+    return {
+        "cpu_usage": round(psutil.cpu_percent(interval=0.1), 1),
+        "memory_usage": round(psutil.virtual_memory().percent, 1),
+        "disk_usage": round(psutil.disk_usage(str(settings.VAR_DIR)).percent, 1),
+    }
+
+
+def admin_stats(*, now: datetime | None = None) -> dict[str, Any]:
+    """The numbers of GET /api/v1/admin/stats. Days are UTC days; "this week" is the last
+    seven days, today included."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    week_start = today - timedelta(days=WEEK_DAYS - 1)
+    samples = VoiceSample.objects.aggregate(
+        total=Count("pk"),
+        training=Count("pk", filter=Q(status=VoiceSample.Status.TRAINING)),
+        ready=Count("pk", filter=Q(status=VoiceSample.Status.READY)),
+    )
+    return {
+        "users": {
+            "total": User.objects.count(),
+            "active_today": len(active_user_ids(_day_start(today))),
+            "new_this_week": User.objects.filter(created_at__gte=_day_start(week_start)).count(),
+        },
+        "voice_samples": samples,
+        "syntheses": {
+            "today": _syntheses_since(today),
+            "this_week": _syntheses_since(week_start),
+            "total": _syntheses_since(None),
+        },
+        "system": system_usage(),
+    }
+
+
+def syntheses_per_day(*, days: int = 30, now: datetime | None = None) -> list[tuple[date, int]]:
+    """Completed syntheses on each of the last ``days`` UTC days, oldest first, zeros included."""
+    today = timezone.localdate(now or timezone.now())
+    first = today - timedelta(days=days - 1)
+    counts = dict(
+        DailyUsage.objects.filter(kind=SYNTHESES, day__gte=first)
+        .values("day")
+        .annotate(total=Sum("count"))
+        .values_list("day", "total")
+    )
+    return [(first + timedelta(days=i), int(counts.get(first + timedelta(days=i), 0))) for i in range(days)]
+
+
+def _count_of(model: Any) -> Coalesce:
+    rows = model.objects.filter(owner=OuterRef("pk")).order_by().values("owner").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def users_with_counts() -> QuerySet[User]:
+    """Users with how many voice samples, jobs and syntheses each has (one query)."""
+    return User.objects.annotate(
+        voice_sample_count=_count_of(VoiceSample), job_count=_count_of(Job), synthesis_count=_count_of(Synthesis)
+    )
+
+
+def admin_user_list(*, search: str = "", is_active: bool | None = None, is_staff: bool | None = None) -> QuerySet[User]:
+    """Newest first; ``search`` matches email, first or last name (case-insensitive)."""
+    users = users_with_counts().order_by("-created_at", "-pk")
+    if search.strip():
+        term = search.strip()
+        users = users.filter(Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term))
+    if is_active is not None:
+        users = users.filter(is_active=is_active)
+    if is_staff is not None:
+        users = users.filter(is_staff=is_staff)
+    return users

@@ -1,0 +1,76 @@
+"""Shapes of the admin API (GET /api/v1/admin/stats, /users, GET/PUT /config)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from operations.config import CONFIG_FIELDS
+from operations.models import SystemConfig
+
+
+class _UserStatsSerializer(serializers.Serializer[Any]):
+    total = serializers.IntegerField()
+    active_today = serializers.IntegerField(help_text="Signed in, uploaded, trained or synthesised today (UTC).")
+    new_this_week = serializers.IntegerField(help_text="Registered in the last 7 days, today included.")
+
+
+class _VoiceSampleStatsSerializer(serializers.Serializer[Any]):
+    total = serializers.IntegerField()
+    training = serializers.IntegerField()
+    ready = serializers.IntegerField()
+
+
+class _SynthesisStatsSerializer(serializers.Serializer[Any]):
+    today = serializers.IntegerField(help_text="Completed syntheses today (UTC).")
+    this_week = serializers.IntegerField(help_text="In the last 7 days, today included.")
+    total = serializers.IntegerField()
+
+
+class _SystemStatsSerializer(serializers.Serializer[Any]):
+    cpu_usage = serializers.FloatField(help_text="Percent, over 0.1 s.")
+    memory_usage = serializers.FloatField(help_text="Percent of the machine's memory in use.")
+    disk_usage = serializers.FloatField(help_text="Percent of the data folder's file system in use.")
+
+
+class AdminStatsSerializer(serializers.Serializer[Any]):
+    users = _UserStatsSerializer()
+    voice_samples = _VoiceSampleStatsSerializer()
+    syntheses = _SynthesisStatsSerializer()
+    system = _SystemStatsSerializer()
+
+
+class AdminUserFilterSerializer(serializers.Serializer[Any]):
+    search = serializers.CharField(required=False, allow_blank=True, default="", help_text="Email or name contains.")
+    is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
+    is_staff = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class AdminUserSerializer(serializers.Serializer[Any]):
+    user_id = serializers.CharField(source="public_id")
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    is_active = serializers.BooleanField()
+    is_staff = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+    voice_samples = serializers.IntegerField(source="voice_sample_count")
+    jobs = serializers.IntegerField(source="job_count")
+    syntheses = serializers.IntegerField(source="synthesis_count")
+
+
+class SystemConfigSerializer(serializers.ModelSerializer[SystemConfig]):
+    """Every field is optional on PUT (a partial update); unknown names are refused."""
+
+    class Meta:
+        model = SystemConfig
+        fields = (*CONFIG_FIELDS, "updated_at")
+        read_only_fields = ("updated_at",)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(self.initial_data) - set(CONFIG_FIELDS)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown configuration field."] for name in unknown})
+        return attrs
