@@ -127,6 +127,28 @@ class ServiceStack:
             grpc.channel_ready_future(channel).result(timeout=120)
         return self
 
+    def add_web(self) -> str:
+        """Another web process on the same database, Redis and storage; its base URL."""
+        port = free_port()
+        argv = service_commands(
+            bind="127.0.0.1", port=port, concurrency=1, var_dir=self.var_dir, grpc_port=self.grpc_port
+        )["web"]
+        self._spawn(f"web-{port}", *argv)
+        wait_ready(port, self.processes[f"web-{port}"])
+        return f"http://127.0.0.1:{port}"
+
+    def create_staff(self, email: str) -> None:
+        """A superuser made the documented way (``createsuperuser``) in the stack's database."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", "createsuperuser", "--noinput", "--email", email],
+            cwd=settings.BASE_DIR,
+            env={**self.env, "DJANGO_SUPERUSER_PASSWORD": STRONG_PASSWORD},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+
     @property
     def grpc_target(self) -> str:
         return f"127.0.0.1:{self.grpc_port}"
@@ -164,9 +186,11 @@ class ServiceStack:
 class ApiUser:
     """A registered user talking to a live stack over HTTP, as a user's program would."""
 
-    def __init__(self, stack: ServiceStack, email: str) -> None:
+    def __init__(self, stack: ServiceStack, email: str, *, register: bool = True) -> None:
         self.http = httpx.Client(base_url=stack.url, timeout=60)
-        self.http.post("/api/v1/auth/register", json={"email": email, "password": STRONG_PASSWORD}).raise_for_status()
+        if register:
+            credentials = {"email": email, "password": STRONG_PASSWORD}
+            self.http.post("/api/v1/auth/register", json=credentials).raise_for_status()
         login = self.http.post("/api/v1/auth/login", json={"email": email, "password": STRONG_PASSWORD})
         self.token = login.json()["data"]["access_token"]
         self.http.headers["Authorization"] = f"Bearer {self.token}"

@@ -1,0 +1,50 @@
+"""gRPC applies the API rate limit (requests_per_minute) in the same counters as REST."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+import pytest
+
+from accounts.models import User
+from grpc_server.protos import auth_pb2, job_pb2
+from tests.conftest import client_for
+from tests.grpc_api.conftest import Stubs, error_code
+from tests.operations.ratelimits import fresh_window
+
+JOBS = "/api/v1/jobs"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_grpc_counts_with_rest_and_answers_resource_exhausted(
+    stubs: Stubs, grpc_user: Callable[[str], tuple[User, list[tuple[str, str]]]], limits: Callable[..., Any]
+) -> None:
+    limits(requests_per_minute=4)
+    user, metadata = grpc_user("dave@example.com")
+    client = client_for(user)
+    fresh_window(user.public_id, "127.0.0.1")
+
+    assert client.get(JOBS).status_code == 200
+    assert client.get(JOBS).status_code == 200
+    stubs.job.ListJobs(job_pb2.ListJobsRequest(), metadata=metadata)
+    stubs.job.ListJobs(job_pb2.ListJobsRequest(), metadata=metadata)
+    with pytest.raises(grpc.RpcError) as refused:
+        stubs.job.ListJobs(job_pb2.ListJobsRequest(), metadata=metadata)
+    rest_refused = client.get(JOBS)
+
+    assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert error_code(refused.value) == "RATE_LIMITED"
+    trailing = dict(refused.value.trailing_metadata() or ())
+    assert 1 <= int(trailing["retry-after"]) <= 61
+    assert rest_refused.status_code == 429
+
+    # Public RPCs count per client IP.
+    wrong = auth_pb2.LoginRequest(email="dave@example.com", password="not-the-password")
+    answers = []
+    for _ in range(5):
+        with pytest.raises(grpc.RpcError) as failed:
+            stubs.auth.Login(wrong)
+        answers.append(failed.value.code())
+    assert answers == [grpc.StatusCode.UNAUTHENTICATED] * 4 + [grpc.StatusCode.RESOURCE_EXHAUSTED]
