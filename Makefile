@@ -16,7 +16,7 @@ SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify DATABASE_
 	JWT_SIGNING_KEY=test-services-jwt-key-not-for-production-0123456789abcdefghijklmnop \
 	SECURE_SSL_REDIRECT=false VOXIFY_VAR_DIR=$(CURDIR)/var/test-services
 
-.PHONY: install run test lint typecheck test-embedded test-services services schema protos
+.PHONY: install run test lint typecheck test-embedded test-services services schema protos screenshot
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,3 +56,10 @@ schema: install
 # Regenerate the gRPC code from grpc_server/protos/*.proto (a test fails while it is stale).
 protos: install
 	$(PY) -m grpc_tools.protoc -I. --python_out=. --pyi_out=. --grpc_python_out=. grpc_server/protos/*.proto
+
+# A headless-Chromium screenshot of the admin stats dashboard: var/screenshots/admin-stats.png.
+# Installs Debian's chromium when it is missing (needs root and the Debian package mirror).
+screenshot: install
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	SCREENSHOT_DIR=$(CURDIR)/var/screenshots VOXIFY_VAR_DIR=$(CURDIR)/var/test \
+		$(VENV)/bin/pytest -q tests/operations/test_dashboard_screenshot.py

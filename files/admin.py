@@ -44,6 +44,9 @@ class StoredFileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         url = reverse("admin:files_storedfile_content", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.filename)
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made through the API only
+
     def get_urls(self) -> list[Any]:
         extra: list[URLPattern] = [
             path(

@@ -137,17 +137,18 @@ class FileInUse(Conflict):
 
 def stored_file_upload(*, owner: User, upload: UploadedFile[bytes], filename: str | None) -> StoredFile:
     """Store an uploaded audio file (recognised by content, header-checked like a voice
-    sample, at most MAX_UPLOAD_MB); it expires after FILE_TTL_HOURS."""
-    max_bytes = system_config().max_upload_mb * 1024 * 1024
+    sample, at most max_upload_mb); it expires after file_ttl_hours."""
+    config = system_config()
+    max_bytes = config.max_upload_mb * 1024 * 1024
     if (upload.size or 0) > max_bytes:
         raise FileTooLarge(
-            f"The file is {upload.size} bytes; the limit is {system_config().max_upload_mb} MB.",
+            f"The file is {upload.size} bytes; the limit is {config.max_upload_mb} MB.",
             details={"size": upload.size, "max_size": max_bytes},
         )
     with local_upload_path(upload) as path:
         try:
             info = probe(path)
-            check_limits(info, AudioLimits(min_duration_s=0.0, max_duration_s=system_config().voice_sample_max_seconds))
+            check_limits(info, AudioLimits(min_duration_s=0.0, max_duration_s=config.voice_sample_max_seconds))
         except speech_errors.AudioRejected as exc:
             raise AudioRejected.because(exc.code, exc.message, exc.details) from exc
         with path.open("rb") as content:
@@ -160,7 +161,7 @@ def stored_file_upload(*, owner: User, upload: UploadedFile[bytes], filename: st
                 content_type=CONTENT_TYPES[info.format],
                 duration=round(info.duration, 3),
                 sample_rate=info.sample_rate,
-                expires_at=timezone.now() + timedelta(hours=system_config().file_ttl_hours),
+                expires_at=timezone.now() + timedelta(hours=config.file_ttl_hours),
             )
 
 

@@ -129,7 +129,7 @@ class FileUploadView(APIView):
         },
         tags=["files"],
         description="Store an audio file (WAV, FLAC, Ogg Vorbis/Opus or MP3, recognised by content, at most "
-        "MAX_UPLOAD_MB); it expires after FILE_TTL_HOURS.",
+        "max_upload_mb); it expires after file_ttl_hours.",
     )
     def post(self, request: Request) -> Response:
         serializer = FileUploadSerializer(data=request.data)

@@ -28,3 +28,6 @@ class JobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             self.message_user(request, f"Cancelled {cancelled} job(s).", messages.SUCCESS)
         if finished:
             self.message_user(request, f"{finished} job(s) had already finished; left as they are.", messages.WARNING)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made through the API only

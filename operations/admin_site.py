@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from datetime import date
 from typing import Any
 
@@ -18,13 +19,13 @@ CHART_WIDTH, CHART_HEIGHT = 760, 220
 CHART_MARGIN = {"left": 44, "right": 12, "top": 12, "bottom": 36}
 
 
-def _nice_ceiling(value: int) -> int:
-    """The smallest of 1, 2, 5 x 10^k at or above ``value`` (at least 1): the axis top."""
+def _nice_step(value: float) -> int:
+    """The smallest of 1, 2, 5 x 10^k at or above ``value``: a readable axis step."""
     step = 1
     while True:
         for factor in (1, 2, 5):
             if step * factor >= value:
-                return max(1, step * factor)
+                return step * factor
         step *= 10
 
 
@@ -32,7 +33,9 @@ def bar_chart(series: list[tuple[date, int]]) -> dict[str, Any]:
     """Geometry of an SVG bar chart of ``series``, drawn by the template (no script)."""
     inner_w = CHART_WIDTH - CHART_MARGIN["left"] - CHART_MARGIN["right"]
     inner_h = CHART_HEIGHT - CHART_MARGIN["top"] - CHART_MARGIN["bottom"]
-    top = _nice_ceiling(max((count for _, count in series), default=0))
+    highest = max((count for _, count in series), default=0)
+    step = _nice_step(max(1, highest) / 4)
+    top = step * max(1, math.ceil(highest / step))
     slot = inner_w / max(1, len(series))
     bars = []
     for i, (day, count) in enumerate(series):
@@ -50,11 +53,8 @@ def bar_chart(series: list[tuple[date, int]]) -> dict[str, Any]:
             }
         )
     ticks = [
-        {
-            "value": round(top * k / 4, 1) if top < 4 else top * k // 4,
-            "y": round(CHART_MARGIN["top"] + inner_h * (1 - k / 4), 1),
-        }
-        for k in range(5)
+        {"value": value, "y": round(CHART_MARGIN["top"] + inner_h * (1 - value / top), 1)}
+        for value in range(0, top + 1, step)
     ]
     return {
         "width": CHART_WIDTH,

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from synthesis.models import Synthesis
 
@@ -10,3 +11,6 @@ class SynthesisAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("public_id", "owner__email", "voice_id")
     readonly_fields = ("public_id", "created_at", "finished_at", "processing_seconds")
     raw_id_fields = ("owner", "voice_sample", "voice_model", "output_file", "job")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made through the API only

@@ -64,7 +64,7 @@ class SynthesisConfigSerializer(serializers.Serializer[Any]):
         min_value=MIN_RATE,
         max_value=MAX_RATE,
         required=False,
-        help_text="Hz, default DEFAULT_SAMPLE_RATE (22050). Opus takes 8000/12000/16000/24000/48000; "
+        help_text="Hz, default default_sample_rate (22050). Opus takes 8000/12000/16000/24000/48000; "
         "MP3 8000/11025/12000/16000/22050/24000/32000/44100/48000.",
     )
     speed = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0, help_text="2.0 halves the duration.")
@@ -77,7 +77,7 @@ class SynthesizeInputSerializer(serializers.Serializer[Any]):
     voice_id = serializers.CharField(max_length=64, default=DEFAULT_VOICE_ID)
     config = SynthesisConfigSerializer(required=False)
     keep = serializers.BooleanField(
-        default=False, help_text="Keep the output file instead of deleting it after FILE_TTL_HOURS."
+        default=False, help_text="Keep the output file instead of deleting it after file_ttl_hours."
     )
 
     def to_request(self) -> SynthesisRequest:

@@ -455,7 +455,7 @@ def syntheses_reap(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def synthesis_set_keep(*, synthesis: Synthesis, keep: bool) -> Synthesis:
-    """Keep the output (no expiry) or let it expire FILE_TTL_HOURS after it was made."""
+    """Keep the output (no expiry) or let it expire file_ttl_hours after it was made."""
     with transaction.atomic():
         output = synthesis.output_file
         if output is not None and output.is_expired():

@@ -90,7 +90,7 @@ class SynthesizeView(APIView):
             **error_responses(400, 401, 404, 409, 429),
         },
         tags=["tts"],
-        description="Speak up to MAX_SYNTHESIS_LENGTH (1000) characters and answer when the file is ready. "
+        description="Speak up to max_synthesis_length (1000) characters and answer when the file is ready. "
         "Longer texts get 400 TEXT_TOO_LONG: use the async endpoint.",
     )
     def post(self, request: Request) -> Response:
@@ -110,7 +110,7 @@ class SynthesizeAsyncView(APIView):
             **error_responses(400, 401, 404, 409, 429),
         },
         tags=["tts"],
-        description="Speak up to MAX_ASYNC_SYNTHESIS_LENGTH (100,000) characters as a job (`job_syn_…`) with "
+        description="Speak up to max_async_text_length (100,000) characters as a job (`job_syn_…`) with "
         "per-sentence progress over the jobs API and WebSocket. The finished job's result holds "
         "audio_url, file_id and duration.",
     )
@@ -229,7 +229,7 @@ class SynthesisDetailView(APIView):
             **error_responses(400, 401, 404, 410),
         },
         tags=["tts"],
-        description="`keep: true` keeps the output file; `false` lets it expire FILE_TTL_HOURS after it was made.",
+        description="`keep: true` keeps the output file; `false` lets it expire file_ttl_hours after it was made.",
     )
     def patch(self, request: Request, synthesis_id: str) -> Response:
         update = SynthesisUpdateSerializer(data=request.data)

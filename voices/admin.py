@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from files.admin import stored_file_player
 from voices.models import VoiceSample
@@ -24,3 +25,6 @@ class VoiceSampleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description="Recording")
     def recording(self, obj: VoiceSample) -> str:
         return stored_file_player(obj.source_file if obj.pk else None)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made through the API only

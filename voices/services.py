@@ -33,10 +33,8 @@ log = structlog.get_logger(__name__)
 
 
 def audio_limits() -> AudioLimits:
-    return AudioLimits(
-        min_duration_s=system_config().voice_sample_min_seconds,
-        max_duration_s=system_config().voice_sample_max_seconds,
-    )
+    config = system_config()
+    return AudioLimits(min_duration_s=config.voice_sample_min_seconds, max_duration_s=config.voice_sample_max_seconds)
 
 
 def _check_sample_count(owner: User) -> None:
@@ -53,14 +51,15 @@ def voice_sample_create(
     *, owner: User, upload: UploadedFile[bytes], name: str, description: str = "", language: str = "en-US"
 ) -> VoiceSample:
     """Validate, analyse, embed and store one recording as a new voice sample."""
-    max_bytes = system_config().max_upload_mb * 1024 * 1024
+    config = system_config()
+    max_bytes = config.max_upload_mb * 1024 * 1024
     if (upload.size or 0) > max_bytes:
         raise FileTooLarge(
-            f"The file is {upload.size} bytes; the limit is {system_config().max_upload_mb} MB.",
+            f"The file is {upload.size} bytes; the limit is {config.max_upload_mb} MB.",
             details={"size": upload.size, "max_size": max_bytes},
         )
     _check_sample_count(owner)
-    quota_check(user=owner, kind=UPLOADS, limit=system_config().uploads_per_day)
+    quota_check(user=owner, kind=UPLOADS, limit=config.uploads_per_day)
 
     with local_upload_path(upload) as path:
         try:

@@ -334,6 +334,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Voxify API",
     "DESCRIPTION": "Self-hosted voice cloning and text-to-speech. Every JSON response uses the "
     "envelope {success, data, message, error}.",
+    # One name for the output formats, whichever field carries them.
+    "ENUM_NAME_OVERRIDES": {"OutputFormatEnum": "speech.engine.OUTPUT_FORMATS"},
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

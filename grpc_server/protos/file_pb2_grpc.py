@@ -60,7 +60,7 @@ class FileServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def UploadFile(self, request_iterator, context):
-        """First message: metadata; then the bytes (audio only, at most MAX_UPLOAD_MB).
+        """First message: metadata; then the bytes (audio only, at most max_upload_mb).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

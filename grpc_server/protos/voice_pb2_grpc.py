@@ -60,7 +60,7 @@ class VoiceServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def UploadVoiceSample(self, request_iterator, context):
-        """First message: metadata; then the file's bytes in chunks (at most MAX_UPLOAD_MB in all).
+        """First message: metadata; then the file's bytes in chunks (at most max_upload_mb in all).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

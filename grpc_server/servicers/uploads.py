@@ -23,7 +23,8 @@ def received_upload(requests: Iterator[Any]) -> Iterator[tuple[Any, TemporaryUpl
     if first is None or first.WhichOneof("payload") != "metadata":
         raise InvalidInput("The first message of an upload must carry the metadata.", code="VALIDATION_ERROR")
     metadata = first.metadata
-    max_bytes = system_config().max_upload_mb * 1024 * 1024
+    max_upload_mb = system_config().max_upload_mb
+    max_bytes = max_upload_mb * 1024 * 1024
     upload = TemporaryUploadedFile(getattr(metadata, "filename", "") or "upload", "application/octet-stream", 0, None)
     try:
         size = 0
@@ -33,7 +34,7 @@ def received_upload(requests: Iterator[Any]) -> Iterator[tuple[Any, TemporaryUpl
             size += len(message.chunk)
             if size > max_bytes:
                 raise FileTooLarge(
-                    f"The file is over the limit of {system_config().max_upload_mb} MB.",
+                    f"The file is over the limit of {max_upload_mb} MB.",
                     details={"max_size": max_bytes},
                 )
             upload.write(message.chunk)

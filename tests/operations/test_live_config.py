@@ -14,7 +14,8 @@ import httpx
 import pytest
 from django.conf import settings
 
-from grpc_server.protos import job_pb2, job_pb2_grpc, tts_pb2, tts_pb2_grpc
+from grpc_server.protos import job_pb2, tts_pb2
+from tests.grpc_api.conftest import Stubs
 from tests.operations.ratelimits import fresh_window
 from tests.processes import ApiUser, ServiceStack
 
@@ -70,8 +71,8 @@ def test_config_reaches_every_process_and_the_rate_limit_spans_two_web_processes
     user_id = user.http.get("/api/v1/auth/me").json()["data"]["user_id"]
     other_web = httpx.Client(base_url=stack.second_url, headers=user.http.headers, timeout=60)  # type: ignore[attr-defined]
     channel = grpc.insecure_channel(stack.grpc_target)
-    tts = tts_pb2_grpc.TTSServiceStub(channel)
-    jobs = job_pb2_grpc.JobServiceStub(channel)
+    stubs = Stubs(channel)
+    tts, jobs = stubs.tts, stubs.job
     metadata = [("authorization", f"Bearer {user.token}")]
 
     def rest_code(client: httpx.Client) -> str:

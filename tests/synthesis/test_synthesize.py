@@ -113,7 +113,9 @@ def test_every_format_and_rate_is_really_that_format_and_rate(
     assert info_response["content_type"] == content_type
 
 
-def test_defaults_come_from_settings_and_opus_gets_a_rate_it_takes(alice: tuple[User, APIClient], limits: Any) -> None:
+def test_defaults_come_from_the_configuration_and_opus_gets_a_rate_it_takes(
+    alice: tuple[User, APIClient], limits: Any
+) -> None:
     _, client = alice
     limits(default_sample_rate=16000)
     limits(default_output_format="flac")
