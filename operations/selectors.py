@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import DailyUsage, User
 from accounts.quotas import SYNTHESES
@@ -39,8 +40,11 @@ def _syntheses_since(day: date | None) -> int:
 
 
 def active_user_ids(since: datetime) -> set[int]:
-    """Users who signed in, uploaded, trained or synthesised since ``since``."""
+    """Users who signed in, refreshed a token, uploaded, trained or synthesised since ``since``."""
     ids: set[int] = set(User.objects.filter(last_login__gte=since).values_list("pk", flat=True))
+    ids.update(
+        OutstandingToken.objects.filter(created_at__gte=since, user__isnull=False).values_list("user_id", flat=True)
+    )
     ids.update(VoiceSample.objects.filter(created_at__gte=since).values_list("owner_id", flat=True))
     ids.update(Job.objects.filter(created_at__gte=since).values_list("owner_id", flat=True))
     ids.update(Synthesis.objects.filter(created_at__gte=since).values_list("owner_id", flat=True))

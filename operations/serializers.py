@@ -12,7 +12,9 @@ from operations.models import SystemConfig
 
 class _UserStatsSerializer(serializers.Serializer[Any]):
     total = serializers.IntegerField()
-    active_today = serializers.IntegerField(help_text="Signed in, uploaded, trained or synthesised today (UTC).")
+    active_today = serializers.IntegerField(
+        help_text="Signed in, refreshed a token, uploaded, trained or synthesised today (UTC)."
+    )
     new_this_week = serializers.IntegerField(help_text="Registered in the last 7 days, today included.")
 
 

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import DailyUsage, User
 from operations.config import system_config
 from operations.models import SystemConfig
+from tests.conftest import STRONG_PASSWORD
 from tests.speech_data import recording
 from tests.uploads import upload
 from voices.models import VoiceSample
@@ -59,6 +61,7 @@ def test_stats_have_the_document_shape_and_count_known_data(staff: tuple[User, A
     bob, _ = make_user("bob@example.com")
     old, _ = make_user("old@example.com")
     User.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=30))
+    OutstandingToken.objects.update(created_at=now - timedelta(days=2))  # the fixtures' tokens: not today
     User.objects.filter(pk=bob.pk).update(last_login=now)  # signed in today
     _make_samples(alice, alice_client)  # alice is active today too (an upload)
     for user, day, count in [
@@ -213,3 +216,25 @@ def test_a_changed_limit_is_enforced_at_once_in_this_process(
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "TEXT_TOO_LONG"
     assert refused.json()["error"]["details"]["max_length"] == 30
+
+
+def test_a_token_refresh_counts_as_activity(staff: tuple[User, APIClient], make_user: Any) -> None:
+    _, admin = staff
+    make_user("carol@example.com")
+    OutstandingToken.objects.update(created_at=timezone.now() - timedelta(days=2))
+    before = admin.get(f"{ADMIN}/stats").json()["data"]["users"]["active_today"]
+    login = APIClient().post(
+        "/api/v1/auth/login", {"email": "carol@example.com", "password": STRONG_PASSWORD}, format="json"
+    )
+    # Forget that sign-in: only the refresh below can make carol active today.
+    OutstandingToken.objects.update(created_at=timezone.now() - timedelta(days=2))
+    User.objects.filter(email="carol@example.com").update(last_login=None)
+    assert admin.get(f"{ADMIN}/stats").json()["data"]["users"]["active_today"] == 0
+
+    refreshed = APIClient().post(
+        "/api/v1/auth/refresh", {"refresh_token": login.json()["data"]["refresh_token"]}, format="json"
+    )
+
+    assert refreshed.status_code == 200
+    assert before == 0
+    assert admin.get(f"{ADMIN}/stats").json()["data"]["users"]["active_today"] == 1
