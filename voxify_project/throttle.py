@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
+from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
 from operations.config import system_config
-from voxify_project.errors import RateLimited
+from voxify_project.errors import RateLimited, ServiceUnavailable
 
 if TYPE_CHECKING:  # DRF imports this module while loading its views
     from rest_framework.request import Request
@@ -29,7 +30,13 @@ API_ANONYMOUS = "api-ip"
 
 def hit(bucket: str, identity: str, rate: str) -> None:
     """Count one event for ``identity`` in ``bucket``; raise RateLimited once over ``rate``."""
-    usage = get_usage(None, group=bucket, key=lambda _group, _request: identity, rate=rate, increment=True)
+    try:
+        usage = get_usage(None, group=bucket, key=lambda _group, _request: identity, rate=rate, increment=True)
+    except (RedisError, OSError) as exc:
+        # Without the shared counter no limit can be enforced: refuse clearly rather than fail open.
+        raise ServiceUnavailable(
+            "The rate-limit store (Redis) is unreachable; try again shortly.", details={"unreachable": ["redis"]}
+        ) from exc
     if usage is not None and usage["should_limit"]:
         retry_after = max(1, int(usage["time_left"]))
         raise RateLimited(

@@ -53,3 +53,19 @@ def test_anonymous_auth_calls_are_counted_per_ip(limits: Callable[..., Any], mak
     assert "Retry-After" in refused
     assert not User.objects.filter(email="x@example.com").exists()
     assert elsewhere.status_code == 200
+
+
+def test_without_redis_the_api_answers_503_not_500(alice: tuple[User, APIClient]) -> None:
+    from unittest import mock
+
+    from django.core.cache import caches
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    _, client = alice
+    cache = caches["default"]
+    with mock.patch.object(cache, "add", side_effect=RedisConnectionError("Connection refused")):
+        response = client.get(JOBS)
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert response.json()["error"]["details"] == {"unreachable": ["redis"]}
