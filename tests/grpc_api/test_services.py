@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from accounts.models import User
 from files.models import StoredFile
 from grpc_server.protos import auth_pb2, file_pb2, job_pb2, tts_pb2, voice_pb2
 from grpc_server.server import SERVICE_NAMES
+from grpc_server.servicers.job import PROGRESS_POLL_S
 from jobs.runner import run_job
 from synthesis.services import synthesis_job_work
 from tests.grpc_api.conftest import Stubs, error_code
@@ -338,9 +340,19 @@ def test_job_rpcs_and_progress_streamed_until_the_job_ends(stubs: Stubs, grpc_us
     progress = stubs.job.GetJobProgress(job_pb2.GetJobProgressRequest(job_id=first.job_id), metadata=md)
     initial = next(progress)
 
+    def held_work(job: Any, progress: Any, should_stop: Any) -> None:
+        """The real work, each progress step held longer than the stream's poll interval, so
+        that the stream sees the running states however fast this machine speaks."""
+
+        def report(fraction: float, message: str) -> None:
+            progress(fraction, message)
+            time.sleep(PROGRESS_POLL_S * 2.5)
+
+        synthesis_job_work(job, report, should_stop)
+
     def work() -> None:
         try:
-            run_job(first.job_id, 1, synthesis_job_work)
+            run_job(first.job_id, 1, held_work)
         finally:
             connection.close()  # this thread's own connection
 
