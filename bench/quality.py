@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
 SENTENCES = [
@@ -110,12 +111,12 @@ def _median_f0_semitones(samples: Any, rate: int) -> float | None:
     return float(12 * np.log2(np.median(voiced) / 55.0)) if len(voiced) > 10 else None
 
 
-def _speak(user: Any, voice_id: str) -> dict[str, Any]:
-    """The ten sentences through synthesize_now; audio read back from storage."""
+def _speak(user: Any, voice_id: str, sentences: list[str] = SENTENCES) -> dict[str, Any]:
+    """The sentences through synthesize_now; audio read back from storage."""
     from synthesis.services import SynthesisRequest, synthesize_now
 
     audio, seconds, wall = [], 0.0, 0.0
-    for text in SENTENCES:
+    for text in sentences:
         request = SynthesisRequest(text=text, voice_id=voice_id, output_format="wav", sample_rate=22050)
         started = time.perf_counter()
         synthesis = synthesize_now(user=user, request=request)
@@ -153,7 +154,7 @@ def _identity(similarities: dict[str, float], target: str) -> dict[str, Any]:
     }
 
 
-def run(selected: list[str] | None, quick: bool) -> dict[str, Any]:
+def run(selected: list[str] | None, quick: bool, method: str) -> dict[str, Any]:
     import soundfile as sf
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -167,8 +168,9 @@ def run(selected: list[str] | None, quick: bool) -> dict[str, Any]:
     from voices.services import voice_sample_create
     from voices.training import train_sample_work, voice_training_start
 
+    settings.VOICE_METHOD = method  # what voices/training.py trains with
     system_config_update(changes={"syntheses_per_day": 1_000_000, "uploads_per_day": 1_000_000})
-    user = User.objects.create_user("bench@example.com", "Bench-password-42", is_active=True)
+    user = User.objects.create_user(f"bench-{method}@example.com", "Bench-password-42", is_active=True)
     speakers = _speakers()
     enrolled = [name for name, clips in speakers.items() if len(clips) >= 2]
     if selected:
@@ -190,6 +192,7 @@ def run(selected: list[str] | None, quick: bool) -> dict[str, Any]:
         for name in enrolled
     }
 
+    _speak(user, DEFAULT_VOICE_ID, SENTENCES[:1])  # load the models before anything is timed
     builtin = _speak(user, DEFAULT_VOICE_ID)
     builtin_embeddings = [speaker_embedding(s, r) for s, r in builtin["audio"]]
     builtin_to = {name: _mean_cos(builtin_embeddings, emb) for name, emb in candidates.items()}
@@ -279,19 +282,53 @@ def run(selected: list[str] | None, quick: bool) -> dict[str, Any]:
         "speakers": rows,
         "summary": summary,
         "sentences": SENTENCES,
-        "method": rows[0]["method"] if rows else None,
-        "settings": {"voice_method": getattr(settings, "VOICE_METHOD", None)},
+        "method": method,
     }
 
 
-def write(results: dict[str, Any], out: str) -> str:
-    s = results["summary"]
-    machine = results["machine"]
+def write(report: dict[str, Any], out: str) -> str:
+    machine = report["machine"]
     lines = [
         "# Clone quality benchmark",
         "",
-        f"Run {results['date']} on one core of {machine['cpus']} ({machine['machine']}), Python {machine['python']}; "
-        f"method `{results['method']}`. {s['speakers']} enrolled speakers, {s['candidates']} speakers as "
+        f"Run {report['date']} on one core of {machine['cpus']} ({machine['machine']}), Python {machine['python']}.",
+        "",
+        "| method | similarity | margin | top-1 | WER | worst similarity | worst WER | beats built-in "
+        "| train s | RTF |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for results in report["runs"]:
+        s = results["summary"]
+        worst_sim = min(results["speakers"], key=lambda r: r["clone"]["similarity"])
+        worst_wer = max(results["speakers"], key=lambda r: r["wer"])
+        lines.append(
+            f"| `{results['method']}` | {s['clone_similarity']} | {s['clone_margin']} | "
+            f"{s['clone_top1']}/{s['speakers']} | {s['wer']:.3f} | {worst_sim['speaker']} "
+            f"{worst_sim['clone']['similarity']} | {worst_wer['speaker']} {worst_wer['wer']:.3f} | "
+            f"{s['beats_builtin']}/{s['speakers']} | {s['train_s']} | {s['rtf']} |"
+        )
+    s0 = report["runs"][0]["summary"]
+    lines += [
+        f"| built-in voice | {s0['builtin_similarity']} | {s0['builtin_margin']} "
+        f"| {s0['builtin_top1']}/{s0['speakers']} | {s0['builtin_wer']:.3f} | | | | | {s0['builtin_rtf']} |",
+        "",
+    ]
+    for results in report["runs"]:
+        lines += _method_table(results)
+    lines += ["Sentences: " + " / ".join(SENTENCES), ""]
+    text = "\n".join(lines)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{out}.md").write_text(text)
+    (RESULTS / f"{out}.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    return text
+
+
+def _method_table(results: dict[str, Any]) -> list[str]:
+    s = results["summary"]
+    lines = [
+        f"## `{results['method']}`",
+        "",
+        f"{s['speakers']} enrolled speakers, {s['candidates']} speakers as "
         "identification candidates. Similarities are Resemblyzer cosines against held-out recordings; "
         "margin = similarity to the target minus the mean similarity to every other speaker; "
         "top-1 = the target is the nearest speaker.",
@@ -319,15 +356,8 @@ def write(results: dict[str, Any], out: str) -> str:
         f"- Clone beats the built-in voice's similarity for {s['beats_builtin']}/{s['speakers']} speakers; "
         f"worst similarity: {s['worst_similarity']}; worst WER: {s['worst_wer']}.",
         "",
-        "Sentences: " + " / ".join(results["sentences"]),
-        "",
     ]
-    text = "\n".join(lines)
-    folder = ROOT / "bench" / "results"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{out}.md").write_text(text)
-    (folder / f"{out}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
-    return text
+    return lines
 
 
 def main() -> None:
@@ -335,19 +365,30 @@ def main() -> None:
     parser.add_argument("--speakers", nargs="*", help="speaker ids (inventory.csv's speaker column)")
     parser.add_argument("--quick", action="store_true", help="one speaker only")
     parser.add_argument("--out", default="quality", help="result file name under bench/results/")
+    parser.add_argument(
+        "--methods", nargs="*", default=["world-f0-warp", "world-f0-warp-knn"], help="speech.cloning.METHODS to compare"
+    )
+    parser.add_argument("--combine", nargs="*", help="write one report from earlier runs' JSON files (names)")
+    parser.add_argument("--cpu", type=int, help="the core to run on (default: the first this process may use)")
     args = parser.parse_args()
     cpus = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpus[0]})  # before any thread pool exists: everything on one core
+    if args.combine:
+        runs = [run for name in args.combine for run in json.loads((RESULTS / f"{name}.json").read_text())["runs"]]
+        first = json.loads((RESULTS / f"{args.combine[0]}.json").read_text())
+        print(write({**first, "runs": runs}, args.out))
+        return
+    # Before any thread pool exists, so that everything runs on that one core.
+    os.sched_setaffinity(0, {cpus[0] if args.cpu is None else args.cpu})
     with tempfile.TemporaryDirectory(prefix="voxify-quality-") as folder:
         redis = _setup(Path(folder) / "var")
         try:
-            results = run(args.speakers, args.quick)
+            report: dict[str, Any] = {"runs": [run(args.speakers, args.quick, method) for method in args.methods]}
         finally:
             redis.terminate()
             redis.wait(timeout=10)
-    results["machine"] = {"python": platform.python_version(), "machine": platform.machine(), "cpus": len(cpus)}
-    results["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    print(write(results, args.out))
+    report["machine"] = {"python": platform.python_version(), "machine": platform.machine(), "cpus": len(cpus)}
+    report["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(write(report, args.out))
 
 
 if __name__ == "__main__":

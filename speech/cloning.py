@@ -19,10 +19,17 @@
 
 Converting speech (``apply_voice``) then re-synthesises Piper's output with WORLD using the
 target's pitch statistics, the fitted warp and the envelope correction. The artefact is a few hundred bytes of JSON.
+
+``METHOD_KNN`` adds frame-level selection: the enrolment's speech frames (mel-cepstra, at
+most 20 s) are stored in the artefact, and each converted frame's envelope moves toward the
+mean of its nearest enrolment frames of the same voicing, weighted by how close they are
+(``_knn_envelope``). bench/quality.py compares the methods; the VOICE_METHOD setting picks one.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -39,6 +46,15 @@ from speech.tts import PIPER_RATE, synthesize
 
 ARTEFACT_FORMAT = 1
 METHOD = "world-f0-warp"
+# The warp method plus frame-level envelope selection from the enrolment (``_knn_envelope``).
+METHOD_KNN = "world-f0-warp-knn"
+METHODS = (METHOD, METHOD_KNN)
+KNN_ORDER = 40  # mel-cepstral coefficients per stored enrolment frame
+KNN_MATCH = slice(1, 21)  # coefficients compared when matching frames (no energy term)
+KNN_K = 4
+KNN_MAX_FRAMES = 4000  # 20 s of speech at 5 ms frames: bounds artefact size and matching cost
+KNN_BLOCK = 512  # source frames matched at a time (bounds memory)
+KNN_SPEECH_PERCENTILE = 30  # frames quieter than this share of the enrolment are not used
 FRAME_PERIOD_MS = 5.0
 INITIAL_RADIUS = 0.2  # log-warp: alpha from about 0.82 to 1.22 in the first epoch
 ENVELOPE_COEFFICIENTS = 24
@@ -87,6 +103,8 @@ class VoiceArtefact:
     fit: dict[str, Any] = field(default_factory=dict)
     method: str = METHOD
     format: int = ARTEFACT_FORMAT
+    # METHOD_KNN: the enrolment's speech frames, base64 of float16 [voiced, mcep 0..KNN_ORDER-1].
+    frames: str = ""
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), sort_keys=True).encode()
@@ -94,7 +112,7 @@ class VoiceArtefact:
     @classmethod
     def from_json(cls, data: bytes) -> VoiceArtefact:
         raw = json.loads(data)
-        if raw.get("format") != ARTEFACT_FORMAT or raw.get("method") != METHOD:
+        if raw.get("format") != ARTEFACT_FORMAT or raw.get("method") not in METHODS:
             raise ValueError(f"Unsupported voice artefact {raw.get('method')!r} v{raw.get('format')!r}")
         return cls(**raw)
 
@@ -183,10 +201,71 @@ def _synthesize_world(
     return np.asarray(y, dtype=np.float32)
 
 
+def _encode_frames(frames: npt.NDArray[np.float64]) -> str:
+    return base64.b64encode(frames.astype(np.float16).tobytes()).decode("ascii")
+
+
+@functools.lru_cache(maxsize=16)
+def _decode_frames(encoded: str) -> npt.NDArray[np.float32]:
+    flat = np.frombuffer(base64.b64decode(encoded), dtype=np.float16).astype(np.float32)
+    frames: npt.NDArray[np.float32] = flat.reshape(-1, KNN_ORDER + 1)
+    return frames
+
+
+def _enrolment_frames(world: _World) -> npt.NDArray[np.float64]:
+    """The enrolment's speech frames as [voiced, mel-cepstrum], at most KNN_MAX_FRAMES."""
+    import pyworld
+
+    mcep = pyworld.code_spectral_envelope(world.sp, world.rate, KNN_ORDER)
+    speech = mcep[:, 0] > np.percentile(mcep[:, 0], KNN_SPEECH_PERCENTILE)
+    chosen = np.flatnonzero(speech)
+    if len(chosen) > KNN_MAX_FRAMES:
+        chosen = chosen[np.linspace(0, len(chosen) - 1, KNN_MAX_FRAMES).astype(int)]
+    voiced = (world.f0[chosen] > 0).astype(np.float64)[:, None]
+    frames: npt.NDArray[np.float64] = np.hstack([voiced, mcep[chosen]])
+    return frames
+
+
+def _knn_envelope(
+    sp: npt.NDArray[np.float64], voiced: npt.NDArray[np.bool_], rate: int, encoded: str
+) -> npt.NDArray[np.float64]:
+    """Move each frame's envelope toward the mean of its KNN_K nearest enrolment frames (same
+    voicing, nearest by mel-cepstral shape), by a weight that falls with the match distance:
+    close matches take the speaker's own envelopes, poor ones keep the converted envelope, so
+    identity is gained where the enrolment has the sound and intelligibility kept where not.
+    The frame energy (c0) is kept."""
+    import pyworld
+
+    frames = _decode_frames(encoded)
+    mcep = pyworld.code_spectral_envelope(sp, rate, KNN_ORDER)
+    out = mcep.copy()
+    for flag in (True, False):
+        source = np.flatnonzero(voiced == flag)
+        pool = frames[(frames[:, 0] > 0.5) == flag, 1:].astype(np.float64)
+        if len(source) == 0 or len(pool) <= KNN_K:
+            continue
+        keys = pool[:, KNN_MATCH]
+        key_norms = np.sum(keys**2, axis=1)
+        for start in range(0, len(source), KNN_BLOCK):
+            block = source[start : start + KNN_BLOCK]
+            query = mcep[block][:, KNN_MATCH]
+            distance = np.maximum(np.sum(query**2, axis=1)[:, None] + key_norms[None, :] - 2 * query @ keys.T, 0.0)
+            nearest = np.argpartition(distance, KNN_K, axis=1)[:, :KNN_K]
+            spread = np.take_along_axis(distance, nearest, axis=1).mean(axis=1)
+            weight = np.exp(-spread / max(float(np.median(spread)), 1e-9))[:, None]
+            chosen = pool[nearest].mean(axis=1)
+            out[block, 1:] = (1 - weight) * mcep[block, 1:] + weight * chosen[:, 1:]
+    fft_size = pyworld.get_cheaptrick_fft_size(rate)
+    envelope: npt.NDArray[np.float64] = pyworld.decode_spectral_envelope(np.ascontiguousarray(out), rate, fft_size)
+    return np.ascontiguousarray(envelope)
+
+
 def _render(world: _World, artefact: VoiceArtefact, pitch: float = 1.0) -> Samples:
     envelope = _warp_envelope(world.sp, artefact.warp_alpha)
     if artefact.envelope:
         envelope = np.ascontiguousarray(envelope * np.exp(_correction_curve(artefact.envelope, envelope.shape[1])))
+    if artefact.frames and world.rate == PIPER_RATE:
+        envelope = _knn_envelope(envelope, world.f0 > 0, world.rate, artefact.frames)
     return _synthesize_world(_map_f0(world.f0, artefact) * pitch, envelope, world.ap, world.rate)
 
 
@@ -253,8 +332,12 @@ def train_voice(
     progress: Progress,
     should_stop: ShouldStop,
     transcript: str | None = None,
+    method: str = METHOD,
 ) -> VoiceArtefact:
-    """Fit a voice artefact to one recording. Raises TrainingCancelled or TrainingFailed."""
+    """Fit a voice artefact to one recording with ``method`` (one of METHODS). Raises
+    TrainingCancelled or TrainingFailed."""
+    if method not in METHODS:
+        raise ValueError(f"Unknown voice method {method!r}; expected one of {METHODS}.")
     started = time.monotonic()
 
     def check() -> None:
@@ -318,8 +401,14 @@ def train_voice(
         if value > best_score:
             best_envelope, best_score = envelope, value
 
+    frames = ""
+    if method == METHOD_KNN:
+        progress(0.83, "Indexing the speaker's frames")
+        frames = _encode_frames(_enrolment_frames(target_world))
     progress(0.85, "Validating the voice")
-    artefact = candidate(alpha, best_envelope)
+    artefact = VoiceArtefact(
+        source_mean, source_std, target_mean, target_std, alpha, envelope=best_envelope, method=method, frames=frames
+    )
     validation_audio, _ = synthesize(VALIDATION_TEXT)
     check()
     converted = apply_voice(validation_audio, PIPER_RATE, artefact)
@@ -337,9 +426,12 @@ def train_voice(
         round(alpha, 5),
         envelope=best_envelope,
         config=asdict(config),
+        method=method,
+        frames=frames,
         validation={
             "similarity": round(similarity, 4),
             "baseline_similarity": round(baseline, 4),
+            "better_than_builtin": similarity > baseline,
             "wer": round(wer, 4),
             "test_sentence": VALIDATION_TEXT,
             "transcript": heard,

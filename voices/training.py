@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from django.conf import settings
 from django.db import transaction
 
 from files.models import StoredFile
@@ -104,6 +105,7 @@ def train_sample_work(job: Job, progress: Progress, should_stop: ShouldStop) -> 
             progress=progress,
             should_stop=should_stop,
             transcript=sample.transcript or None,
+            method=settings.VOICE_METHOD,
         )
     except TrainingCancelled as exc:
         _restore_status(sample.pk, failure=None)
@@ -160,7 +162,13 @@ def _store_model(job: Job, sample: VoiceSample, artefact: Any) -> None:
                 "model_id": model.public_id,
                 "version": version,
                 "validation": artefact.validation,
+                "method": artefact.method,
             }
+            if not artefact.validation.get("better_than_builtin", True):
+                result["warning"] = (
+                    "The trained voice is not closer to this speaker than the built-in voice "
+                    "(validation similarity below the built-in voice's); a longer, cleaner recording may help."
+                )
             if not job_complete(job=job, result=result):
                 raise JobCancelled  # cancelled or taken over meanwhile: keep nothing
     except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 from unittest import mock
@@ -15,6 +16,8 @@ from files.storage import file_storage
 from jobs import runner, services
 from jobs.models import Job
 from jobs.runner import run_job
+from speech import cloning
+from speech.cloning import VoiceArtefact
 from tests.speech_data import recording
 from tests.uploads import upload
 from voices.models import VoiceModel, VoiceSample
@@ -197,3 +200,47 @@ def test_another_users_sample_cannot_be_trained(
 
     assert response.status_code == 404
     assert not Job.objects.exists()
+
+
+def test_the_knn_method_is_chosen_by_the_setting_and_stored_with_the_voice(
+    alice: tuple[User, APIClient], sample: dict[str, Any], settings: Any, progress_log: list[tuple[float, str]]
+) -> None:
+    _, client = alice
+    settings.VOICE_METHOD = "world-f0-warp-knn"
+    job_id = train(client, sample["sample_id"]).json()["data"]["training_job_id"]
+
+    run_job(job_id, 1, train_sample_work)
+
+    job = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
+    model = client.get(f"/api/v1/voice/samples/{sample['sample_id']}").json()["data"]["voice_model"]
+    assert job["status"] == "completed", job
+    assert model["method"] == job["result"]["method"] == "world-f0-warp-knn"
+    assert isinstance(job["result"]["validation"]["better_than_builtin"], bool)
+    assert any(message.startswith("Indexing the speaker's frames") for _, message in progress_log)
+    stored = StoredFile.objects.get(public_id=model["file_id"])
+    with file_storage().open(stored.storage_key, "rb") as handle:
+        artefact = VoiceArtefact.from_json(handle.read())
+    assert artefact.method == "world-f0-warp-knn" and artefact.frames
+    # The enrolment's speech frames: 41 float16 values each, at most 20 s of them.
+    assert 100 < len(base64.b64decode(artefact.frames)) // (41 * 2) <= 4000
+
+
+def test_a_voice_no_closer_than_the_builtin_one_says_so_in_the_result(
+    alice: tuple[User, APIClient], sample: dict[str, Any]
+) -> None:
+    _, client = alice
+    job_id = train(client, sample["sample_id"]).json()["data"]["training_job_id"]
+
+    # Validation converts a sentence with the new voice; leaving it unconverted makes the clone
+    # exactly as close to the speaker as the built-in voice: not better.
+    with mock.patch.object(cloning, "apply_voice", side_effect=lambda samples, rate, artefact: samples):
+        run_job(job_id, 1, train_sample_work)
+    job = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
+    validation = job["result"]["validation"]
+
+    assert job["status"] == "completed"
+    assert validation["similarity"] == validation["baseline_similarity"]
+    assert validation["better_than_builtin"] is False
+    assert "not closer to this speaker than the built-in voice" in job["result"]["warning"]
+    ready = client.get(f"/api/v1/voice/samples/{sample['sample_id']}").json()["data"]
+    assert ready["status"] == "ready"  # still usable; the result says what to expect
