@@ -33,7 +33,7 @@ import functools
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -41,14 +41,12 @@ import numpy.typing as npt
 
 from speech.audio_io import Samples, resample
 from speech.embedding import cosine_similarity, speaker_embedding
+from speech.methods import METHOD_KNN, METHOD_WARP, METHODS
 from speech.transcription import transcribe
 from speech.tts import PIPER_RATE, synthesize
 
 ARTEFACT_FORMAT = 1
-METHOD = "world-f0-warp"
-# The warp method plus frame-level envelope selection from the enrolment (``_knn_envelope``).
-METHOD_KNN = "world-f0-warp-knn"
-METHODS = (METHOD, METHOD_KNN)
+METHOD = METHOD_WARP
 KNN_ORDER = 40  # mel-cepstral coefficients per stored enrolment frame
 KNN_MATCH = slice(1, 21)  # coefficients compared when matching frames (no energy term)
 KNN_K = 4
@@ -406,9 +404,7 @@ def train_voice(
         progress(0.83, "Indexing the speaker's frames")
         frames = _encode_frames(_enrolment_frames(target_world))
     progress(0.85, "Validating the voice")
-    artefact = VoiceArtefact(
-        source_mean, source_std, target_mean, target_std, alpha, envelope=best_envelope, method=method, frames=frames
-    )
+    artefact = replace(candidate(alpha, best_envelope), method=method, frames=frames)
     validation_audio, _ = synthesize(VALIDATION_TEXT)
     check()
     converted = apply_voice(validation_audio, PIPER_RATE, artefact)
@@ -418,16 +414,10 @@ def train_voice(
     wer = _word_error_rate(VALIDATION_TEXT, heard)
     check()
     progress(1.0, "Done")
-    return VoiceArtefact(
-        source_mean,
-        source_std,
-        target_mean,
-        target_std,
-        round(alpha, 5),
-        envelope=best_envelope,
+    return replace(
+        artefact,
+        warp_alpha=round(alpha, 5),
         config=asdict(config),
-        method=method,
-        frames=frames,
         validation={
             "similarity": round(similarity, 4),
             "baseline_similarity": round(baseline, 4),
