@@ -56,7 +56,7 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        return users_with_counts().filter(pk__in=super().get_queryset(request).values("pk"))
+        return users_with_counts(super().get_queryset(request))
 
     @admin.display(description="Voice samples", ordering="voice_sample_count")
     def voice_samples(self, obj: Any) -> int:

@@ -197,6 +197,7 @@ def run(selected: list[str] | None, quick: bool, method: str) -> dict[str, Any]:
     builtin_embeddings = [speaker_embedding(s, r) for s, r in builtin["audio"]]
     builtin_to = {name: _mean_cos(builtin_embeddings, emb) for name, emb in candidates.items()}
     builtin_wer = _wer(builtin["audio"])
+    builtin_f0 = statistics.median(v for v in (_median_f0_semitones(s, r) for s, r in builtin["audio"]) if v)
     print(f"built-in voice: RTF {builtin['rtf']:.3f}, WER {builtin_wer:.3f}", flush=True)
 
     rows = []
@@ -220,7 +221,6 @@ def run(selected: list[str] | None, quick: bool, method: str) -> dict[str, Any]:
         clone_to = {other: _mean_cos(clone_embeddings, emb) for other, emb in candidates.items()}
         held_f0 = f0_held[name]
         clone_f0 = statistics.median(v for v in (_median_f0_semitones(s, r) for s, r in clone["audio"]) if v)
-        builtin_f0 = statistics.median(v for v in (_median_f0_semitones(s, r) for s, r in builtin["audio"]) if v)
         floor = [_mean_cos(candidates[name], emb) for other, emb in candidates.items() if other != name]
         row = {
             "speaker": name,

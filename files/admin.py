@@ -12,14 +12,19 @@ from django.utils.html import format_html
 
 from files.models import StoredFile
 from files.views import file_response
+from voxify_project.admin_base import ApiMadeAdmin
 from voxify_project.errors import RangeNotSatisfiable
+
+
+def _content_url(stored_file: StoredFile) -> str:
+    return reverse("admin:files_storedfile_content", args=[stored_file.pk])
 
 
 def stored_file_player(stored_file: StoredFile | None) -> str:
     """An inline <audio> player for staff pages (the bytes come from the admin's own view)."""
     if stored_file is None:
         return "-"
-    url = reverse("admin:files_storedfile_content", args=[stored_file.pk])
+    url = _content_url(stored_file)
     return format_html(
         '<audio controls preload="none" src="{}" type="{}"></audio> <a href="{}">{}</a>',
         url,
@@ -30,7 +35,7 @@ def stored_file_player(stored_file: StoredFile | None) -> str:
 
 
 @admin.register(StoredFile)
-class StoredFileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StoredFileAdmin(ApiMadeAdmin):
     list_display = ("public_id", "owner", "kind", "filename", "content_type", "size", "created_at", "expires_at")
     list_filter = ("kind", "content_type")
     search_fields = ("public_id", "filename", "owner__email")
@@ -41,11 +46,7 @@ class StoredFileAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def player(self, obj: StoredFile) -> str:
         if obj.content_type.startswith("audio/"):
             return stored_file_player(obj)
-        url = reverse("admin:files_storedfile_content", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.filename)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # made through the API only
+        return format_html('<a href="{}">{}</a>', _content_url(obj), obj.filename)
 
     def get_urls(self) -> list[Any]:
         extra: list[URLPattern] = [

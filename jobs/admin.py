@@ -4,10 +4,11 @@ from django.http import HttpRequest
 
 from jobs.models import Job
 from jobs.services import JobNotCancellable, job_cancel
+from voxify_project.admin_base import ApiMadeAdmin
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class JobAdmin(ApiMadeAdmin):
     list_display = ("public_id", "type", "status", "progress", "owner", "attempts", "created_at", "finished_at")
     list_filter = ("type", "status", "created_at")
     search_fields = ("public_id", "title", "owner__email")
@@ -28,6 +29,3 @@ class JobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             self.message_user(request, f"Cancelled {cancelled} job(s).", messages.SUCCESS)
         if finished:
             self.message_user(request, f"{finished} job(s) had already finished; left as they are.", messages.WARNING)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # made through the API only

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +48,12 @@ def seed_values() -> dict[str, Any]:
     return {name: getattr(settings, name.upper()) for name in CONFIG_FIELDS}
 
 
+def unknown_field_errors(names: Iterable[str]) -> dict[str, list[str]]:
+    """A validation error for each name that is not a configuration field (typos must not
+    pass silently)."""
+    return {name: ["Unknown configuration field."] for name in sorted(set(names) - set(CONFIG_FIELDS))}
+
+
 def system_config() -> SystemConfig:
     """The configuration in force: at most ``CONFIG_REFRESH_SECONDS`` old."""
     global _cached
@@ -72,9 +79,9 @@ def system_config_update(*, changes: dict[str, Any], by: User | None = None) -> 
 
     Raises InvalidInput (VALIDATION_ERROR) naming each bad field; nothing is saved then.
     """
-    unknown = sorted(set(changes) - set(CONFIG_FIELDS))
+    unknown = unknown_field_errors(changes)
     if unknown:
-        raise InvalidInput(details={name: ["Unknown configuration field."] for name in unknown})
+        raise InvalidInput(details=unknown)
     system_config()  # make sure the row exists
     with transaction.atomic():
         config = SystemConfig.objects.select_for_update().get(pk=SystemConfig.SINGLETON_PK)

@@ -106,9 +106,9 @@ def _count_of(model: Any) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def users_with_counts() -> QuerySet[User]:
-    """Users with how many voice samples, jobs and syntheses each has (one query)."""
-    return User.objects.annotate(
+def users_with_counts(users: QuerySet[User] | None = None) -> QuerySet[User]:
+    """``users`` (default: all) with how many voice samples, jobs and syntheses each has (one query)."""
+    return (User.objects.all() if users is None else users).annotate(
         voice_sample_count=_count_of(VoiceSample), job_count=_count_of(Job), synthesis_count=_count_of(Synthesis)
     )
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from operations.config import CONFIG_FIELDS
+from operations.config import CONFIG_FIELDS, unknown_field_errors
 from operations.models import SystemConfig
 
 
@@ -72,7 +72,7 @@ class SystemConfigSerializer(serializers.ModelSerializer[SystemConfig]):
         read_only_fields = ("updated_at",)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(self.initial_data) - set(CONFIG_FIELDS)) if isinstance(self.initial_data, dict) else []
+        unknown = unknown_field_errors(self.initial_data) if isinstance(self.initial_data, dict) else {}
         if unknown:
-            raise serializers.ValidationError({name: ["Unknown configuration field."] for name in unknown})
+            raise serializers.ValidationError(unknown)
         return attrs

@@ -128,17 +128,18 @@ def synthesis_prepare(
     """Validate voice, text and quota; nothing is written."""
     voice = voice_resolve(user=user, voice_id=request.voice_id)
     text = clean(request.text)
+    config = system_config()
     if len(text) > max_length:
-        hint = f" Use POST {ASYNC_ENDPOINT} for texts up to {system_config().max_async_text_length} characters."
+        hint = f" Use POST {ASYNC_ENDPOINT} for texts up to {config.max_async_text_length} characters."
         raise TextTooLong(
             f"The text has {len(text)} characters; the maximum here is {max_length}."
-            + (hint if max_length < system_config().max_async_text_length else ""),
+            + (hint if max_length < config.max_async_text_length else ""),
             details={"length": len(text), "max_length": max_length, "async_endpoint": ASYNC_ENDPOINT},
         )
     pieces = prepare(text, first_max_chars=first_piece_chars)
     if not pieces:
         raise EmptyText(details={"length": len(text)})
-    quota_check(user=user, kind=SYNTHESES, limit=system_config().syntheses_per_day, in_flight=in_flight(user))
+    quota_check(user=user, kind=SYNTHESES, limit=config.syntheses_per_day, in_flight=in_flight(user))
     return Prepared(request, voice, text, pieces)
 
 

@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
 from files.admin import stored_file_player
 from voices.models import VoiceSample
+from voxify_project.admin_base import ApiMadeAdmin
 
 
 @admin.register(VoiceSample)
-class VoiceSampleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class VoiceSampleAdmin(ApiMadeAdmin):
     list_display = ("public_id", "name", "owner", "status", "language", "duration", "quality_score", "created_at")
     list_filter = ("status", "language", "format")
     search_fields = ("public_id", "name", "owner__email")
@@ -25,6 +25,3 @@ class VoiceSampleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description="Recording")
     def recording(self, obj: VoiceSample) -> str:
         return stored_file_player(obj.source_file if obj.pk else None)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # made through the API only
