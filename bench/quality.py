@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
+from speech.methods import METHODS  # noqa: E402  (after the path is set)
+
 SENTENCES = [
     "Yesterday the committee agreed to publish the report before the end of the month.",
     "Please remember to bring your umbrella, because the forecast promises heavy rain.",
@@ -366,7 +368,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one speaker only")
     parser.add_argument("--out", default="quality", help="result file name under bench/results/")
     parser.add_argument(
-        "--methods", nargs="*", default=["world-f0-warp", "world-f0-warp-knn"], help="speech.cloning.METHODS to compare"
+        "--methods", nargs="*", default=list(METHODS), help="speech.methods.METHODS to compare (default: all)"
     )
     parser.add_argument("--combine", nargs="*", help="write one report from earlier runs' JSON files (names)")
     parser.add_argument("--cpu", type=int, help="the core to run on (default: the first this process may use)")

@@ -23,7 +23,20 @@ target's pitch statistics, the fitted warp and the envelope correction. The arte
 ``METHOD_KNN`` adds frame-level selection: the enrolment's speech frames (mel-cepstra, at
 most 20 s) are stored in the artefact, and each converted frame's envelope moves toward the
 mean of its nearest enrolment frames of the same voicing, weighted by how close they are
-(``_knn_envelope``). bench/quality.py compares the methods; the VOICE_METHOD setting picks one.
+(``_knn_envelope``).
+
+``METHOD_CLASSES`` learns how the speaker's envelopes differ from the converted base voice,
+sound by sound: the reference (Piper reading the sample's words) is aligned with the sample
+by dynamic time warping (``_aligned_pairs``); the base voice's frames, described with their
+neighbours, are grouped into CLASS_COUNT sound classes per voicing (k-means), and each class
+keeps the mean difference between the speaker's aligned frames and the converted reference
+(``_fit_classes``). Converting a frame finds its nearest classes in the *base voice*, where
+sounds are compared within one voice, and adds their blended correction, smoothed over
+time (``_class_envelope``). How much of it is applied is chosen per voice: the strongest of
+CLASS_STRENGTHS that raises the similarity on the SELECTION_TEXTS without raising their
+Whisper word error rate by more than CLASS_WER_TOLERANCE.
+
+bench/quality.py compares the methods; the VOICE_METHOD setting picks one.
 """
 
 from __future__ import annotations
@@ -41,18 +54,33 @@ import numpy.typing as npt
 
 from speech.audio_io import Samples, resample
 from speech.embedding import cosine_similarity, speaker_embedding
-from speech.methods import METHOD_KNN, METHOD_WARP, METHODS
+from speech.methods import METHOD_CLASSES, METHOD_KNN, METHODS
 from speech.transcription import transcribe
 from speech.tts import PIPER_RATE, synthesize
 
 ARTEFACT_FORMAT = 1
-METHOD = METHOD_WARP
+METHOD = METHOD_CLASSES
 KNN_ORDER = 40  # mel-cepstral coefficients per stored enrolment frame
 KNN_MATCH = slice(1, 21)  # coefficients compared when matching frames (no energy term)
 KNN_K = 4
 KNN_MAX_FRAMES = 4000  # 20 s of speech at 5 ms frames: bounds artefact size and matching cost
 KNN_BLOCK = 512  # source frames matched at a time (bounds memory)
 KNN_SPEECH_PERCENTILE = 30  # frames quieter than this share of the enrolment are not used
+CLASS_KEY = slice(1, 25)  # mel-cepstral coefficients that describe a frame's sound
+CLASS_CONTEXT = (-3, 0, 3)  # a key is the frame and its neighbours 15 ms either side
+CLASS_COUNT = 16  # sound classes per voicing
+CLASS_MIN_FRAMES = 20  # aligned frames per class, at least
+CLASS_NEIGHBOURS = 3  # classes blended per converted frame
+CLASS_SMOOTHING = 5  # frames (25 ms) over which the correction is averaged
+CLASS_STRENGTHS = (1.0, 0.6, 0.3)
+CLASS_WER_TOLERANCE = 0.05
+ALIGN_MAX_SECONDS = 25.0  # of the sample, aligned with Piper reading its words
+ALIGN_MAX_CHARS = 350  # of the sample's words (about 25 s of speech)
+SELECTION_TEXTS = (
+    "She poured a cup of tea and watched the snow settle on the garden wall.",
+    "Every Tuesday the market opens early, so the farmers arrive before dawn.",
+    "My brother fixed the broken bicycle with a piece of wire and some patience.",
+)
 FRAME_PERIOD_MS = 5.0
 INITIAL_RADIUS = 0.2  # log-warp: alpha from about 0.82 to 1.22 in the first epoch
 ENVELOPE_COEFFICIENTS = 24
@@ -103,6 +131,9 @@ class VoiceArtefact:
     format: int = ARTEFACT_FORMAT
     # METHOD_KNN: the enrolment's speech frames, base64 of float16 [voiced, mcep 0..KNN_ORDER-1].
     frames: str = ""
+    # METHOD_CLASSES: base64 of float16 [class, voiced + key + correction], and its strength.
+    classes: str = ""
+    class_strength: float = 0.0
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), sort_keys=True).encode()
@@ -212,11 +243,8 @@ def _decode_frames(encoded: str) -> npt.NDArray[np.float32]:
 
 def _enrolment_frames(world: _World) -> npt.NDArray[np.float64]:
     """The enrolment's speech frames as [voiced, mel-cepstrum], at most KNN_MAX_FRAMES."""
-    import pyworld
-
-    mcep = pyworld.code_spectral_envelope(world.sp, world.rate, KNN_ORDER)
-    speech = mcep[:, 0] > np.percentile(mcep[:, 0], KNN_SPEECH_PERCENTILE)
-    chosen = np.flatnonzero(speech)
+    mcep = _mcep(world.sp, world.rate)
+    chosen = _speech_frames(mcep)
     if len(chosen) > KNN_MAX_FRAMES:
         chosen = chosen[np.linspace(0, len(chosen) - 1, KNN_MAX_FRAMES).astype(int)]
     voiced = (world.f0[chosen] > 0).astype(np.float64)[:, None]
@@ -232,10 +260,8 @@ def _knn_envelope(
     close matches take the speaker's own envelopes, poor ones keep the converted envelope, so
     identity is gained where the enrolment has the sound and intelligibility kept where not.
     The frame energy (c0) is kept."""
-    import pyworld
-
     frames = _decode_frames(encoded)
-    mcep = pyworld.code_spectral_envelope(sp, rate, KNN_ORDER)
+    mcep = _mcep(sp, rate)
     out = mcep.copy()
     for flag in (True, False):
         source = np.flatnonzero(voiced == flag)
@@ -253,17 +279,150 @@ def _knn_envelope(
             weight = np.exp(-spread / max(float(np.median(spread)), 1e-9))[:, None]
             chosen = pool[nearest].mean(axis=1)
             out[block, 1:] = (1 - weight) * mcep[block, 1:] + weight * chosen[:, 1:]
+    return _envelope_from_mcep(out, rate)
+
+
+def _mcep(sp: npt.NDArray[np.float64], rate: int) -> npt.NDArray[np.float64]:
+    import pyworld
+
+    coded: npt.NDArray[np.float64] = pyworld.code_spectral_envelope(np.ascontiguousarray(sp), rate, KNN_ORDER)
+    return coded
+
+
+def _envelope_from_mcep(mcep: npt.NDArray[np.float64], rate: int) -> npt.NDArray[np.float64]:
+    import pyworld
+
     fft_size = pyworld.get_cheaptrick_fft_size(rate)
-    envelope: npt.NDArray[np.float64] = pyworld.decode_spectral_envelope(np.ascontiguousarray(out), rate, fft_size)
+    envelope = pyworld.decode_spectral_envelope(np.ascontiguousarray(mcep), rate, fft_size)
     return np.ascontiguousarray(envelope)
 
 
-def _render(world: _World, artefact: VoiceArtefact, pitch: float = 1.0) -> Samples:
+def _class_keys(mcep: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each frame's sound: its shape coefficients and those of its neighbours."""
+    count = len(mcep)
+    parts = [mcep[np.clip(np.arange(count) + offset, 0, count - 1), CLASS_KEY] for offset in CLASS_CONTEXT]
+    return np.hstack(parts)
+
+
+def _speech_frames(mcep: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
+    speech: npt.NDArray[np.intp] = np.flatnonzero(mcep[:, 0] > np.percentile(mcep[:, 0], KNN_SPEECH_PERCENTILE))
+    return speech
+
+
+def _first_chars(text: str, limit: int) -> str:
+    return text[:limit].rsplit(" ", 1)[0] if len(text) > limit else text
+
+
+def _aligned_pairs(
+    reference: _World, converted_sp: npt.NDArray[np.float64], target: _World, *, partial: bool
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Align the converted reference with the sample (DTW on envelope shape and voicing; a
+    subsequence DTW when the reference reads only part of the sample's words) and
+    return, per aligned reference frame, its key in the base voice, the correction that
+    turns its converted envelope into the speaker's (mean of the aligned sample frames; the
+    energy term only relative to the sample's mean, so sounds keep the speaker's balance of
+    loudness but the overall level is left alone) and its voicing."""
+    import librosa
+
+    rate = reference.rate
+    raw, converted = _mcep(reference.sp, rate), _mcep(converted_sp, rate)
+    limit = int(ALIGN_MAX_SECONDS * 1000 / FRAME_PERIOD_MS)
+    speaker = _mcep(target.sp[:limit], rate)
+    ours, theirs = _speech_frames(raw), _speech_frames(speaker)
+    ours_voiced, theirs_voiced = reference.f0[ours] > 0, target.f0[: len(speaker)][theirs] > 0
+    x = np.hstack([converted[ours, CLASS_KEY], 3.0 * ours_voiced[:, None]])
+    y = np.hstack([speaker[theirs, CLASS_KEY], 3.0 * theirs_voiced[:, None]])
+    _, path = librosa.sequence.dtw(X=x.T, Y=y.T, metric="euclidean", subseq=partial and len(ours) <= len(theirs))
+    matched: dict[int, list[int]] = {}
+    for i, j in path[::-1]:
+        matched.setdefault(int(i), []).append(int(j))
+    rows = np.array(sorted(matched))
+    frames = ours[rows]
+    corrections = np.array([speaker[theirs[matched[i]]].mean(axis=0) for i in rows]) - converted[frames]
+    corrections[:, 0] -= corrections[:, 0].mean()  # relative loudness of sounds, not overall gain
+    return _class_keys(raw)[frames], corrections, ours_voiced[rows]
+
+
+def _fit_classes(
+    keys: npt.NDArray[np.float64], corrections: npt.NDArray[np.float64], voiced: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64]:
+    """Sound classes per voicing: rows of [voiced, centroid key, mean correction]."""
+    from sklearn.cluster import KMeans
+
+    rows = []
+    for flag in (True, False):
+        pool = np.flatnonzero(voiced == flag)
+        count = min(CLASS_COUNT, len(pool) // CLASS_MIN_FRAMES)
+        if count < 2:
+            continue
+        labels = KMeans(n_clusters=count, n_init=2, random_state=0).fit(keys[pool]).labels_
+        for label in range(count):
+            members = pool[labels == label]
+            if len(members):
+                rows.append(np.hstack([[float(flag)], keys[members].mean(axis=0), corrections[members].mean(axis=0)]))
+    return np.array(rows).reshape(len(rows), -1)
+
+
+@functools.lru_cache(maxsize=16)
+def _decode_classes(encoded: str) -> npt.NDArray[np.float32]:
+    flat = np.frombuffer(base64.b64decode(encoded), dtype=np.float16).astype(np.float32)
+    width = 1 + len(CLASS_CONTEXT) * (CLASS_KEY.stop - CLASS_KEY.start) + KNN_ORDER
+    classes: npt.NDArray[np.float32] = flat.reshape(-1, width)
+    return classes
+
+
+def _class_envelope(
+    raw_sp: npt.NDArray[np.float64],
+    converted_sp: npt.NDArray[np.float64],
+    voiced: npt.NDArray[np.bool_],
+    rate: int,
+    encoded: str,
+    strength: float,
+) -> npt.NDArray[np.float64]:
+    """Add to each converted frame the corrections of its CLASS_NEIGHBOURS nearest sound
+    classes (same voicing, nearest by the base voice's key, weighted by inverse distance),
+    smoothed over CLASS_SMOOTHING frames and scaled by ``strength``."""
+    from scipy.ndimage import uniform_filter1d
+
+    classes = _decode_classes(encoded).astype(np.float64)
+    width = len(CLASS_CONTEXT) * (CLASS_KEY.stop - CLASS_KEY.start)
+    keys = _class_keys(_mcep(raw_sp, rate))
+    converted = _mcep(converted_sp, rate)
+    correction = np.zeros_like(converted)
+    for flag in (True, False):
+        source = np.flatnonzero(voiced == flag)
+        pool = classes[(classes[:, 0] > 0.5) == flag]
+        if len(source) == 0 or len(pool) < 2:
+            continue
+        centroids, shifts = pool[:, 1 : 1 + width], pool[:, 1 + width :]
+        query = keys[source]
+        distance = np.maximum(
+            np.sum(query**2, axis=1)[:, None] + np.sum(centroids**2, axis=1)[None, :] - 2 * query @ centroids.T, 0.0
+        )
+        nearest = np.argsort(distance, axis=1)[:, :CLASS_NEIGHBOURS]
+        spread = np.take_along_axis(distance, nearest, axis=1)
+        weight = 1.0 / (spread + 1e-3 * max(float(np.median(spread)), 1e-9))
+        weight /= weight.sum(axis=1, keepdims=True)
+        correction[source] = np.einsum("fk,fkc->fc", weight, shifts[nearest])
+    correction = uniform_filter1d(correction, size=CLASS_SMOOTHING, axis=0)
+    return _envelope_from_mcep(converted + strength * correction, rate)
+
+
+def _converted_envelope(world: _World, artefact: VoiceArtefact) -> npt.NDArray[np.float64]:
     envelope = _warp_envelope(world.sp, artefact.warp_alpha)
     if artefact.envelope:
         envelope = np.ascontiguousarray(envelope * np.exp(_correction_curve(artefact.envelope, envelope.shape[1])))
+    return envelope
+
+
+def _render(world: _World, artefact: VoiceArtefact, pitch: float = 1.0) -> Samples:
+    envelope = _converted_envelope(world, artefact)
     if artefact.frames and world.rate == PIPER_RATE:
         envelope = _knn_envelope(envelope, world.f0 > 0, world.rate, artefact.frames)
+    if artefact.classes and artefact.class_strength > 0 and world.rate == PIPER_RATE:
+        envelope = _class_envelope(
+            world.sp, envelope, world.f0 > 0, world.rate, artefact.classes, artefact.class_strength
+        )
     return _synthesize_world(_map_f0(world.f0, artefact) * pitch, envelope, world.ap, world.rate)
 
 
@@ -350,8 +509,8 @@ def train_voice(
     check()
 
     progress(0.1, "Transcribing the sample")
-    text = (transcript or "").strip() or transcribe(samples, rate).strip() or REFERENCE_FALLBACK
-    text = text[:MAX_REFERENCE_CHARS].rsplit(" ", 1)[0] if len(text) > MAX_REFERENCE_CHARS else text
+    words = (transcript or "").strip() or transcribe(samples, rate).strip() or REFERENCE_FALLBACK
+    text = _first_chars(words, MAX_REFERENCE_CHARS)
     reference_audio, _ = synthesize(text)
     reference = _analyse_world(reference_audio, PIPER_RATE)
     source_mean, source_std = _log_f0_stats(reference.f0)
@@ -403,8 +562,19 @@ def train_voice(
     if method == METHOD_KNN:
         progress(0.83, "Indexing the speaker's frames")
         frames = _encode_frames(_enrolment_frames(target_world))
-    progress(0.85, "Validating the voice")
     artefact = replace(candidate(alpha, best_envelope), method=method, frames=frames)
+    selection: dict[str, Any] = {}
+    if method == METHOD_CLASSES:
+        progress(0.81, "Aligning the sample with its reference")
+        spoken = _first_chars(words, ALIGN_MAX_CHARS)
+        whole = reference if spoken == text else _analyse_world(synthesize(spoken)[0], PIPER_RATE)
+        pairs = _aligned_pairs(whole, _converted_envelope(whole, artefact), target_world, partial=spoken != words)
+        classes = _fit_classes(*pairs)
+        check()
+        if len(classes):
+            artefact = replace(artefact, classes=_encode_frames(classes))
+            artefact, selection = _choose_class_strength(artefact, target_embedding, progress, check)
+    progress(0.85, "Validating the voice")
     validation_audio, _ = synthesize(VALIDATION_TEXT)
     check()
     converted = apply_voice(validation_audio, PIPER_RATE, artefact)
@@ -431,9 +601,50 @@ def train_voice(
             "epochs_run": epochs_run,
             "fit_similarity": round(best_score, 4),
             "envelope_corrected": bool(best_envelope),
+            **selection,
             "seconds": round(time.monotonic() - started, 2),
         },
     )
+
+
+def _choose_class_strength(
+    artefact: VoiceArtefact, target_embedding: npt.NDArray[np.float32], progress: Progress, check: Callable[[], None]
+) -> tuple[VoiceArtefact, dict[str, Any]]:
+    """The strongest class correction that raises the similarity on SELECTION_TEXTS without
+    raising their word error rate by more than CLASS_WER_TOLERANCE (0 when none does)."""
+    sentences = [synthesize(text)[0] for text in SELECTION_TEXTS]
+
+    def measure(strength: float) -> tuple[float, float]:
+        check()
+        trial = replace(artefact, class_strength=strength)
+        converted = [apply_voice(audio, PIPER_RATE, trial) for audio in sentences]
+        similarity = float(
+            np.mean([cosine_similarity(speaker_embedding(c, PIPER_RATE), target_embedding) for c in converted])
+        )
+        wer = float(
+            np.mean(
+                [
+                    _word_error_rate(t, transcribe(c, PIPER_RATE))
+                    for t, c in zip(SELECTION_TEXTS, converted, strict=True)
+                ]
+            )
+        )
+        return similarity, wer
+
+    base_similarity, base_wer = measure(0.0)
+    chosen, trials = 0.0, {}
+    for number, strength in enumerate(CLASS_STRENGTHS, 1):
+        similarity, wer = measure(strength)
+        trials[str(strength)] = {"similarity": round(similarity, 4), "wer": round(wer, 4)}
+        progress(0.81 + 0.04 * number / len(CLASS_STRENGTHS), f"Class strength {strength}: similarity {similarity:.3f}")
+        if similarity > base_similarity and wer <= base_wer + CLASS_WER_TOLERANCE:
+            chosen = strength
+            break
+    summary = {
+        "class_strength": chosen,
+        "class_selection": {"0.0": {"similarity": round(base_similarity, 4), "wer": round(base_wer, 4)}, **trials},
+    }
+    return replace(artefact, class_strength=chosen, classes=artefact.classes if chosen else ""), summary
 
 
 def _words(text: str) -> list[str]:

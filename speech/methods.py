@@ -4,4 +4,7 @@ that settings can check VOICE_METHOD against them."""
 METHOD_WARP = "world-f0-warp"
 # The warp method plus frame-level envelope selection from the enrolment.
 METHOD_KNN = "world-f0-warp-knn"
-METHODS = (METHOD_WARP, METHOD_KNN)
+# The warp method plus per-sound-class envelope corrections learned from the recording
+# aligned with the same words in the base voice.
+METHOD_CLASSES = "world-f0-warp-classes"
+METHODS = (METHOD_WARP, METHOD_KNN, METHOD_CLASSES)

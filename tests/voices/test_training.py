@@ -225,6 +225,37 @@ def test_the_knn_method_is_chosen_by_the_setting_and_stored_with_the_voice(
     assert 100 < len(base64.b64decode(artefact.frames)) // (41 * 2) <= 4000
 
 
+def test_the_default_method_learns_sound_classes_and_chooses_their_strength(
+    alice: tuple[User, APIClient], sample: dict[str, Any], progress_log: list[tuple[float, str]]
+) -> None:
+    _, client = alice
+    job_id = train(client, sample["sample_id"]).json()["data"]["training_job_id"]
+
+    run_job(job_id, 1, train_sample_work)
+
+    job = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
+    assert job["status"] == "completed", job
+    assert job["result"]["method"] == "world-f0-warp-classes"
+    messages = [message for _, message in progress_log]
+    assert "Aligning the sample with its reference" in messages
+    assert any(message.startswith("Class strength 1.0: similarity") for message in messages)
+    model = VoiceModel.objects.get(public_id=job["result"]["model_id"])
+    # The selection measured the voice without classes and at least the strongest setting.
+    assert {"0.0", "1.0"} <= set(model.fit["class_selection"])
+    assert model.fit["class_strength"] in (0.0, *cloning.CLASS_STRENGTHS)
+    with file_storage().open(model.artefact_file.storage_key, "rb") as handle:
+        artefact = VoiceArtefact.from_json(handle.read())
+    assert artefact.method == "world-f0-warp-classes"
+    assert artefact.class_strength == model.fit["class_strength"]
+    if artefact.class_strength:
+        # Rows of [voiced, key (3 x 24), correction (40)]: up to CLASS_COUNT per voicing.
+        classes = cloning._decode_classes(artefact.classes)
+        assert classes.shape[1] == 113 and 4 <= len(classes) <= 2 * cloning.CLASS_COUNT
+        assert {0.0, 1.0} == set(classes[:, 0].tolist())
+    else:
+        assert artefact.classes == ""
+
+
 def test_a_voice_no_closer_than_the_builtin_one_says_so_in_the_result(
     alice: tuple[User, APIClient], sample: dict[str, Any]
 ) -> None:
