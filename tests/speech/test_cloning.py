@@ -54,7 +54,9 @@ def test_a_reference_of_the_first_words_only_finds_them_in_a_longer_sample(world
     _, forced, _ = cloning._aligned_pairs(start, start.sp, world, partial=False)
 
     assert np.abs(partial[:, 1:25]).mean() < 0.02
-    assert np.abs(forced[:, 1:25]).mean() > 5 * np.abs(partial[:, 1:25]).mean()
+    # Forced to cover the whole sample, the reading's last frames absorb the second half.
+    assert np.abs(partial[-5:, 1:25]).mean() < 0.02
+    assert np.abs(forced[-5:, 1:25]).mean() > 0.08
 
 
 def test_classes_carry_the_mean_correction_of_their_frames() -> None:

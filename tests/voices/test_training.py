@@ -108,7 +108,7 @@ def test_training_makes_the_sample_ready(
     assert detail["status"] == "ready"
     model = detail["voice_model"]
     assert model["version"] == 1
-    assert model["method"] == "world-f0-warp"
+    assert model["method"] == "world-f0-warp-classes"
     assert 0 < model["validation"]["similarity"] <= 1
     assert 0 <= model["validation"]["wer"] <= 1
     assert model["validation"]["test_sentence"]
@@ -118,7 +118,7 @@ def test_training_makes_the_sample_ready(
     assert info["size"] < 4096
     assert file_storage().exists(StoredFile.objects.get(public_id=model["file_id"]).storage_key)
     messages = [message for _, message in progress_log]
-    stages = ["Analysing", "Transcribing", "Epoch 1/2", "Validating", "Done"]
+    stages = ["Analysing", "Transcribing", "Epoch 1/2", "Aligning", "Class strength 1.0", "Validating", "Done"]
     positions = [next(i for i, m in enumerate(messages) if m.startswith(stage)) for stage in stages]
     assert positions == sorted(positions)
     fractions = [fraction for fraction, _ in progress_log]
