@@ -636,7 +636,7 @@ def _choose_class_strength(
     for number, strength in enumerate(CLASS_STRENGTHS, 1):
         similarity, wer = measure(strength)
         trials[str(strength)] = {"similarity": round(similarity, 4), "wer": round(wer, 4)}
-        progress(0.81 + 0.04 * number / len(CLASS_STRENGTHS), f"Class strength {strength}: similarity {similarity:.3f}")
+        progress(0.81 + 0.03 * number / len(CLASS_STRENGTHS), f"Class strength {strength}: similarity {similarity:.3f}")
         if similarity > base_similarity and wer <= base_wer + CLASS_WER_TOLERANCE:
             chosen = strength
             break

@@ -115,7 +115,8 @@ def test_training_makes_the_sample_ready(
     assert job["result"]["model_id"] == model["model_id"]
     info = client.get(f"/api/v1/files/{model['file_id']}/info").json()["data"]
     assert info["content_type"] == "application/json"
-    assert info["size"] < 4096
+    # At most 2 x 16 sound classes of 113 float16 values, base64 in JSON: about 11 KB.
+    assert info["size"] < 16384
     assert file_storage().exists(StoredFile.objects.get(public_id=model["file_id"]).storage_key)
     messages = [message for _, message in progress_log]
     stages = ["Analysing", "Transcribing", "Epoch 1/2", "Aligning", "Class strength 1.0", "Validating", "Done"]
