@@ -68,6 +68,8 @@ KNN_BLOCK = 512  # source frames matched at a time (bounds memory)
 KNN_SPEECH_PERCENTILE = 30  # frames quieter than this share of the enrolment are not used
 CLASS_KEY = slice(1, 25)  # mel-cepstral coefficients that describe a frame's sound
 CLASS_CONTEXT = (-3, 0, 3)  # a key is the frame and its neighbours 15 ms either side
+CLASS_KEY_WIDTH = len(CLASS_CONTEXT) * (CLASS_KEY.stop - CLASS_KEY.start)
+CLASS_ROW_WIDTH = 1 + CLASS_KEY_WIDTH + KNN_ORDER  # voiced, key, correction
 CLASS_COUNT = 16  # sound classes per voicing
 CLASS_MIN_FRAMES = 20  # aligned frames per class, at least
 CLASS_NEIGHBOURS = 3  # classes blended per converted frame
@@ -230,15 +232,24 @@ def _synthesize_world(
     return np.asarray(y, dtype=np.float32)
 
 
-def _encode_frames(frames: npt.NDArray[np.float64]) -> str:
-    return base64.b64encode(frames.astype(np.float16).tobytes()).decode("ascii")
+def _encode_rows(rows: npt.NDArray[np.float64]) -> str:
+    """Rows of floats for the artefact's JSON: base64 of float16."""
+    return base64.b64encode(rows.astype(np.float16).tobytes()).decode("ascii")
 
 
 @functools.lru_cache(maxsize=16)
-def _decode_frames(encoded: str) -> npt.NDArray[np.float32]:
+def _decode_rows(encoded: str, width: int) -> npt.NDArray[np.float32]:
     flat = np.frombuffer(base64.b64decode(encoded), dtype=np.float16).astype(np.float32)
-    frames: npt.NDArray[np.float32] = flat.reshape(-1, KNN_ORDER + 1)
-    return frames
+    rows: npt.NDArray[np.float32] = flat.reshape(-1, width)
+    return rows
+
+
+def _squared_distances(query: npt.NDArray[np.float64], keys: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Squared Euclidean distances, [query row, key row]."""
+    distance: npt.NDArray[np.float64] = np.maximum(
+        np.sum(query**2, axis=1)[:, None] + np.sum(keys**2, axis=1)[None, :] - 2 * query @ keys.T, 0.0
+    )
+    return distance
 
 
 def _enrolment_frames(world: _World) -> npt.NDArray[np.float64]:
@@ -260,7 +271,7 @@ def _knn_envelope(
     close matches take the speaker's own envelopes, poor ones keep the converted envelope, so
     identity is gained where the enrolment has the sound and intelligibility kept where not.
     The frame energy (c0) is kept."""
-    frames = _decode_frames(encoded)
+    frames = _decode_rows(encoded, KNN_ORDER + 1)
     mcep = _mcep(sp, rate)
     out = mcep.copy()
     for flag in (True, False):
@@ -269,11 +280,9 @@ def _knn_envelope(
         if len(source) == 0 or len(pool) <= KNN_K:
             continue
         keys = pool[:, KNN_MATCH]
-        key_norms = np.sum(keys**2, axis=1)
         for start in range(0, len(source), KNN_BLOCK):
             block = source[start : start + KNN_BLOCK]
-            query = mcep[block][:, KNN_MATCH]
-            distance = np.maximum(np.sum(query**2, axis=1)[:, None] + key_norms[None, :] - 2 * query @ keys.T, 0.0)
+            distance = _squared_distances(mcep[block][:, KNN_MATCH], keys)
             nearest = np.argpartition(distance, KNN_K, axis=1)[:, :KNN_K]
             spread = np.take_along_axis(distance, nearest, axis=1).mean(axis=1)
             weight = np.exp(-spread / max(float(np.median(spread)), 1e-9))[:, None]
@@ -363,14 +372,6 @@ def _fit_classes(
     return np.array(rows).reshape(len(rows), -1)
 
 
-@functools.lru_cache(maxsize=16)
-def _decode_classes(encoded: str) -> npt.NDArray[np.float32]:
-    flat = np.frombuffer(base64.b64decode(encoded), dtype=np.float16).astype(np.float32)
-    width = 1 + len(CLASS_CONTEXT) * (CLASS_KEY.stop - CLASS_KEY.start) + KNN_ORDER
-    classes: npt.NDArray[np.float32] = flat.reshape(-1, width)
-    return classes
-
-
 def _class_envelope(
     raw_sp: npt.NDArray[np.float64],
     converted_sp: npt.NDArray[np.float64],
@@ -384,8 +385,7 @@ def _class_envelope(
     smoothed over CLASS_SMOOTHING frames and scaled by ``strength``."""
     from scipy.ndimage import uniform_filter1d
 
-    classes = _decode_classes(encoded).astype(np.float64)
-    width = len(CLASS_CONTEXT) * (CLASS_KEY.stop - CLASS_KEY.start)
+    classes = _decode_rows(encoded, CLASS_ROW_WIDTH).astype(np.float64)
     keys = _class_keys(_mcep(raw_sp, rate))
     converted = _mcep(converted_sp, rate)
     correction = np.zeros_like(converted)
@@ -394,11 +394,8 @@ def _class_envelope(
         pool = classes[(classes[:, 0] > 0.5) == flag]
         if len(source) == 0 or len(pool) < 2:
             continue
-        centroids, shifts = pool[:, 1 : 1 + width], pool[:, 1 + width :]
-        query = keys[source]
-        distance = np.maximum(
-            np.sum(query**2, axis=1)[:, None] + np.sum(centroids**2, axis=1)[None, :] - 2 * query @ centroids.T, 0.0
-        )
+        centroids, shifts = pool[:, 1 : 1 + CLASS_KEY_WIDTH], pool[:, 1 + CLASS_KEY_WIDTH :]
+        distance = _squared_distances(keys[source], centroids)
         nearest = np.argsort(distance, axis=1)[:, :CLASS_NEIGHBOURS]
         spread = np.take_along_axis(distance, nearest, axis=1)
         weight = 1.0 / (spread + 1e-3 * max(float(np.median(spread)), 1e-9))
@@ -561,7 +558,7 @@ def train_voice(
     frames = ""
     if method == METHOD_KNN:
         progress(0.83, "Indexing the speaker's frames")
-        frames = _encode_frames(_enrolment_frames(target_world))
+        frames = _encode_rows(_enrolment_frames(target_world))
     artefact = replace(candidate(alpha, best_envelope), method=method, frames=frames)
     selection: dict[str, Any] = {}
     if method == METHOD_CLASSES:
@@ -572,7 +569,7 @@ def train_voice(
         classes = _fit_classes(*pairs)
         check()
         if len(classes):
-            artefact = replace(artefact, classes=_encode_frames(classes))
+            artefact = replace(artefact, classes=_encode_rows(classes))
             artefact, selection = _choose_class_strength(artefact, target_embedding, progress, check)
     progress(0.85, "Validating the voice")
     validation_audio, _ = synthesize(VALIDATION_TEXT)
@@ -613,11 +610,14 @@ def _choose_class_strength(
     """The strongest class correction that raises the similarity on SELECTION_TEXTS without
     raising their word error rate by more than CLASS_WER_TOLERANCE (0 when none does)."""
     sentences = [synthesize(text)[0] for text in SELECTION_TEXTS]
+    analysed = [_analyse_world(audio, PIPER_RATE) for audio in sentences]  # once, rendered per strength
 
     def measure(strength: float) -> tuple[float, float]:
         check()
         trial = replace(artefact, class_strength=strength)
-        converted = [apply_voice(audio, PIPER_RATE, trial) for audio in sentences]
+        converted = [
+            _same_length(_render(world, trial), len(audio)) for world, audio in zip(analysed, sentences, strict=True)
+        ]
         similarity = float(
             np.mean([cosine_similarity(speaker_embedding(c, PIPER_RATE), target_embedding) for c in converted])
         )

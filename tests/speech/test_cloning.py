@@ -82,7 +82,7 @@ def test_the_class_correction_is_applied_in_proportion_to_its_strength(world: cl
     shifts = np.zeros((len(keys), 40))
     shifts[:, 1] = 0.3
     classes = cloning._fit_classes(keys, shifts, voiced)
-    encoded = cloning._encode_frames(classes)
+    encoded = cloning._encode_rows(classes)
     base = cloning._mcep(world.sp, PIPER_RATE)
     voiced_frames = world.f0 > 0
 
@@ -106,7 +106,7 @@ def test_apply_voice_uses_the_classes_only_when_they_have_a_strength(world: clon
     shifts[:, 1:5] = 0.4
     artefact = plain_artefact()
     with_classes = VoiceArtefact(
-        **{**artefact.__dict__, "classes": cloning._encode_frames(cloning._fit_classes(keys, shifts, voiced))}
+        **{**artefact.__dict__, "classes": cloning._encode_rows(cloning._fit_classes(keys, shifts, voiced))}
     )
 
     off = cloning.apply_voice(audio, PIPER_RATE, with_classes)

@@ -42,6 +42,15 @@ def train(client: APIClient, sample_id: str, config: dict[str, Any] | None = Non
     )
 
 
+def train_to_completion(client: APIClient, sample_id: str) -> dict[str, Any]:
+    """Start training, run the job in-process, and return the completed job's detail."""
+    job_id = train(client, sample_id).json()["data"]["training_job_id"]
+    run_job(job_id, 1, train_sample_work)
+    job: dict[str, Any] = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
+    assert job["status"] == "completed", job
+    return job
+
+
 def test_train_answers_with_the_document_shape(alice: tuple[User, APIClient], sample: dict[str, Any]) -> None:
     _, client = alice
 
@@ -97,12 +106,9 @@ def test_training_makes_the_sample_ready(
     alice: tuple[User, APIClient], sample: dict[str, Any], progress_log: list[tuple[float, str]]
 ) -> None:
     _, client = alice
-    job_id = train(client, sample["sample_id"]).json()["data"]["training_job_id"]
 
-    run_job(job_id, 1, train_sample_work)
+    job = train_to_completion(client, sample["sample_id"])
 
-    job = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
-    assert job["status"] == "completed", job
     assert job["progress"] == 1.0
     detail = client.get(f"/api/v1/voice/samples/{sample['sample_id']}").json()["data"]
     assert detail["status"] == "ready"
@@ -208,13 +214,10 @@ def test_the_knn_method_is_chosen_by_the_setting_and_stored_with_the_voice(
 ) -> None:
     _, client = alice
     settings.VOICE_METHOD = "world-f0-warp-knn"
-    job_id = train(client, sample["sample_id"]).json()["data"]["training_job_id"]
 
-    run_job(job_id, 1, train_sample_work)
+    job = train_to_completion(client, sample["sample_id"])
 
-    job = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
     model = client.get(f"/api/v1/voice/samples/{sample['sample_id']}").json()["data"]["voice_model"]
-    assert job["status"] == "completed", job
     assert model["method"] == job["result"]["method"] == "world-f0-warp-knn"
     assert isinstance(job["result"]["validation"]["better_than_builtin"], bool)
     assert any(message.startswith("Indexing the speaker's frames") for _, message in progress_log)
@@ -230,12 +233,9 @@ def test_the_default_method_learns_sound_classes_and_chooses_their_strength(
     alice: tuple[User, APIClient], sample: dict[str, Any], progress_log: list[tuple[float, str]]
 ) -> None:
     _, client = alice
-    job_id = train(client, sample["sample_id"]).json()["data"]["training_job_id"]
 
-    run_job(job_id, 1, train_sample_work)
+    job = train_to_completion(client, sample["sample_id"])
 
-    job = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
-    assert job["status"] == "completed", job
     assert job["result"]["method"] == "world-f0-warp-classes"
     messages = [message for _, message in progress_log]
     assert "Aligning the sample with its reference" in messages
@@ -250,7 +250,7 @@ def test_the_default_method_learns_sound_classes_and_chooses_their_strength(
     assert artefact.class_strength == model.fit["class_strength"]
     if artefact.class_strength:
         # Rows of [voiced, key (3 x 24), correction (40)]: up to CLASS_COUNT per voicing.
-        classes = cloning._decode_classes(artefact.classes)
+        classes = cloning._decode_rows(artefact.classes, cloning.CLASS_ROW_WIDTH)
         assert classes.shape[1] == 113 and 4 <= len(classes) <= 2 * cloning.CLASS_COUNT
         assert {0.0, 1.0} == set(classes[:, 0].tolist())
     else:
