@@ -4,8 +4,6 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-REQ_HASH := $(shell sha256sum requirements.txt | cut -c1-16)
-STAMP := $(VENV)/.installed-$(REQ_HASH)
 
 # The real services of a production-like deployment on this machine. Connections are not kept
 # between requests in tests, so no thread of the test process holds the test database open.
@@ -18,10 +16,14 @@ SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify DATABASE_
 
 .PHONY: install run test lint typecheck test-embedded test-services services schema protos screenshot
 
-$(STAMP): requirements.txt
+REQ_HASH := $(shell cat requirements.txt requirements-nodeps.txt | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+
+$(STAMP): requirements.txt requirements-nodeps.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0 setuptools==81.0.0 2> >(grep -v "^WARNING: Location" >&2)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt 2> >(grep -v "^WARNING: Location" >&2)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

@@ -47,7 +47,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
-from speech.methods import METHODS  # noqa: E402  (after the path is set)
+from speech.voice_methods import method_names  # noqa: E402  (after the path is set)
+
+# Speakers used while the methods were developed; the others form the report set.
+TUNING = ("1688", "1998", "3080", "LJ")
 
 SENTENCES = [
     "Yesterday the committee agreed to publish the report before the end of the month.",
@@ -130,81 +133,149 @@ def _speak(user: Any, voice_id: str, sentences: list[str] = SENTENCES) -> dict[s
     return {"audio": audio, "rtf": wall / seconds}
 
 
-def _wer(audio: list[tuple[Any, int]]) -> float:
-    from speech.transcription import transcribe
-    from tests.speech_data import word_error_rate
-
-    pairs = zip(SENTENCES, audio, strict=True)
-    errors = [word_error_rate(text, transcribe(samples, rate)) for text, (samples, rate) in pairs]
-    return statistics.mean(errors)
-
-
 def _mean_cos(a: list[Any], b: list[Any]) -> float:
     from speech.embedding import cosine_similarity
 
     return statistics.mean(cosine_similarity(x, y) for x in a for y in b)
 
 
+def _read_mono(clip: Any) -> tuple[Any, int]:
+    import soundfile as sf
+
+    samples, rate = sf.read(clip.path, dtype="float32")
+    return (samples.mean(axis=1) if samples.ndim > 1 else samples), int(rate)
+
+
+def _source(clip: Any) -> str:
+    """The recording a clip was cut from (segments of one recording share it)."""
+    return str(clip.source).split(" [")[0] or str(clip.path)
+
+
 def _identity(similarities: dict[str, float], target: str) -> dict[str, Any]:
     others = [value for name, value in similarities.items() if name != target]
     nearest = max(similarities, key=lambda name: similarities[name])
     return {
-        "similarity": round(similarities[target], 4),
         "margin": round(similarities[target] - statistics.mean(others), 4),
         "top1": nearest == target,
         "nearest": nearest,
     }
 
 
-def run(selected: list[str] | None, quick: bool, method: str) -> dict[str, Any]:
-    import soundfile as sf
+class Judges:
+    """Both speaker encoders, DistillMOS and Whisper, over the data set's recordings."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        from speech.audio_io import resample
+        from speech.dvector import dvector_embedding
+        from speech.embedding import speaker_embedding
+
+        speakers = _speakers()
+        self.enrolment: dict[str, Any] = {}
+        self.held_out: dict[str, list[Any]] = {}
+        for name, clips in speakers.items():
+            held = [c for c in clips[1:] if _source(c) != _source(clips[0])]
+            if held:
+                self.enrolment[name], self.held_out[name] = clips[0], held
+        # Identification candidates: every speaker, each with the same amount of audio (the
+        # first CANDIDATE seconds of the recordings that are not an enrolment).
+        pools = {}
+        for name, clips in speakers.items():
+            usable = self.held_out.get(name, clips)
+            pools[name] = np.concatenate([resample(*_read_mono(c), 16000) for c in usable])
+        self.candidate_seconds = round(min(len(p) for p in pools.values()) / 16000, 2)
+        cut = {name: p[: int(self.candidate_seconds * 16000)] for name, p in pools.items()}
+        self.candidates = {n: speaker_embedding(a, 16000) for n, a in cut.items()}
+        self.candidates_dvec = {n: dvector_embedding(a, 16000) for n, a in cut.items()}
+        self.held = {n: [speaker_embedding(*_read_mono(c)) for c in cs] for n, cs in self.held_out.items()}
+        self.held_dvec = {n: [dvector_embedding(*_read_mono(c)) for c in cs] for n, cs in self.held_out.items()}
+
+    def real(self, name: str) -> dict[str, Any]:
+        """The speaker's own enrolment recording judged like a clone (the ceiling)."""
+        from speech.dvector import dvector_embedding
+        from speech.embedding import speaker_embedding
+        from speech.naturalness import naturalness
+
+        samples, rate = _read_mono(self.enrolment[name])
+        return {
+            "similarity": round(_mean_cos([speaker_embedding(samples, rate)], self.held[name]), 4),
+            "dvec_similarity": round(_mean_cos([dvector_embedding(samples, rate)], self.held_dvec[name]), 4),
+            "naturalness": round(statistics.mean(naturalness(*_read_mono(c)) for c in self.held_out[name]), 3),
+        }
+
+    def speech(self, name: str, audio: list[tuple[Any, int]]) -> dict[str, Any]:
+        """Utterances meant to sound like ``name``, on all three axes."""
+        from speech.dvector import dvector_embedding
+        from speech.embedding import speaker_embedding
+        from speech.naturalness import naturalness
+        from speech.transcription import transcribe
+        from speech.wer import word_error_rate
+
+        emb = [speaker_embedding(s, r) for s, r in audio]
+        dvec = [dvector_embedding(s, r) for s, r in audio]
+        mos = [naturalness(s, r) for s, r in audio]
+        wers = [word_error_rate(t, transcribe(s, r)) for t, (s, r) in zip(SENTENCES, audio, strict=True)]
+        return {
+            "similarity": round(_mean_cos(emb, self.held[name]), 4),
+            "dvec_similarity": round(_mean_cos(dvec, self.held_dvec[name]), 4),
+            "resemblyzer": _identity({n: _mean_cos(emb, [c]) for n, c in self.candidates.items()}, name),
+            "dvector": _identity({n: _mean_cos(dvec, [c]) for n, c in self.candidates_dvec.items()}, name),
+            "naturalness": round(statistics.mean(mos), 3),
+            "naturalness_min": round(min(mos), 3),
+            "wer": round(statistics.mean(wers), 4),
+        }
+
+
+SUMMARY_KEYS = ("similarity", "dvec_similarity", "naturalness", "wer", "top1", "top1_dvec", "train_s", "rtf")
+
+
+def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def mean(key: str) -> float:
+        return round(statistics.mean(float(r[key]) for r in rows), 4)
+
+    return {
+        "similarity": mean("similarity"),
+        "dvec_similarity": mean("dvec_similarity"),
+        "naturalness": mean("naturalness"),
+        "wer": mean("wer"),
+        "top1": sum(r["resemblyzer"]["top1"] for r in rows),
+        "top1_dvec": sum(r["dvector"]["top1"] for r in rows),
+        "train_s": mean("train_s") if "train_s" in rows[0] else 0.0,
+        "rtf": mean("rtf"),
+        "speakers": len(rows),
+        "worst_similarity": min((r["similarity"], r["speaker"]) for r in rows),
+        "worst_dvec_similarity": min((r["dvec_similarity"], r["speaker"]) for r in rows),
+        "worst_naturalness": min((r["naturalness"], r["speaker"]) for r in rows),
+        "worst_wer": max((r["wer"], r["speaker"]) for r in rows),
+    }
+
+
+def _sets(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    subsets = {
+        "all": rows,
+        "report": [r for r in rows if r["speaker"] not in TUNING],
+        "tuning": [r for r in rows if r["speaker"] in TUNING],
+    }
+    return {scope: _summary(chosen) for scope, chosen in subsets.items() if chosen}
+
+
+def run(judges: Judges, selected: list[str] | None, quick: bool, method: str, number: int) -> dict[str, Any]:
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from accounts.models import User
     from jobs.runner import run_job
-    from operations.config import system_config_update
-    from speech.cloning import TrainingConfig
-    from speech.embedding import speaker_embedding
-    from synthesis.voices import DEFAULT_VOICE_ID
+    from speech.voice_methods.base import TrainingConfig
     from voices.services import voice_sample_create
     from voices.training import train_sample_work, voice_training_start
 
     settings.VOICE_METHOD = method  # what voices/training.py trains with
-    system_config_update(changes={"syntheses_per_day": 1_000_000, "uploads_per_day": 1_000_000})
-    user = User.objects.create_user(f"bench-{method}@example.com", "Bench-password-42", is_active=True)
-    speakers = _speakers()
-    enrolled = [name for name, clips in speakers.items() if len(clips) >= 2]
-    if selected:
-        enrolled = [name for name in enrolled if name in selected]
-    if quick:
-        enrolled = enrolled[:1]
-
-    def embeddings(clips: list[Any]) -> list[Any]:
-        return [speaker_embedding(*sf.read(c.path, dtype="float32")) for c in clips]
-
-    # Candidates for identification: held-out recordings of enrolled speakers, every
-    # recording of the others (they are never enrolled).
-    candidates = {name: embeddings(clips[1:] if len(clips) >= 2 else clips) for name, clips in speakers.items()}
-    enrolment_embedding = {name: embeddings(speakers[name][:1]) for name in enrolled}
-    f0_held = {
-        name: statistics.median(
-            v for v in (_median_f0_semitones(*sf.read(c.path, dtype="float32")) for c in speakers[name][1:]) if v
-        )
-        for name in enrolled
-    }
-
-    _speak(user, DEFAULT_VOICE_ID, SENTENCES[:1])  # load the models before anything is timed
-    builtin = _speak(user, DEFAULT_VOICE_ID)
-    builtin_embeddings = [speaker_embedding(s, r) for s, r in builtin["audio"]]
-    builtin_to = {name: _mean_cos(builtin_embeddings, emb) for name, emb in candidates.items()}
-    builtin_wer = _wer(builtin["audio"])
-    builtin_f0 = statistics.median(v for v in (_median_f0_semitones(s, r) for s, r in builtin["audio"]) if v)
-    print(f"built-in voice: RTF {builtin['rtf']:.3f}, WER {builtin_wer:.3f}", flush=True)
-
+    user = User.objects.create_user(f"bench-{method}-{number}@example.com", "Bench-password-42", is_active=True)
+    enrolled = [n for n in judges.enrolment if not selected or n in selected][: 1 if quick else None]
     rows = []
     for name in enrolled:
-        clip = speakers[name][0]
+        clip = judges.enrolment[name]
         upload = SimpleUploadedFile(clip.path.name, clip.path.read_bytes(), "audio/wav")
         sample = voice_sample_create(owner=user, upload=upload, name=f"bench {name}")  # Whisper transcribes it
         started = time.perf_counter()
@@ -216,107 +287,135 @@ def run(selected: list[str] | None, quick: bool, method: str) -> dict[str, Any]:
         assert job.status == "completed", (job.status, job.error_code, job.message)
         model = sample.active_model
         assert model is not None
-        artefact_bytes = model.artefact_file.size
-
         clone = _speak(user, sample.public_id)
-        clone_embeddings = [speaker_embedding(s, r) for s, r in clone["audio"]]
-        clone_to = {other: _mean_cos(clone_embeddings, emb) for other, emb in candidates.items()}
-        held_f0 = f0_held[name]
-        clone_f0 = statistics.median(v for v in (_median_f0_semitones(s, r) for s, r in clone["audio"]) if v)
-        floor = [_mean_cos(candidates[name], emb) for other, emb in candidates.items() if other != name]
         row = {
             "speaker": name,
             "enrolment": clip.path.name,
             "enrolment_s": round(clip.duration, 2),
-            "held_out": len(speakers[name]) - 1,
-            "clone": _identity(clone_to, name),
-            "builtin": _identity(builtin_to, name),
-            "ceiling": round(_mean_cos(enrolment_embedding[name], candidates[name]), 4),
-            "floor_mean": round(statistics.mean(floor), 4),
-            "floor_max": round(max(floor), 4),
-            "wer": round(_wer(clone["audio"]), 4),
-            "f0_distance_st": {
-                "clone": round(abs(clone_f0 - held_f0), 2),
-                "builtin": round(abs(builtin_f0 - held_f0), 2),
-            },
+            "held_out": len(judges.held_out[name]),
+            **judges.speech(name, clone["audio"]),
             "train_s": round(train_s, 1),
             "rtf": round(clone["rtf"], 3),
-            "artefact_bytes": artefact_bytes,
-            "method": model.method,
+            "artefact_bytes": model.artefact_file.size,
+            "similarity_setting": model.validation.get("similarity_setting"),
             "validation": model.validation,
         }
         rows.append(row)
-        print(
-            json.dumps({k: row[k] for k in ("speaker", "clone", "builtin", "ceiling", "wer", "train_s", "rtf")}),
-            flush=True,
-        )
+        print(json.dumps({k: row[k] for k in ("speaker", "similarity", "dvec_similarity", "naturalness", "wer")}))
+    return {"method": method, "run": number, "speakers": rows, "summary": _sets(rows)}
 
-    def mean(path: list[str]) -> float:
-        values = []
-        for row in rows:
-            value: Any = row
-            for key in path:
-                value = value[key]
-            values.append(float(value))
-        return round(statistics.mean(values), 4)
 
-    summary = {
-        "clone_similarity": mean(["clone", "similarity"]),
-        "clone_margin": mean(["clone", "margin"]),
-        "clone_top1": sum(r["clone"]["top1"] for r in rows),
-        "builtin_similarity": mean(["builtin", "similarity"]),
-        "builtin_margin": mean(["builtin", "margin"]),
-        "builtin_top1": sum(r["builtin"]["top1"] for r in rows),
-        "ceiling": mean(["ceiling"]),
-        "floor_mean": mean(["floor_mean"]),
-        "wer": mean(["wer"]),
-        "builtin_wer": round(builtin_wer, 4),
-        "train_s": mean(["train_s"]),
-        "rtf": mean(["rtf"]),
-        "builtin_rtf": round(builtin["rtf"], 3),
-        "speakers": len(rows),
-        "candidates": len(candidates),
-        "worst_similarity": min(rows, key=lambda r: r["clone"]["similarity"])["speaker"] if rows else None,
-        "worst_wer": max(rows, key=lambda r: r["wer"])["speaker"] if rows else None,
-        "beats_builtin": sum(r["clone"]["similarity"] > r["builtin"]["similarity"] for r in rows),
-    }
-    return {
-        "speakers": rows,
-        "summary": summary,
-        "sentences": SENTENCES,
-        "method": method,
-    }
+def baselines(judges: Judges, selected: list[str] | None, quick: bool) -> dict[str, Any]:
+    """The built-in voice and the speakers' own recordings, judged like the clones."""
+    from accounts.models import User
+    from synthesis.voices import DEFAULT_VOICE_ID
+
+    user = User.objects.create_user("bench-builtin@example.com", "Bench-password-42", is_active=True)
+    _speak(user, DEFAULT_VOICE_ID, SENTENCES[:1])  # load the models before anything is timed
+    builtin = _speak(user, DEFAULT_VOICE_ID)
+    enrolled = [n for n in judges.enrolment if not selected or n in selected][: 1 if quick else None]
+    rows = [{"speaker": n, **judges.speech(n, builtin["audio"]), "rtf": builtin["rtf"]} for n in enrolled]
+    real = {n: judges.real(n) for n in enrolled}
+    return {"builtin": {"speakers": rows, "summary": _sets(rows)}, "real": real}
+
+
+def _spread(values: list[float], digits: int = 3) -> str:
+    mean = statistics.mean(values)
+    if len(values) == 1:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
 def write(report: dict[str, Any], out: str) -> str:
     machine = report["machine"]
+    by_method: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for result in report["runs"]:
+        by_method[result["method"]].append(result)
+    base = report["baselines"]
+    real = base["real"]
+    tuning = ", ".join(sorted(TUNING))
     lines = [
         "# Clone quality benchmark",
         "",
-        f"Run {report['date']} on one core of {machine['cpus']} ({machine['machine']}), Python {machine['python']}.",
+        f"Run {report['date']} on one core of {machine['cpus']} ({machine['machine']}), Python {machine['python']}; "
+        f"{report['note']}",
         "",
-        "| method | similarity | margin | top-1 | WER | worst similarity | worst WER | beats built-in "
-        "| train s | RTF |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        f"Each method trained and judged {report['runs_per_method']} times from scratch; every cell is the mean "
+        "over the runs with the lowest and highest run in brackets, never the best run. Enrolled: every speaker "
+        "with a held-out recording that is not part of the enrolment recording "
+        f"({', '.join(report['enrolled'])}); identification among all {report['candidates']} speakers, each "
+        f"candidate represented by the same {report['candidate_seconds']} s of audio. Speakers {tuning} were used "
+        "while developing the methods (tuning set); the others are the report set.",
+        "",
     ]
-    for results in report["runs"]:
-        s = results["summary"]
-        worst_sim = min(results["speakers"], key=lambda r: r["clone"]["similarity"])
-        worst_wer = max(results["speakers"], key=lambda r: r["wer"])
+    for scope, title in (("all", "All enrolled speakers"), ("report", "Report set"), ("tuning", "Tuning set")):
+        if scope not in base["builtin"]["summary"]:
+            continue
+        lines += [
+            f"## {title}",
+            "",
+            "| method | Resemblyzer | d-vector | DistillMOS | WER | top-1 (Resemblyzer / d-vector) "
+            "| worst Resemblyzer | worst d-vector | worst DistillMOS | worst WER | train s | RTF |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for method, results in by_method.items():
+            s = [r["summary"][scope] for r in results]
+
+            def col(key: str, digits: int = 3, s: list[dict[str, Any]] = s) -> str:
+                return _spread([float(x[key]) for x in s], digits)
+
+            def worst(key: str, s: list[dict[str, Any]] = s) -> str:
+                values = [x[key] for x in s]
+                return " / ".join(f"{v[1]} {v[0]:.3f}" for v in values)
+
+            n = s[0]["speakers"]
+            lines.append(
+                f"| `{method}` | {col('similarity')} | {col('dvec_similarity')} | {col('naturalness', 2)} | "
+                f"{col('wer')} | {col('top1', 1)} / {col('top1_dvec', 1)} of {n} | {worst('worst_similarity')} | "
+                f"{worst('worst_dvec_similarity')} | {worst('worst_naturalness')} | {worst('worst_wer')} | "
+                f"{col('train_s', 1)} | {col('rtf')} |"
+            )
+        b = base["builtin"]["summary"][scope]
+        names = [
+            r["speaker"]
+            for r in base["builtin"]["speakers"]
+            if scope == "all" or (r["speaker"] in TUNING) == (scope == "tuning")
+        ]
         lines.append(
-            f"| `{results['method']}` | {s['clone_similarity']} | {s['clone_margin']} | "
-            f"{s['clone_top1']}/{s['speakers']} | {s['wer']:.3f} | {worst_sim['speaker']} "
-            f"{worst_sim['clone']['similarity']} | {worst_wer['speaker']} {worst_wer['wer']:.3f} | "
-            f"{s['beats_builtin']}/{s['speakers']} | {s['train_s']} | {s['rtf']} |"
+            f"| built-in voice | {b['similarity']:.3f} | {b['dvec_similarity']:.3f} | {b['naturalness']:.2f} | "
+            f"{b['wer']:.3f} | {b['top1']} / {b['top1_dvec']} of {b['speakers']} | | | | | | {b['rtf']:.3f} |"
         )
-    s0 = report["runs"][0]["summary"]
-    lines += [
-        f"| built-in voice | {s0['builtin_similarity']} | {s0['builtin_margin']} "
-        f"| {s0['builtin_top1']}/{s0['speakers']} | {s0['builtin_wer']:.3f} | | | | | {s0['builtin_rtf']} |",
-        "",
-    ]
-    for results in report["runs"]:
-        lines += _method_table(results)
+        reals = [real[n] for n in names]
+        lines += [
+            f"| real recordings (enrolment vs held-out) | {statistics.mean(r['similarity'] for r in reals):.3f} | "
+            f"{statistics.mean(r['dvec_similarity'] for r in reals):.3f} | "
+            f"{statistics.mean(r['naturalness'] for r in reals):.2f} | | | | | | | | |",
+            "",
+        ]
+    lines += ["## Per speaker (mean over the runs)", ""]
+    for method, results in by_method.items():
+        lines += [
+            f"### `{method}`",
+            "",
+            "| speaker | enrol s | Resemblyzer | d-vector | DistillMOS (min sentence) | WER | top-1 R / d "
+            "| similarity setting | train s | RTF |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for index, row in enumerate(results[0]["speakers"]):
+            rows = [r["speakers"][index] for r in results]
+
+            def cell(key: str, digits: int = 3, rows: list[dict[str, Any]] = rows) -> str:
+                return _spread([float(r[key]) for r in rows], digits)
+
+            top = sum(r["resemblyzer"]["top1"] for r in rows), sum(r["dvector"]["top1"] for r in rows)
+            settings_used = "/".join(str(r["similarity_setting"]) for r in rows)
+            lines.append(
+                f"| {row['speaker']} | {row['enrolment_s']} | {cell('similarity')} | {cell('dvec_similarity')} | "
+                f"{cell('naturalness', 2)} ({min(r['naturalness_min'] for r in rows):.2f}) | {cell('wer')} | "
+                f"{top[0]}/{len(rows)} / {top[1]}/{len(rows)} | {settings_used} | {cell('train_s', 1)} | "
+                f"{cell('rtf')} |"
+            )
+        lines.append("")
     lines += ["Sentences: " + " / ".join(SENTENCES), ""]
     text = "\n".join(lines)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -325,66 +424,47 @@ def write(report: dict[str, Any], out: str) -> str:
     return text
 
 
-def _method_table(results: dict[str, Any]) -> list[str]:
-    s = results["summary"]
-    lines = [
-        f"## `{results['method']}`",
-        "",
-        f"{s['speakers']} enrolled speakers, {s['candidates']} speakers as "
-        "identification candidates. Similarities are Resemblyzer cosines against held-out recordings; "
-        "margin = similarity to the target minus the mean similarity to every other speaker; "
-        "top-1 = the target is the nearest speaker.",
-        "",
-        "| speaker | enrol s | clone sim | margin | top-1 | built-in sim | built-in margin | ceiling "
-        "| floor mean / max | WER | F0 dist st (clone / built-in) | train s | RTF 1 core | artefact B |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in results["speakers"]:
-        c, b = r["clone"], r["builtin"]
-        lines.append(
-            f"| {r['speaker']} | {r['enrolment_s']} | {c['similarity']} | {c['margin']} | "
-            f"{'yes' if c['top1'] else 'no (' + c['nearest'] + ')'} | {b['similarity']} | {b['margin']} | "
-            f"{r['ceiling']} | {r['floor_mean']} / {r['floor_max']} | {r['wer']:.3f} | "
-            f"{r['f0_distance_st']['clone']} / {r['f0_distance_st']['builtin']} | {r['train_s']} | {r['rtf']} | "
-            f"{r['artefact_bytes']} |"
-        )
-    lines += [
-        f"| **mean** | | **{s['clone_similarity']}** | **{s['clone_margin']}** | **{s['clone_top1']}/{s['speakers']}** "
-        f"| {s['builtin_similarity']} | {s['builtin_margin']} | {s['ceiling']} | {s['floor_mean']} "
-        f"| **{s['wer']:.3f}** | | {s['train_s']} | {s['rtf']} | |",
-        "",
-        f"- Built-in voice: WER {s['builtin_wer']:.3f}, RTF {s['builtin_rtf']} (one core), "
-        f"top-1 for {s['builtin_top1']}/{s['speakers']} speakers.",
-        f"- Clone beats the built-in voice's similarity for {s['beats_builtin']}/{s['speakers']} speakers; "
-        f"worst similarity: {s['worst_similarity']}; worst WER: {s['worst_wer']}.",
-        "",
-    ]
-    return lines
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--speakers", nargs="*", help="speaker ids (inventory.csv's speaker column)")
     parser.add_argument("--quick", action="store_true", help="one speaker only")
     parser.add_argument("--out", default="quality", help="result file name under bench/results/")
     parser.add_argument(
-        "--methods", nargs="*", default=list(METHODS), help="speech.methods.METHODS to compare (default: all)"
+        "--methods", nargs="*", default=list(method_names()), help="voice methods to compare (default: all)"
     )
+    parser.add_argument("--runs", type=int, default=3, help="trainings and judgements of each method")
     parser.add_argument("--combine", nargs="*", help="write one report from earlier runs' JSON files (names)")
+    parser.add_argument("--note", default="", help="a line about how the run was made, for the report")
     parser.add_argument("--cpu", type=int, help="the core to run on (default: the first this process may use)")
     args = parser.parse_args()
     cpus = sorted(os.sched_getaffinity(0))
     if args.combine:
-        runs = [run for name in args.combine for run in json.loads((RESULTS / f"{name}.json").read_text())["runs"]]
-        first = json.loads((RESULTS / f"{args.combine[0]}.json").read_text())
-        print(write({**first, "runs": runs}, args.out))
+        reports = [json.loads((RESULTS / f"{name}.json").read_text()) for name in args.combine]
+        combined = {**reports[0], "runs": [run for r in reports for run in r["runs"]], "note": args.note}
+        print(write(combined, args.out))
         return
     # Before any thread pool exists, so that everything runs on that one core.
     os.sched_setaffinity(0, {cpus[0] if args.cpu is None else args.cpu})
     with tempfile.TemporaryDirectory(prefix="voxify-quality-") as folder:
         redis = _setup(Path(folder) / "var")
         try:
-            report: dict[str, Any] = {"runs": [run(args.speakers, args.quick, method) for method in args.methods]}
+            from operations.config import system_config_update
+
+            system_config_update(changes={"syntheses_per_day": 1_000_000, "uploads_per_day": 1_000_000})
+            judges = Judges()
+            report: dict[str, Any] = {
+                "baselines": baselines(judges, args.speakers, args.quick),
+                "runs": [
+                    run(judges, args.speakers, args.quick, method, number)
+                    for number in range(1, args.runs + 1)
+                    for method in args.methods
+                ],
+                "runs_per_method": args.runs,
+                "enrolled": list(judges.enrolment),
+                "candidates": len(judges.candidates),
+                "candidate_seconds": judges.candidate_seconds,
+                "note": args.note,
+            }
         finally:
             redis.terminate()
             redis.wait(timeout=10)

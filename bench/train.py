@@ -44,7 +44,8 @@ def cost_child() -> None:
     """Runs in a fresh process: load, train once with the default config, print JSON."""
     import soundfile as sf
 
-    from speech.cloning import TrainingConfig, train_voice
+    from speech.training import train_voice
+    from speech.voice_methods.base import TrainingConfig
     from tests.speech_data import SPEECH_DIR
 
     samples, rate = sf.read(SPEECH_DIR / COST_CLIP, dtype="float32")
@@ -71,9 +72,11 @@ def cost_child() -> None:
 def quality(quick: bool) -> list[dict[str, Any]]:
     import soundfile as sf
 
-    from speech.cloning import TrainingConfig, apply_voice, train_voice
     from speech.embedding import cosine_similarity, speaker_embedding
+    from speech.training import train_voice
     from speech.tts import PIPER_RATE, synthesize
+    from speech.voice_methods import get_method
+    from speech.voice_methods.base import TrainingConfig
 
     by_speaker = defaultdict(list)
     for clip in recordings():
@@ -99,7 +102,10 @@ def quality(quick: bool) -> list[dict[str, Any]]:
         train_s = time.perf_counter() - started
         held = [speaker_embedding(*sf.read(c.path, dtype="float32")) for c in held_out]
         enrol_embedding = speaker_embedding(samples, rate)
-        clones = [speaker_embedding(apply_voice(audio, PIPER_RATE, artefact), PIPER_RATE) for audio in plain]
+        clones = [
+            speaker_embedding(get_method(artefact.method).convert(audio, PIPER_RATE, artefact), PIPER_RATE)
+            for audio in plain
+        ]
         rows.append(
             {
                 "speaker": str(name),

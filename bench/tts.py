@@ -55,9 +55,9 @@ TEXT_3000 = " ".join([PARAGRAPH] * 6)[:3000].rsplit(" ", 1)[0] + "."
 
 
 def _artefact_from(path: str | None) -> Any:
-    from speech.cloning import VoiceArtefact
+    from speech.voice_methods import load_artefact
 
-    return VoiceArtefact.from_json(Path(path).read_bytes()) if path else None
+    return load_artefact(Path(path).read_bytes()) if path else None
 
 
 def rtf_child(artefact_path: str, repeats: int) -> None:

@@ -5,8 +5,10 @@ For each piece of text (``speech.text.prepare``) the engine
 1. speaks it with Piper at ``length_scale = 1 / speed``. Piper's durations do not scale
    linearly (length_scale 0.5 gives about 0.63 of the duration), so for speed != 1 the
    piece is also spoken at 1.0 and the difference is made up by a time stretch;
-2. re-synthesises it with WORLD when needed, in one analysis: conversion to the cloned
-   voice, F0 times ``pitch`` (duration kept), and the time stretch;
+2. converts it to the cloned voice with the voice's method (speech.voice_methods), which
+   also applies ``pitch`` (F0 ratio, duration kept), the time stretch and the request's
+   ``similarity``; the built-in voice only goes through WORLD for pitch or stretch
+   (speech.dsp.world.modify);
 3. levels it: the active-speech RMS of every piece is brought to the same target, so
    consecutive pieces do not jump in loudness;
 4. applies ``volume`` as a plain gain, resamples to the output rate, and runs a look-ahead
@@ -26,8 +28,10 @@ import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 from speech.audio_io import Samples, resample
-from speech.cloning import VoiceArtefact, transform
+from speech.dsp.world import modify
 from speech.tts import PIPER_RATE, synthesize
+from speech.voice_methods import get_method
+from speech.voice_methods.base import Artefact
 
 OUTPUT_FORMATS = ("wav", "mp3", "ogg", "opus", "flac")
 TARGET_RMS_DB = -21.0  # active-speech level of every piece before ``volume``
@@ -50,6 +54,7 @@ class RenderOptions:
     speed: float = 1.0
     pitch: float = 1.0
     volume: float = 1.0
+    similarity: float | None = None  # of a cloned voice: None = the voice's own setting
 
 
 def _active_rms(samples: Samples, rate: int) -> float:
@@ -101,7 +106,7 @@ def _fade(samples: Samples, rate: int) -> Samples:
     return out
 
 
-def render_piece(text: str, *, options: RenderOptions, voice: VoiceArtefact | None = None) -> Samples:
+def render_piece(text: str, *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
     """One piece of text as finished audio at ``options.sample_rate``, pause included."""
     audio, rate = synthesize(text, length_scale=1.0 / options.speed)
     stretch = 1.0
@@ -110,7 +115,12 @@ def render_piece(text: str, *, options: RenderOptions, voice: VoiceArtefact | No
         stretch = len(reference) / options.speed / max(len(audio), 1)
         if abs(stretch - 1.0) < 0.01:
             stretch = 1.0
-    audio = transform(audio, rate, artefact=voice, pitch=options.pitch, stretch=stretch)
+    if voice is None:
+        audio = modify(audio, rate, pitch=options.pitch, stretch=stretch)
+    else:
+        audio = get_method(voice.method).convert(
+            audio, rate, voice, pitch=options.pitch, stretch=stretch, similarity=options.similarity
+        )
     audio = level(audio, rate) * np.float32(options.volume)
     audio = limit(resample(audio, rate, options.sample_rate), options.sample_rate)
     audio = _fade(audio, options.sample_rate)
@@ -122,7 +132,7 @@ def render_pieces(
     pieces: list[str],
     *,
     options: RenderOptions,
-    voice: VoiceArtefact | None = None,
+    voice: Artefact | None = None,
     should_stop: ShouldStop = lambda: False,
 ) -> Iterator[Samples]:
     """Each piece's audio in order; raises SynthesisCancelled between pieces when told."""
@@ -132,7 +142,7 @@ def render_pieces(
         yield render_piece(piece, options=options, voice=voice)
 
 
-def render_text(pieces: list[str], *, options: RenderOptions, voice: VoiceArtefact | None = None) -> Samples:
+def render_text(pieces: list[str], *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
     """All pieces joined: what a synchronous synthesis returns."""
     rendered = list(render_pieces(pieces, options=options, voice=voice))
     return np.concatenate(rendered) if rendered else np.zeros(0, dtype=np.float32)

@@ -52,6 +52,9 @@ class Synthesis(models.Model):
     speed = models.FloatField(default=1.0)
     pitch = models.FloatField(default=1.0)
     volume = models.FloatField(default=1.0)
+    similarity = models.FloatField(
+        null=True, blank=True, help_text="Requested identity strength of a cloned voice (null: the voice's own)."
+    )
     keep = models.BooleanField(default=False, help_text="Keep the output past FILE_TTL_HOURS.")
     pieces_total = models.PositiveIntegerField(default=0)
     pieces_done = models.PositiveIntegerField(default=0)

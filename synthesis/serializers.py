@@ -43,6 +43,22 @@ def resolve_format_and_rate(fmt: str | None, rate: int | None) -> tuple[str, int
     return fmt, rate
 
 
+class SimilarityField(serializers.FloatField):
+    """How much of a cloned voice's learned identity to apply, 0-1 (docs/synthesis.md)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            min_value=0.0,
+            max_value=1.0,
+            required=False,
+            allow_null=True,
+            help_text="Cloned voices only: how much of the speaker's learned identity to apply, from 0 "
+            "(pitch and formants only, the most natural) to 1 (the full learned correction). Default: the "
+            "voice's own setting, chosen at training (its validation's similarity_setting). Ignored by "
+            "built-in voices.",
+        )
+
+
 def synthesis_request(data: dict[str, Any], config: dict[str, Any]) -> SynthesisRequest:
     """The service's request from validated data (text, voice_id, keep) and output settings."""
     fmt, rate = resolve_format_and_rate(config.get("output_format"), config.get("sample_rate"))
@@ -54,6 +70,7 @@ def synthesis_request(data: dict[str, Any], config: dict[str, Any]) -> Synthesis
         speed=config.get("speed", 1.0),
         pitch=config.get("pitch", 1.0),
         volume=config.get("volume", 1.0),
+        similarity=config.get("similarity"),
         keep=data["keep"],
     )
 
@@ -70,6 +87,7 @@ class SynthesisConfigSerializer(serializers.Serializer[Any]):
     speed = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0, help_text="2.0 halves the duration.")
     pitch = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0, help_text="F0 ratio; duration kept.")
     volume = serializers.FloatField(min_value=0.0, max_value=2.0, default=1.0, help_text="Gain; never clips.")
+    similarity = SimilarityField()
 
 
 class SynthesizeInputSerializer(serializers.Serializer[Any]):
@@ -92,6 +110,7 @@ class StreamQuerySerializer(serializers.Serializer[Any]):
     speed = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0)
     pitch = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0)
     volume = serializers.FloatField(min_value=0.0, max_value=2.0, default=1.0)
+    similarity = SimilarityField()
     keep = serializers.BooleanField(default=False)
     ticket = serializers.CharField(required=False, help_text="For EventSource: a ticket from …/stream/ticket.")
 
@@ -192,6 +211,7 @@ class SynthesisDetailSerializer(SynthesisListItemSerializer):
     speed = serializers.FloatField()
     pitch = serializers.FloatField()
     volume = serializers.FloatField()
+    similarity = serializers.FloatField(allow_null=True)
     keep = serializers.BooleanField()
     progress = serializers.SerializerMethodField()
     pieces_total = serializers.IntegerField()

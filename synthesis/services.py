@@ -74,11 +74,12 @@ class SynthesisRequest:
     speed: float = 1.0
     pitch: float = 1.0
     volume: float = 1.0
+    similarity: float | None = None
     keep: bool = False
 
     @property
     def options(self) -> RenderOptions:
-        return RenderOptions(sample_rate=self.sample_rate, speed=self.speed, pitch=self.pitch, volume=self.volume)
+        return RenderOptions(self.sample_rate, self.speed, self.pitch, self.volume, self.similarity)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def _new_row(prepared: Prepared, *, owner: User, mode: str, status: str, **field
         speed=request.speed,
         pitch=request.pitch,
         volume=request.volume,
+        similarity=request.similarity,
         keep=request.keep,
         pieces_total=len(prepared.pieces),
         **fields,
@@ -305,7 +307,9 @@ def _run_async(job: Job, synthesis: Synthesis, progress: Progress, should_stop: 
     started = time.monotonic()
     Synthesis.objects.filter(pk=synthesis.pk).update(status=Synthesis.Status.RUNNING, pieces_done=0)
     pieces = prepare(synthesis.text)
-    options = RenderOptions(synthesis.sample_rate, synthesis.speed, synthesis.pitch, synthesis.volume)
+    options = RenderOptions(
+        synthesis.sample_rate, synthesis.speed, synthesis.pitch, synthesis.volume, synthesis.similarity
+    )
     artefact = voice_artefact(synthesis.voice_model)
     total = len(pieces)
     progress(0.0, f"Synthesizing {total} sentences")

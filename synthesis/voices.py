@@ -14,8 +14,9 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from files.storage import file_storage
-from speech.cloning import VoiceArtefact
 from speech.tts import BUILTIN_VOICE_ID, PIPER_RATE
+from speech.voice_methods import load_artefact
+from speech.voice_methods.base import Artefact
 from voices.models import VoiceModel, VoiceSample
 from voxify_project.errors import Conflict, NotFound
 
@@ -74,11 +75,11 @@ def user_ready_samples(*, user: User) -> QuerySet[VoiceSample]:
 
 
 _cache_lock = threading.Lock()
-_artefacts: OrderedDict[str, VoiceArtefact] = OrderedDict()
+_artefacts: OrderedDict[str, Artefact] = OrderedDict()
 ARTEFACT_CACHE_SIZE = 64
 
 
-def voice_artefact(model: VoiceModel | None) -> VoiceArtefact | None:
+def voice_artefact(model: VoiceModel | None) -> Artefact | None:
     """The artefact of a trained voice (read once from storage, then cached), or None."""
     if model is None:
         return None
@@ -88,7 +89,7 @@ def voice_artefact(model: VoiceModel | None) -> VoiceArtefact | None:
             _artefacts.move_to_end(model.public_id)
             return cached
     with file_storage().open(model.artefact_file.storage_key, "rb") as handle:
-        artefact = VoiceArtefact.from_json(handle.read())
+        artefact = load_artefact(handle.read())
     with _cache_lock:
         _artefacts[model.public_id] = artefact
         while len(_artefacts) > ARTEFACT_CACHE_SIZE:

@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import jiwer
-
 SPEECH_DIR = Path(
     os.environ.get("VOXIFY_SPEECH_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "speech")
 )
@@ -24,6 +22,7 @@ class Recording:
     duration: float
     sample_rate: int
     transcript: str | None
+    source: str = ""  # the recording it was cut from ("file [start-end s]" for a segment)
 
     @property
     def id(self) -> str:
@@ -38,23 +37,13 @@ def recordings() -> list[Recording]:
         path = SPEECH_DIR / row["path"]
         text_path = path.with_suffix(".txt")
         transcript = text_path.read_text().strip() if row["transcript"] == "yes" and text_path.exists() else None
-        result.append(Recording(path, row["speaker"], float(row["duration_s"]), int(row["sample_rate"]), transcript))
+        result.append(
+            Recording(
+                path, row["speaker"], float(row["duration_s"]), int(row["sample_rate"]), transcript, row["source"]
+            )
+        )
     return result
 
 
 def recording(name: str) -> Recording:
     return next(r for r in recordings() if r.path.name == name)
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """WER after lower-casing and removing punctuation (LibriSpeech references are upper case)."""
-    transform = jiwer.Compose(
-        [
-            jiwer.ToLowerCase(),
-            jiwer.RemovePunctuation(),  # type: ignore[no-untyped-call]
-            jiwer.RemoveMultipleSpaces(),
-            jiwer.Strip(),
-            jiwer.ReduceToListOfListOfWords(),
-        ]
-    )
-    return float(jiwer.wer(reference, hypothesis, reference_transform=transform, hypothesis_transform=transform))

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from speech.cloning import TrainingConfig
+from speech.voice_methods.base import TrainingConfig
 from voices.models import VoiceSample
 
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -44,7 +44,11 @@ class VoiceModelSerializer(serializers.Serializer[Any]):
     file_id = serializers.CharField(source="artefact_file.public_id", help_text="The artefact (JSON) in storage.")
     method = serializers.CharField()
     created_at = serializers.DateTimeField()
-    validation = serializers.JSONField(help_text="similarity (to the sample), baseline_similarity, wer, test_sentence")
+    validation = serializers.JSONField(
+        help_text="The trained voice judged on test_sentence: similarity and dvec_similarity (two speaker "
+        "encoders, to the sample), naturalness (DistillMOS 1-5), wer, the built-in voice's baseline_* values, "
+        "better_than_builtin, similarity_setting (the voice's default similarity)"
+    )
 
 
 class VoiceSampleDetailSerializer(serializers.Serializer[Any]):

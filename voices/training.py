@@ -25,7 +25,9 @@ from jobs.models import Job
 from jobs.runner import JobCancelled, JobError, Progress, ShouldStop
 from jobs.services import job_complete, job_create
 from speech.audio_io import decode, probe
-from speech.cloning import INITIAL_RADIUS, TrainingCancelled, TrainingConfig, TrainingFailed, train_voice
+from speech.training import train_voice
+from speech.voice_methods.base import TrainingCancelled, TrainingConfig, TrainingFailed
+from speech.voice_methods.world import INITIAL_RADIUS
 from voices.models import VoiceModel, VoiceSample
 from voxify_project.errors import Conflict
 
@@ -38,10 +40,11 @@ class TrainingInProgress(Conflict):
 
 
 def training_estimate_seconds(*, duration: float, config: TrainingConfig) -> int:
-    """A rough wall-time estimate on a 2-core CPU, from measured stage costs."""
+    """A rough wall-time estimate on a 2-core CPU, from measured stage costs (the WORLD
+    methods' warp search grows with the config; the other methods' work does not)."""
     epochs = min(config.epochs, max(1, math.ceil(math.log2(INITIAL_RADIUS / config.learning_rate)) + 1))
     evaluations = 1 + epochs * max(config.batch_size - 1, 1)
-    return int(6 + 0.25 * duration + 0.35 * evaluations)
+    return int(15 + 0.5 * duration + 0.35 * evaluations)
 
 
 def voice_training_start(*, sample: VoiceSample, config: TrainingConfig) -> Job:

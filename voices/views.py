@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
-from speech.cloning import TrainingConfig
+from speech.voice_methods.base import TrainingConfig
 from voices import selectors, services
 from voices.serializers import (
     SimilarOutputSerializer,

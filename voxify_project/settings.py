@@ -17,7 +17,7 @@ from typing import Any
 
 import environ
 
-from speech.methods import METHOD_CLASSES, METHODS
+from speech.voice_methods import DEFAULT_METHOD, method_names
 from voxify_project.embedded_redis import embedded_redis_socket
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -262,9 +262,11 @@ SYNTHESES_PER_DAY = env.int("SYNTHESES_PER_DAY", default=1000)
 DEFAULT_SAMPLE_RATE = env.int("DEFAULT_SAMPLE_RATE", default=22050)
 DEFAULT_OUTPUT_FORMAT = env.str("DEFAULT_OUTPUT_FORMAT", default="wav")
 FILE_TTL_HOURS = env.float("FILE_TTL_HOURS", default=24.0)  # synthesis outputs not kept
-VOICE_METHOD = env.str("VOICE_METHOD", default=METHOD_CLASSES)
-if VOICE_METHOD not in METHODS:
-    raise environ.ImproperlyConfigured(f"VOICE_METHOD must be one of {', '.join(METHODS)}, not {VOICE_METHOD!r}.")
+VOICE_METHOD = env.str("VOICE_METHOD", default=DEFAULT_METHOD)
+if VOICE_METHOD not in method_names():
+    raise environ.ImproperlyConfigured(
+        f"VOICE_METHOD must be one of {', '.join(method_names())}, not {VOICE_METHOD!r}."
+    )
 REQUESTS_PER_MINUTE = env.int("REQUESTS_PER_MINUTE", default=100)  # per user (anonymous: per IP)
 # The limits above (and MAX_UPLOAD_MB … UPLOADS_PER_DAY) only seed the SystemConfig row the
 # first time it is read; staff change them in the admin or PUT /api/v1/admin/config, and

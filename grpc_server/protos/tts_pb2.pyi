@@ -6,18 +6,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SynthesisConfig(_message.Message):
-    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume")
+    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume", "similarity")
     OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
     SPEED_FIELD_NUMBER: _ClassVar[int]
     PITCH_FIELD_NUMBER: _ClassVar[int]
     VOLUME_FIELD_NUMBER: _ClassVar[int]
+    SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     output_format: str
     sample_rate: int
     speed: float
     pitch: float
     volume: float
-    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ...) -> None: ...
+    similarity: float
+    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ..., similarity: _Optional[float] = ...) -> None: ...
 
 class SynthesizeTextRequest(_message.Message):
     __slots__ = ("text", "voice_id", "config", "keep")

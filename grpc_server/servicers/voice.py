@@ -14,7 +14,7 @@ from grpc_server.protos import voice_pb2, voice_pb2_grpc
 from grpc_server.rpc import rpc
 from grpc_server.servicers.auth import validated
 from grpc_server.servicers.uploads import received_upload
-from speech.cloning import TrainingConfig
+from speech.voice_methods.base import TrainingConfig
 from voices import selectors, services
 from voices.serializers import (
     TrainingConfigSerializer,

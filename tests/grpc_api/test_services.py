@@ -293,6 +293,13 @@ def test_tts_rpcs_sync_stream_and_async(stubs: Stubs, grpc_user: MakeUser) -> No
         grpc.StatusCode.INVALID_ARGUMENT,
         "VALIDATION_ERROR",
     )
+    bad_similarity = tts_pb2.SynthesizeTextRequest(text="Hi.", config=tts_pb2.SynthesisConfig(similarity=1.5))
+    assert refused(lambda: stubs.tts.SynthesizeText(bad_similarity, metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "VALIDATION_ERROR",
+    )
+    with_similarity = tts_pb2.SynthesizeTextRequest(text="Hi.", config=tts_pb2.SynthesisConfig(similarity=0.4))
+    assert stubs.tts.SynthesizeText(with_similarity, metadata=md).synthesis_id.startswith("syn_")
     empty = tts_pb2.SynthesizeTextAsyncRequest(text=" \x07 ")
     assert refused(lambda: stubs.tts.SynthesizeTextAsync(empty, metadata=md)) == (
         grpc.StatusCode.INVALID_ARGUMENT,

@@ -9,12 +9,12 @@ import pytest
 import pyworld
 
 from speech.audio_io import Samples
-from speech.cloning import transform
+from speech.dsp.world import modify
 from speech.engine import LIMITER_CEILING, RenderOptions, level, limit, render_piece, render_text
 from speech.text import prepare
 from speech.transcription import transcribe
 from speech.tts import synthesize
-from tests.speech_data import word_error_rate
+from speech.wer import word_error_rate
 
 TEXT = "The birch canoe slid on the smooth planks, and the sun rose over the quiet lake."
 # Everyday sentences, plus three Harvard sentences (IEEE 1969); none needs normalising.
@@ -77,8 +77,8 @@ def test_pitch_moves_f0_by_the_ratio_and_keeps_the_duration(piper_output: Sample
     # through the same WORLD analysis and re-synthesis, and the generator noise of a second
     # Piper run cannot blur the comparison. (Raw Piper output also has creaky stretches
     # where F0 trackers find sub-harmonics.)
-    reference = transform(piper_output, 22050, pitch=1.001)
-    shifted = transform(piper_output, 22050, pitch=pitch)
+    reference = modify(piper_output, 22050, pitch=1.001)
+    shifted = modify(piper_output, 22050, pitch=pitch)
 
     assert f0_ratio(shifted, reference) == pytest.approx(pitch, rel=0.02)
     assert len(shifted) == len(piper_output)

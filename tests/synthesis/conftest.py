@@ -12,7 +12,9 @@ from accounts.models import User
 from files.models import StoredFile
 from files.services import stored_file_create
 from speech.audio_io import decode, probe
-from speech.cloning import TrainingConfig, VoiceArtefact, train_voice
+from speech.training import train_voice
+from speech.voice_methods.base import Artefact as VoiceArtefact
+from speech.voice_methods.base import TrainingConfig
 from tests.speech_data import recording
 from tests.uploads import upload
 from voices.models import VoiceModel, VoiceSample
@@ -25,7 +27,7 @@ def trained_artefact() -> VoiceArtefact:
     """A real voice artefact, fitted to an LJSpeech recording with a short search."""
     rec = recording(VOICE_RECORDING)
     audio = decode(rec.path, probe(rec.path))
-    return train_voice(
+    artefact: VoiceArtefact = train_voice(
         audio.samples,
         audio.sample_rate,
         config=TrainingConfig(epochs=2, learning_rate=0.05, batch_size=2),
@@ -33,6 +35,7 @@ def trained_artefact() -> VoiceArtefact:
         should_stop=lambda: False,
         transcript=rec.transcript,
     )
+    return artefact
 
 
 def attach_voice(sample_id: str, artefact: VoiceArtefact) -> VoiceSample:

@@ -16,8 +16,9 @@ from files.storage import file_storage
 from jobs import runner, services
 from jobs.models import Job
 from jobs.runner import run_job
-from speech import cloning
-from speech.cloning import VoiceArtefact
+from speech.dsp.classes import decode_rows
+from speech.voice_methods import load_artefact, world_classes
+from speech.voice_methods.psola_filter import PsolaFilterMethod
 from tests.speech_data import recording
 from tests.uploads import upload
 from voices.models import VoiceModel, VoiceSample
@@ -114,18 +115,21 @@ def test_training_makes_the_sample_ready(
     assert detail["status"] == "ready"
     model = detail["voice_model"]
     assert model["version"] == 1
-    assert model["method"] == "world-f0-warp-classes"
-    assert 0 < model["validation"]["similarity"] <= 1
-    assert 0 <= model["validation"]["wer"] <= 1
+    assert model["method"] == "psola-filter-classes"
+    validation = model["validation"]
+    assert 0 < validation["similarity"] <= 1 and 0 < validation["dvec_similarity"] <= 1
+    assert 1 <= validation["naturalness"] <= 5 and 0 <= validation["wer"] <= 1
+    assert validation["similarity_setting"] in (0.0, 0.5, 1.0, 1.5)
+    assert job["result"]["validation"] == validation
     assert model["validation"]["test_sentence"]
     assert job["result"]["model_id"] == model["model_id"]
     info = client.get(f"/api/v1/files/{model['file_id']}/info").json()["data"]
     assert info["content_type"] == "application/json"
-    # At most 2 x 16 sound classes of 113 float16 values, base64 in JSON: about 11 KB.
-    assert info["size"] < 16384
+    # At most 32 sound classes of 98 float16 values, base64 in JSON: about 8.5 KB.
+    assert info["size"] < 12288
     assert file_storage().exists(StoredFile.objects.get(public_id=model["file_id"]).storage_key)
     messages = [message for _, message in progress_log]
-    stages = ["Analysing", "Transcribing", "Epoch 1/2", "Aligning", "Class strength 1.0", "Validating", "Done"]
+    stages = ["Analysing", "Transcribing", "Formant ratio", "Aligning", "Class strength 0.5", "Validating", "Done"]
     positions = [next(i for i, m in enumerate(messages) if m.startswith(stage)) for stage in stages]
     assert positions == sorted(positions)
     fractions = [fraction for fraction, _ in progress_log]
@@ -148,7 +152,7 @@ def test_cancelled_training_leaves_nothing(alice: tuple[User, APIClient], sample
     job_id = train(client, sample["sample_id"]).json()["data"]["training_job_id"]
     files_before = StoredFile.objects.count()
 
-    with mock.patch.object(runner, "job_progress", side_effect=_cancel_at(job_id, "Epoch 1")):
+    with mock.patch.object(runner, "job_progress", side_effect=_cancel_at(job_id, "Formant ratio")):
         run_job(job_id, 1, train_sample_work)
 
     assert Job.objects.get(public_id=job_id).status == "cancelled"
@@ -171,7 +175,7 @@ def test_retraining_keeps_the_old_version_until_the_new_one_succeeds(
     second = train(client, sample_id).json()["data"]["training_job_id"]
     during = client.get(f"/api/v1/voice/samples/{sample_id}").json()["data"]
     assert (during["status"], during["voice_model"]["model_id"]) == ("ready", v1["model_id"])
-    with mock.patch.object(runner, "job_progress", side_effect=_cancel_at(second, "Epoch 1")):
+    with mock.patch.object(runner, "job_progress", side_effect=_cancel_at(second, "Formant ratio")):
         run_job(second, 1, train_sample_work)
     after_cancel = client.get(f"/api/v1/voice/samples/{sample_id}").json()["data"]
     assert (after_cancel["status"], after_cancel["voice_model"]["model_id"]) == ("ready", v1["model_id"])
@@ -223,16 +227,17 @@ def test_the_knn_method_is_chosen_by_the_setting_and_stored_with_the_voice(
     assert any(message.startswith("Indexing the speaker's frames") for _, message in progress_log)
     stored = StoredFile.objects.get(public_id=model["file_id"])
     with file_storage().open(stored.storage_key, "rb") as handle:
-        artefact = VoiceArtefact.from_json(handle.read())
+        artefact: Any = load_artefact(handle.read())
     assert artefact.method == "world-f0-warp-knn" and artefact.frames
     # The enrolment's speech frames: 41 float16 values each, at most 20 s of them.
     assert 100 < len(base64.b64decode(artefact.frames)) // (41 * 2) <= 4000
 
 
-def test_the_default_method_learns_sound_classes_and_chooses_their_strength(
-    alice: tuple[User, APIClient], sample: dict[str, Any], progress_log: list[tuple[float, str]]
+def test_the_world_classes_method_learns_sound_classes_and_chooses_their_strength(
+    alice: tuple[User, APIClient], sample: dict[str, Any], progress_log: list[tuple[float, str]], settings: Any
 ) -> None:
     _, client = alice
+    settings.VOICE_METHOD = "world-f0-warp-classes"
 
     job = train_to_completion(client, sample["sample_id"])
 
@@ -242,19 +247,18 @@ def test_the_default_method_learns_sound_classes_and_chooses_their_strength(
     assert any(message.startswith("Class strength 1.0: similarity") for message in messages)
     model = VoiceModel.objects.get(public_id=job["result"]["model_id"])
     # The selection measured the voice without classes and at least the strongest setting.
-    assert {"0.0", "1.0"} <= set(model.fit["class_selection"])
-    assert model.fit["class_strength"] in (0.0, *cloning.CLASS_STRENGTHS)
+    assert {"0.0", "1.0", "0.6", "0.3"} == set(model.fit["class_selection"])
+    assert set(model.fit["class_selection"]["1.0"]) == {"similarity", "dvec_similarity", "naturalness", "wer"}
+    assert model.fit["class_strength"] in (0.0, *world_classes.CLASS_STRENGTHS)
     with file_storage().open(model.artefact_file.storage_key, "rb") as handle:
-        artefact = VoiceArtefact.from_json(handle.read())
+        artefact: Any = load_artefact(handle.read())
     assert artefact.method == "world-f0-warp-classes"
     assert artefact.class_strength == model.fit["class_strength"]
-    if artefact.class_strength:
-        # Rows of [voiced, key (3 x 24), correction (40)]: up to CLASS_COUNT per voicing.
-        classes = cloning._decode_rows(artefact.classes, cloning.CLASS_ROW_WIDTH)
-        assert classes.shape[1] == 113 and 4 <= len(classes) <= 2 * cloning.CLASS_COUNT
-        assert {0.0, 1.0} == set(classes[:, 0].tolist())
-    else:
-        assert artefact.classes == ""
+    # Rows of [voiced, key (3 x 24), correction (40)]: up to CLASS_COUNT per voicing, kept even
+    # at strength 0 so that a request's similarity can apply them.
+    classes = decode_rows(artefact.classes, world_classes.CLASS_ROW_WIDTH)
+    assert classes.shape[1] == 113 and 4 <= len(classes) <= 2 * world_classes.CLASS_COUNT
+    assert {0.0, 1.0} == set(classes[:, 0].tolist())
 
 
 def test_a_voice_no_closer_than_the_builtin_one_says_so_in_the_result(
@@ -265,7 +269,7 @@ def test_a_voice_no_closer_than_the_builtin_one_says_so_in_the_result(
 
     # Validation converts a sentence with the new voice; leaving it unconverted makes the clone
     # exactly as close to the speaker as the built-in voice: not better.
-    with mock.patch.object(cloning, "apply_voice", side_effect=lambda samples, rate, artefact: samples):
+    with mock.patch.object(PsolaFilterMethod, "convert", lambda self, samples, rate, artefact, **options: samples):
         run_job(job_id, 1, train_sample_work)
     job = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
     validation = job["result"]["validation"]

@@ -15,7 +15,8 @@ from rest_framework.test import APIClient
 from accounts.models import DailyUsage, User
 from files.models import StoredFile
 from files.storage import file_storage
-from tests.speech_data import Recording, recording, recordings, word_error_rate
+from speech.wer import word_error_rate
+from tests.speech_data import Recording, recording, recordings
 from tests.uploads import UPLOAD_URL, upload
 from voices import vectors
 from voices.models import VoiceSample

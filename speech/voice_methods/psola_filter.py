@@ -1,0 +1,298 @@
+"""``psola-filter-classes``: Piper's own waveform, re-pitched by PSOLA and filtered per sound.
+
+WORLD re-synthesis costs Piper's speech about 1.5 DistillMOS points before any conversion
+(docs/adr/0009). This method never re-synthesises: it keeps Piper's excitation and phase.
+
+Fitting:
+1. the sample's median F0 and log-F0 spread (Praat's autocorrelation pitch);
+2. Piper reads the sample's words (up to ALIGN_MAX_CHARS); Praat's "Change gender" (PSOLA)
+   moves the reading to the sample's median F0 and pitch range, with the formant shift
+   ratio that makes it most similar to the sample (Resemblyzer; a coarse grid, then a finer
+   one around the best);
+3. the re-pitched reading is aligned with the sample by DTW on cepstra of the log-mel
+   spectrum (5 ms frames; subsequence DTW when the words were cut short); each aligned frame
+   gives a correction, the sample's cepstrum minus the reading's (the energy term left out:
+   loudness is the engine's business); the reading's frames, keyed by the *base* voice's
+   cepstra with their neighbours, are grouped into CLASS_COUNT k-means classes, each keeping
+   its mean correction (speech.dsp.classes);
+4. the strength of the correction is chosen on all three judges
+   (speech.judging.choose_strength).
+
+Converting: PSOLA (pitch, formants, the request's pitch and the time stretch in one pass),
+then each STFT frame of the result is multiplied by the gain curve of its blended class
+correction (a time-varying filter, +-12 dB, smoothed over 25 ms), phase kept. The artefact
+is a few KB of JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from speech.audio_io import Samples, resample
+from speech.dsp.classes import (
+    aligned_corrections,
+    class_corrections,
+    context_keys,
+    decode_rows,
+    encode_rows,
+    fit_classes,
+)
+from speech.embedding import cosine_similarity, speaker_embedding
+from speech.judging import SELECTION_TEXTS, choose_strength
+from speech.tts import PIPER_RATE, synthesize
+from speech.voice_methods.base import AnalysedSample, Check, Progress, TrainingConfig, TrainingFailed
+from speech.voice_methods.world import first_chars
+
+NAME = "psola-filter-classes"
+ARTEFACT_FORMAT = 1
+FFT = 1024
+HOP = 110  # 5 ms at 22.05 kHz
+MELS = 64
+CEPSTRA = 25  # c0 (energy) .. c24: the smooth shape of the log-mel spectrum
+KEY = slice(1, CEPSTRA)
+CONTEXT = (-3, 0, 3)
+CLASS_COUNT = 32
+CLASS_MIN_FRAMES = 20
+CLASS_NEIGHBOURS = 3
+CLASS_SMOOTHING = 5
+STRENGTHS = (0.5, 1.0, 1.5)
+MAX_GAIN = 2.76  # natural log of power: +-12 dB
+FORMANT_GRID = (0.86, 0.93, 1.0, 1.07, 1.14, 1.21)
+FORMANT_REFINE = (-0.035, 0.035)
+PITCH_FLOOR, PITCH_CEILING = 60.0, 500.0
+BASE_PITCH_FLOOR, BASE_PITCH_CEILING = 60.0, 400.0  # the base voice (a male voice)
+ALIGN_MAX_CHARS = 350
+ALIGN_MAX_SECONDS = 25.0
+
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class PsolaArtefact:
+    f0_median: float  # Hz, the speaker
+    pitch_range: float  # the speaker's log-F0 spread over the base voice's
+    formant_ratio: float
+    classes: str = ""  # base64 of float16 rows [voiced, key, correction]
+    class_strength: float = 0.0
+    config: dict[str, Any] = field(default_factory=dict)
+    validation: dict[str, Any] = field(default_factory=dict)
+    fit: dict[str, Any] = field(default_factory=dict)
+    method: str = NAME
+    format: int = ARTEFACT_FORMAT
+
+    @property
+    def default_similarity(self) -> float:
+        return self.class_strength
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self), sort_keys=True).encode()
+
+
+def _mel_basis() -> Floats:
+    import librosa
+
+    basis: Floats = librosa.filters.mel(sr=PIPER_RATE, n_fft=FFT, n_mels=MELS, fmin=50.0, fmax=PIPER_RATE / 2)
+    return basis
+
+
+_MEL = _mel_basis()
+_MEL_TO_BINS = _MEL / (_MEL.sum(axis=0, keepdims=True) + 1e-9)  # each bin: the mean of its bands
+
+
+def _stft(samples: Samples) -> npt.NDArray[np.complex64]:
+    import librosa
+
+    spectrum: npt.NDArray[np.complex64] = librosa.stft(samples, n_fft=FFT, hop_length=HOP, window="hann")
+    return spectrum
+
+
+def cepstra(spectrum: npt.NDArray[np.complex64]) -> Floats:
+    """[frames, CEPSTRA]: the DCT of each frame's log-mel power spectrum, first coefficients."""
+    from scipy.fft import dct
+
+    log_mel = np.log(_MEL @ (np.abs(spectrum) ** 2) + 1e-8)
+    coefficients: Floats = dct(log_mel, type=2, norm="ortho", axis=0)[:CEPSTRA].T
+    return coefficients
+
+
+def _speech_frames(coefficients: Floats) -> npt.NDArray[np.intp]:
+    frames: npt.NDArray[np.intp] = np.flatnonzero(coefficients[:, 0] > np.percentile(coefficients[:, 0], 30))
+    return frames
+
+
+def _pitch_stats(samples: Samples, floor: float, ceiling: float) -> tuple[float, float]:
+    import parselmouth
+
+    pitch = parselmouth.Sound(samples.astype(np.float64), PIPER_RATE).to_pitch(
+        time_step=0.01, pitch_floor=floor, pitch_ceiling=ceiling
+    )
+    f0 = pitch.selected_array["frequency"]
+    voiced = f0[f0 > 0]
+    if len(voiced) < 20:
+        raise TrainingFailed("NO_VOICED_SPEECH", "Too little voiced speech to measure the speaker's pitch.")
+    return float(np.median(voiced)), max(float(np.std(np.log(voiced))), 1e-3)
+
+
+def change_gender(
+    samples: Samples, *, formant_ratio: float, f0_median: float, pitch_range: float, duration: float = 1.0
+) -> Samples:
+    """Praat's "Change gender" (PSOLA): formants times ``formant_ratio``, median F0 to
+    ``f0_median``, F0 range times ``pitch_range``, duration times ``duration``."""
+    import parselmouth
+    from parselmouth.praat import call
+
+    sound = parselmouth.Sound(samples.astype(np.float64), PIPER_RATE)
+    changed = call(
+        sound,
+        "Change gender",
+        BASE_PITCH_FLOOR,
+        BASE_PITCH_CEILING,
+        formant_ratio,
+        f0_median,
+        pitch_range,
+        duration,
+    )
+    y = np.asarray(changed.values[0], dtype=np.float32)
+    length = round(len(samples) * duration)
+    return y[:length] if len(y) >= length else np.concatenate([y, np.zeros(length - len(y), np.float32)])
+
+
+def _filter(changed: Samples, keys: Floats, rows: Floats, strength: float) -> Samples:
+    """Multiply each STFT frame of ``changed`` by its class correction's gain, phase kept."""
+    import librosa
+    from scipy.fft import idct
+
+    spectrum = _stft(changed)
+    frames = min(len(keys), spectrum.shape[1])
+    correction = class_corrections(
+        keys[:frames], np.ones(frames, bool), rows, neighbours=CLASS_NEIGHBOURS, smoothing=CLASS_SMOOTHING
+    )
+    correction[:, 0] = 0.0
+    full = np.zeros((frames, MELS))
+    full[:, :CEPSTRA] = strength * correction
+    log_gain = np.clip(idct(full, type=2, norm="ortho", axis=1) @ _MEL_TO_BINS, -MAX_GAIN, MAX_GAIN)
+    spectrum[:, :frames] *= np.exp(log_gain.T / 2)
+    y = librosa.istft(spectrum, hop_length=HOP, window="hann", length=len(changed)).astype(np.float32)
+    peak = float(np.max(np.abs(y))) if len(y) else 0.0
+    return y * np.float32(0.99 / peak) if peak > 0.99 else y
+
+
+def _keys(samples: Samples, stretch: float = 1.0) -> Floats:
+    """The base voice's frame keys, resampled in time to a ``stretch`` times longer output."""
+    keys = context_keys(cepstra(_stft(samples)), KEY, CONTEXT)
+    if stretch == 1.0:
+        return keys
+    count = max(1, round(len(keys) * stretch))
+    nearest = np.clip(np.rint(np.arange(count) / stretch).astype(int), 0, len(keys) - 1)
+    stretched: Floats = keys[nearest]
+    return stretched
+
+
+class PsolaFilterMethod:
+    name = NAME
+    schema_version = ARTEFACT_FORMAT
+
+    def load(self, raw: dict[str, Any]) -> PsolaArtefact:
+        if raw.get("format") != ARTEFACT_FORMAT or raw.get("method") != NAME:
+            raise ValueError(f"Unsupported voice artefact {raw.get('method')!r} v{raw.get('format')!r}")
+        return PsolaArtefact(**raw)
+
+    def convert(
+        self,
+        samples: Samples,
+        rate: int,
+        artefact: PsolaArtefact,
+        *,
+        pitch: float = 1.0,
+        stretch: float = 1.0,
+        similarity: float | None = None,
+    ) -> Samples:
+        if len(samples) < rate // 20:
+            return samples
+        audio = resample(samples, rate, PIPER_RATE)
+        changed = change_gender(
+            audio,
+            formant_ratio=artefact.formant_ratio,
+            f0_median=artefact.f0_median * pitch,
+            pitch_range=artefact.pitch_range,
+            duration=stretch,
+        )
+        strength = artefact.class_strength if similarity is None else similarity
+        if artefact.classes and strength > 0:
+            rows = decode_rows(artefact.classes, 1 + len(CONTEXT) * (KEY.stop - KEY.start) + CEPSTRA)
+            changed = _filter(changed, _keys(audio, stretch), rows.astype(np.float64), strength)
+        return resample(changed, PIPER_RATE, rate)
+
+    def fit(self, sample: AnalysedSample, *, config: TrainingConfig, progress: Progress, check: Check) -> PsolaArtefact:
+        target = resample(sample.samples, sample.rate, PIPER_RATE)[: int(ALIGN_MAX_SECONDS * PIPER_RATE)]
+        f0_median, target_spread = _pitch_stats(target, PITCH_FLOOR, PITCH_CEILING)
+        words = sample.words
+        spoken = first_chars(words, ALIGN_MAX_CHARS)
+        reading = synthesize(spoken)[0]
+        _, base_spread = _pitch_stats(reading, BASE_PITCH_FLOOR, BASE_PITCH_CEILING)
+        pitch_range = float(np.clip(target_spread / base_spread, 0.5, 2.0))
+        check()
+
+        scores: dict[float, float] = {}
+
+        def score(ratio: float) -> float:
+            check()
+            ratio = round(ratio, 3)
+            if ratio not in scores:
+                changed = change_gender(reading, formant_ratio=ratio, f0_median=f0_median, pitch_range=pitch_range)
+                scores[ratio] = cosine_similarity(speaker_embedding(changed, PIPER_RATE), sample.embedding)
+                progress(0.1 + 0.04 * len(scores), f"Formant ratio {ratio}: similarity {scores[ratio]:.3f}")
+            return scores[ratio]
+
+        for ratio in FORMANT_GRID:
+            score(ratio)
+        coarse = max(scores, key=lambda r: scores[r])
+        for offset in FORMANT_REFINE:
+            score(coarse + offset)
+        formant_ratio = max(scores, key=lambda r: scores[r])
+        artefact = PsolaArtefact(round(f0_median, 2), round(pitch_range, 4), formant_ratio)
+
+        progress(0.5, "Aligning the sample with its reference")
+        changed = change_gender(reading, formant_ratio=formant_ratio, f0_median=f0_median, pitch_range=pitch_range)
+        raw, converted, speaker = cepstra(_stft(reading)), cepstra(_stft(changed)), cepstra(_stft(target))
+        frames = min(len(raw), len(converted))
+        ours, theirs = _speech_frames(raw[:frames]), _speech_frames(speaker)
+        rows, corrections = aligned_corrections(converted[ours], speaker[theirs], KEY, partial=spoken != words)
+        keys = context_keys(raw, KEY, CONTEXT)[ours[rows]]
+        classes = fit_classes(
+            keys, corrections, np.ones(len(keys), bool), count=CLASS_COUNT, min_frames=CLASS_MIN_FRAMES
+        )
+        check()
+        search = {str(k): round(v, 4) for k, v in sorted(scores.items())}
+        if not len(classes):
+            return replace(artefact, fit={"formant_search": search, "class_strength": 0.0})
+        artefact = replace(artefact, classes=encode_rows(classes))
+        sentences = [synthesize(text)[0] for text in SELECTION_TEXTS]
+
+        def render(strength: float) -> tuple[list[Samples], int]:
+            check()
+            return [self.convert(s, PIPER_RATE, artefact, similarity=strength) for s in sentences], PIPER_RATE
+
+        chosen, trials = choose_strength(
+            STRENGTHS,
+            render,
+            sample,
+            progress=lambda n, s, r: progress(
+                0.55 + 0.28 * n / len(STRENGTHS),
+                f"Class strength {s}: similarity {r.similarity:.3f}, naturalness {r.naturalness:.2f}",
+            ),
+        )
+        fit = {
+            "formant_search": search,
+            "class_strength": chosen,
+            "class_selection": trials,
+        }
+        return replace(artefact, class_strength=chosen, fit=fit)
+
+
+METHOD = PsolaFilterMethod()
