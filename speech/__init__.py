@@ -1,1 +1,1 @@
-"""The speech core: audio I/O, analysis, embeddings, TTS and cloning. No Django imports."""
+"""The speech core: audio I/O, analysis, embeddings, judges, TTS and voice methods. No Django imports."""
