@@ -42,6 +42,7 @@ from speech.dsp.classes import (
     encode_rows,
     fit_classes,
 )
+from speech.dsp.world import speech_frames
 from speech.embedding import cosine_similarity, speaker_embedding
 from speech.judging import SELECTION_TEXTS, choose_strength
 from speech.tts import PIPER_RATE, synthesize
@@ -118,11 +119,6 @@ def cepstra(spectrum: npt.NDArray[np.complex64]) -> Floats:
     log_mel = np.log(_MEL @ (np.abs(spectrum) ** 2) + 1e-8)
     coefficients: Floats = dct(log_mel, type=2, norm="ortho", axis=0)[:CEPSTRA].T
     return coefficients
-
-
-def _speech_frames(coefficients: Floats) -> npt.NDArray[np.intp]:
-    frames: npt.NDArray[np.intp] = np.flatnonzero(coefficients[:, 0] > np.percentile(coefficients[:, 0], 30))
-    return frames
 
 
 def _pitch_stats(samples: Samples, floor: float, ceiling: float) -> tuple[float, float]:
@@ -261,7 +257,7 @@ class PsolaFilterMethod:
         changed = change_gender(reading, formant_ratio=formant_ratio, f0_median=f0_median, pitch_range=pitch_range)
         raw, converted, speaker = cepstra(_stft(reading)), cepstra(_stft(changed)), cepstra(_stft(target))
         frames = min(len(raw), len(converted))
-        ours, theirs = _speech_frames(raw[:frames]), _speech_frames(speaker)
+        ours, theirs = speech_frames(raw[:frames]), speech_frames(speaker)
         rows, corrections = aligned_corrections(converted[ours], speaker[theirs], KEY, partial=spoken != words)
         keys = context_keys(raw, KEY, CONTEXT)[ours[rows]]
         classes = fit_classes(
