@@ -59,6 +59,14 @@ def judge(audio: Sequence[Samples], rate: int, texts: Sequence[str], sample: Ana
     )
 
 
+def admissible(result: Judgement, base: Judgement) -> bool:
+    """Whether a change judged ``result`` may replace the unchanged ``base``: the WER raised by
+    at most WER_TOLERANCE, the naturalness lowered by at most NATURALNESS_TOLERANCE and not
+    below NATURALNESS_FLOOR (nor below the base's own, where that is lower)."""
+    min_naturalness = max(base.naturalness - NATURALNESS_TOLERANCE, min(base.naturalness, NATURALNESS_FLOOR))
+    return result.wer <= base.wer + WER_TOLERANCE and result.naturalness >= min_naturalness
+
+
 def choose_strength(
     strengths: Sequence[float],
     render: Callable[[float], tuple[list[Samples], int]],
@@ -75,12 +83,10 @@ def choose_strength(
     base = judge(*render(0.0), texts, sample)
     trials = {"0.0": base.rounded()}
     chosen, best = 0.0, base.identity
-    min_naturalness = max(base.naturalness - NATURALNESS_TOLERANCE, min(base.naturalness, NATURALNESS_FLOOR))
     for number, strength in enumerate(strengths, 1):
         result = judge(*render(strength), texts, sample)
         trials[str(strength)] = result.rounded()
         progress(number, strength, result)
-        admissible = result.wer <= base.wer + WER_TOLERANCE and result.naturalness >= min_naturalness
-        if admissible and result.identity > best:
+        if admissible(result, base) and result.identity > best:
             chosen, best = strength, result.identity
     return chosen, trials

@@ -7,8 +7,10 @@ Fitting:
 1. the sample's median F0 and log-F0 spread (Praat's autocorrelation pitch);
 2. Piper reads the sample's words (up to ALIGN_MAX_CHARS); Praat's "Change gender" (PSOLA)
    moves the reading to the sample's median F0 and pitch range, with the formant shift
-   ratio that makes it most similar to the sample (Resemblyzer; a coarse grid, then a finer
-   one around the best);
+   ratio that makes it most similar to the sample (both speaker encoders; a coarse grid,
+   then a finer one around the best) among the ratios the other two judges admit against
+   ratio 1 (speech.judging.admissible: a large formant shift can cost naturalness and
+   intelligibility);
 3. the re-pitched reading is aligned with the sample by DTW on cepstra of the log-mel
    spectrum (5 ms frames; subsequence DTW when the words were cut short); each aligned frame
    gives a correction, the sample's cepstrum minus the reading's (the energy term left out:
@@ -43,8 +45,7 @@ from speech.dsp.classes import (
     fit_classes,
 )
 from speech.dsp.world import speech_frames
-from speech.embedding import cosine_similarity, speaker_embedding
-from speech.judging import SELECTION_TEXTS, choose_strength
+from speech.judging import SELECTION_TEXTS, Judgement, admissible, choose_strength, judge
 from speech.tts import PIPER_RATE, synthesize
 from speech.voice_methods.base import AnalysedSample, Check, Progress, TrainingConfig, TrainingFailed
 from speech.voice_methods.world import first_chars
@@ -234,23 +235,32 @@ class PsolaFilterMethod:
         pitch_range = float(np.clip(target_spread / base_spread, 0.5, 2.0))
         check()
 
-        scores: dict[float, float] = {}
+        trials: dict[float, Judgement] = {}
 
-        def score(ratio: float) -> float:
+        def score(ratio: float) -> Judgement:
             check()
             ratio = round(ratio, 3)
-            if ratio not in scores:
+            if ratio not in trials:
                 changed = change_gender(reading, formant_ratio=ratio, f0_median=f0_median, pitch_range=pitch_range)
-                scores[ratio] = cosine_similarity(speaker_embedding(changed, PIPER_RATE), sample.embedding)
-                progress(0.1 + 0.04 * len(scores), f"Formant ratio {ratio}: similarity {scores[ratio]:.3f}")
-            return scores[ratio]
+                trials[ratio] = result = judge([changed], PIPER_RATE, [spoken], sample)
+                progress(
+                    0.1 + 0.04 * len(trials),
+                    f"Formant ratio {ratio}: similarity {result.similarity:.3f}, naturalness {result.naturalness:.2f}",
+                )
+            return trials[ratio]
+
+        base = score(1.0)
+
+        def best() -> float:
+            allowed = [r for r, t in trials.items() if r == 1.0 or admissible(t, base)]
+            return max(allowed, key=lambda r: trials[r].identity)
 
         for ratio in FORMANT_GRID:
             score(ratio)
-        coarse = max(scores, key=lambda r: scores[r])
+        coarse = best()
         for offset in FORMANT_REFINE:
             score(coarse + offset)
-        formant_ratio = max(scores, key=lambda r: scores[r])
+        formant_ratio = best()
         artefact = PsolaArtefact(round(f0_median, 2), round(pitch_range, 4), formant_ratio)
 
         progress(0.5, "Aligning the sample with its reference")
@@ -264,7 +274,7 @@ class PsolaFilterMethod:
             keys, corrections, np.ones(len(keys), bool), count=CLASS_COUNT, min_frames=CLASS_MIN_FRAMES
         )
         check()
-        search = {str(k): round(v, 4) for k, v in sorted(scores.items())}
+        search = {str(k): t.rounded() for k, t in sorted(trials.items())}
         if not len(classes):
             return replace(artefact, fit={"formant_search": search, "class_strength": 0.0})
         artefact = replace(artefact, classes=encode_rows(classes))

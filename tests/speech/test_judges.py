@@ -42,3 +42,20 @@ def test_distillmos_loads_without_torchaudio() -> None:
     naturalness(*read("LJ001-0004.wav"))
 
     assert "torchaudio" not in sys.modules
+
+
+def test_a_change_is_admitted_only_within_the_naturalness_and_wer_tolerances() -> None:
+    from speech.judging import NATURALNESS_FLOOR, NATURALNESS_TOLERANCE, WER_TOLERANCE, Judgement, admissible
+
+    base = Judgement(similarity=0.5, dvec_similarity=0.3, naturalness=4.2, wer=0.02)
+    near = Judgement(0.7, 0.6, base.naturalness - NATURALNESS_TOLERANCE + 0.01, base.wer + WER_TOLERANCE)
+    assert admissible(near, base)
+    assert not admissible(Judgement(0.7, 0.6, base.naturalness - NATURALNESS_TOLERANCE - 0.01, base.wer), base)
+    assert not admissible(Judgement(0.7, 0.6, base.naturalness, base.wer + WER_TOLERANCE + 0.01), base)
+    # Never below the floor, however natural the unchanged speech is...
+    low = Judgement(0.5, 0.3, NATURALNESS_FLOOR + 0.2, 0.0)
+    assert not admissible(Judgement(0.7, 0.6, NATURALNESS_FLOOR - 0.1, 0.0), low)
+    # ...nor below the unchanged speech where that is already under the floor.
+    poor = Judgement(0.5, 0.3, NATURALNESS_FLOOR - 0.5, 0.0)
+    assert admissible(Judgement(0.7, 0.6, poor.naturalness, 0.0), poor)
+    assert not admissible(Judgement(0.7, 0.6, poor.naturalness - 0.05, 0.0), poor)
