@@ -99,3 +99,13 @@ class VoiceMethod(Protocol):
     def load(self, raw: dict[str, Any]) -> Any:
         """The artefact from its JSON object (ValueError for a format this method cannot read)."""
         ...
+
+
+def read_artefact(raw: dict[str, Any], cls: type[Any], *, method: str, version: int) -> Any:
+    """``cls(**raw)`` when ``raw`` is ``method``'s artefact of schema ``version``; ValueError otherwise."""
+    if raw.get("format") != version or raw.get("method") != method:
+        raise ValueError(f"Unsupported voice artefact {raw.get('method')!r} v{raw.get('format')!r}")
+    try:
+        return cls(**raw)
+    except TypeError as error:
+        raise ValueError(f"Malformed {method} artefact: {error}") from error

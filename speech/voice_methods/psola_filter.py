@@ -47,7 +47,7 @@ from speech.dsp.classes import (
 from speech.dsp.world import speech_frames
 from speech.judging import SELECTION_TEXTS, Judgement, admissible, choose_strength, judge
 from speech.tts import PIPER_RATE, synthesize
-from speech.voice_methods.base import AnalysedSample, Check, Progress, TrainingConfig, TrainingFailed
+from speech.voice_methods.base import AnalysedSample, Check, Progress, TrainingConfig, TrainingFailed, read_artefact
 from speech.voice_methods.world import first_chars
 
 NAME = "psola-filter-classes"
@@ -195,9 +195,8 @@ class PsolaFilterMethod:
     schema_version = ARTEFACT_FORMAT
 
     def load(self, raw: dict[str, Any]) -> PsolaArtefact:
-        if raw.get("format") != ARTEFACT_FORMAT or raw.get("method") != NAME:
-            raise ValueError(f"Unsupported voice artefact {raw.get('method')!r} v{raw.get('format')!r}")
-        return PsolaArtefact(**raw)
+        artefact: PsolaArtefact = read_artefact(raw, PsolaArtefact, method=NAME, version=ARTEFACT_FORMAT)
+        return artefact
 
     def convert(
         self,

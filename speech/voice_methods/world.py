@@ -29,7 +29,7 @@ from speech.audio_io import Samples, resample
 from speech.dsp import world as w
 from speech.embedding import cosine_similarity, speaker_embedding
 from speech.tts import PIPER_RATE, synthesize
-from speech.voice_methods.base import AnalysedSample, Check, Progress, TrainingConfig, TrainingFailed
+from speech.voice_methods.base import AnalysedSample, Check, Progress, TrainingConfig, TrainingFailed, read_artefact
 
 ARTEFACT_FORMAT = 1
 INITIAL_RADIUS = 0.2  # log-warp: alpha from about 0.82 to 1.22 in the first epoch
@@ -176,9 +176,8 @@ class WorldMethod:
         return w.same_length(y, round(len(samples) * stretch))
 
     def load(self, raw: dict[str, Any]) -> WorldArtefact:
-        if raw.get("format") != ARTEFACT_FORMAT or raw.get("method") != self.name:
-            raise ValueError(f"Unsupported voice artefact {raw.get('method')!r} v{raw.get('format')!r}")
-        return WorldArtefact(**raw)
+        artefact: WorldArtefact = read_artefact(raw, WorldArtefact, method=self.name, version=ARTEFACT_FORMAT)
+        return artefact
 
     def fit(self, sample: AnalysedSample, *, config: TrainingConfig, progress: Progress, check: Check) -> WorldArtefact:
         target = w.analyse(resample(sample.samples, sample.rate, PIPER_RATE), PIPER_RATE)

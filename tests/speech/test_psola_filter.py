@@ -87,3 +87,17 @@ def test_the_artefact_round_trips_and_keys_describe_the_base_voice(audio: np.nda
     assert load_artefact(artefact.to_json()) == artefact
     assert _keys(audio).shape[1] == len(CONTEXT) * (KEY.stop - KEY.start)
     assert len(_keys(audio, 1.5)) == round(len(_keys(audio)) * 1.5)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"format": 2}, {"method": "world-f0-warp"}, {"unknown_field": 1}],
+    ids=["newer-format", "other-method", "unknown-field"],
+)
+def test_an_artefact_this_method_cannot_read_is_a_value_error(audio: np.ndarray, change: dict[str, object]) -> None:
+    import json
+
+    raw = {**json.loads(artefact_with(audio, 0.2).to_json()), **change}
+
+    with pytest.raises(ValueError):
+        METHOD.load(raw)
