@@ -4,6 +4,7 @@ Usage:
     .venv/bin/python bench/quality.py                 # every speaker with two or more recordings
     .venv/bin/python bench/quality.py --quick         # one speaker, for a check in a few minutes
     .venv/bin/python bench/quality.py --speakers 1688 LJ
+    .venv/bin/python bench/quality.py --methods psola-filter-classes --runs 1 --similarities 0 0.5 1 1.5 --out frontier
 
 It runs the service's own pipeline on a private embedded installation (a temporary
 VOXIFY_VAR_DIR: SQLite, embedded Redis, local files, embedded Chroma): for each speaker it
@@ -116,13 +117,18 @@ def _median_f0_semitones(samples: Any, rate: int) -> float | None:
     return float(12 * np.log2(np.median(voiced) / 55.0)) if len(voiced) > 10 else None
 
 
-def _speak(user: Any, voice_id: str, sentences: list[str] = SENTENCES) -> dict[str, Any]:
-    """The sentences through synthesize_now; audio read back from storage."""
+def _speak(
+    user: Any, voice_id: str, sentences: list[str] = SENTENCES, similarity: float | None = None
+) -> dict[str, Any]:
+    """The sentences through synthesize_now (at ``similarity``, or the voice's own); audio
+    read back from storage."""
     from synthesis.services import SynthesisRequest, synthesize_now
 
     audio, seconds, wall = [], 0.0, 0.0
     for text in sentences:
-        request = SynthesisRequest(text=text, voice_id=voice_id, output_format="wav", sample_rate=22050)
+        request = SynthesisRequest(
+            text=text, voice_id=voice_id, output_format="wav", sample_rate=22050, similarity=similarity
+        )
         started = time.perf_counter()
         synthesis = synthesize_now(user=user, request=request)
         wall += time.perf_counter() - started
@@ -260,7 +266,14 @@ def _sets(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {scope: _summary(chosen) for scope, chosen in subsets.items() if chosen}
 
 
-def run(judges: Judges, selected: list[str] | None, quick: bool, method: str, number: int) -> dict[str, Any]:
+def run(
+    judges: Judges,
+    selected: list[str] | None,
+    quick: bool,
+    method: str,
+    number: int,
+    similarities: list[float] | None = None,
+) -> dict[str, Any]:
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -300,6 +313,12 @@ def run(judges: Judges, selected: list[str] | None, quick: bool, method: str, nu
             "similarity_setting": model.validation.get("similarity_setting"),
             "validation": model.validation,
         }
+        if similarities:
+            # The same voice at fixed settings of the per-request similarity: the trade-off.
+            row["frontier"] = {
+                str(value): judges.speech(name, _speak(user, sample.public_id, similarity=value)["audio"])
+                for value in similarities
+            }
         rows.append(row)
         print(json.dumps({k: row[k] for k in ("speaker", "similarity", "dvec_similarity", "naturalness", "wer")}))
     return {"method": method, "run": number, "speakers": rows, "summary": _sets(rows)}
@@ -324,6 +343,44 @@ def _spread(values: list[float], digits: int = 3) -> str:
     if len(values) == 1:
         return f"{mean:.{digits}f}"
     return f"{mean:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def _frontier(by_method: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Per method, the clones spoken at each fixed ``similarity`` (``--similarities``)."""
+    lines: list[str] = []
+    for method, results in by_method.items():
+        rows = [row for result in results for row in result["speakers"] if "frontier" in row]
+        if not rows:
+            continue
+        lines += [
+            f"## Similarity against naturalness: `{method}` at fixed `similarity` settings",
+            "",
+            f"The same trained voices ({len(rows)} trainings) speaking the sentences at each setting; means "
+            "over the speakers and runs, the worst speaker in brackets.",
+            "",
+            "| similarity | Resemblyzer | d-vector | DistillMOS | WER | top-1 (Resemblyzer / d-vector) |",
+            "|---|---|---|---|---|---|",
+        ]
+        for value in rows[0]["frontier"]:
+            judged = [(row["speaker"], row["frontier"][value]) for row in rows]
+
+            def mean(key: str, judged: list[tuple[str, dict[str, Any]]] = judged) -> float:
+                return statistics.mean(float(j[key]) for _, j in judged)
+
+            def lowest(key: str, judged: list[tuple[str, dict[str, Any]]] = judged) -> tuple[str, dict[str, Any]]:
+                return min(judged, key=lambda item: float(item[1][key]))
+
+            low = {key: lowest(key) for key in SUMMARY_KEYS[:3]}
+            high_wer = max(judged, key=lambda item: item[1]["wer"])
+            top = sum(j["resemblyzer"]["top1"] for _, j in judged), sum(j["dvector"]["top1"] for _, j in judged)
+            cells = [f"{mean(key):.3f} ({low[key][0]} {low[key][1][key]:.3f})" for key in SUMMARY_KEYS[:2]]
+            lines.append(
+                f"| {value} | {' | '.join(cells)} | {mean('naturalness'):.2f} "
+                f"({low['naturalness'][0]} {low['naturalness'][1]['naturalness']:.2f}) | {mean('wer'):.3f} "
+                f"({high_wer[0]} {high_wer[1]['wer']:.3f}) | {top[0]} / {top[1]} of {len(judged)} |"
+            )
+        lines.append("")
+    return lines
 
 
 def write(report: dict[str, Any], out: str) -> str:
@@ -416,6 +473,7 @@ def write(report: dict[str, Any], out: str) -> str:
                 f"{cell('rtf')} |"
             )
         lines.append("")
+    lines += _frontier(by_method)
     lines += ["Sentences: " + " / ".join(SENTENCES), ""]
     text = "\n".join(lines)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -433,6 +491,12 @@ def main() -> None:
         "--methods", nargs="*", default=list(method_names()), help="voice methods to compare (default: all)"
     )
     parser.add_argument("--runs", type=int, default=3, help="trainings and judgements of each method")
+    parser.add_argument(
+        "--similarities",
+        nargs="*",
+        type=float,
+        help="also speak every trained voice at these fixed similarity settings (the trade-off table)",
+    )
     parser.add_argument("--combine", nargs="*", help="write one report from earlier runs' JSON files (names)")
     parser.add_argument("--note", default="", help="a line about how the run was made, for the report")
     parser.add_argument("--cpu", type=int, help="the core to run on (default: the first this process may use)")
@@ -455,7 +519,7 @@ def main() -> None:
             report: dict[str, Any] = {
                 "baselines": baselines(judges, args.speakers, args.quick),
                 "runs": [
-                    run(judges, args.speakers, args.quick, method, number)
+                    run(judges, args.speakers, args.quick, method, number, args.similarities)
                     for number in range(1, args.runs + 1)
                     for method in args.methods
                 ],
