@@ -474,6 +474,10 @@ def write(report: dict[str, Any], out: str) -> str:
             )
         lines.append("")
     lines += _frontier(by_method)
+    checks = RESULTS / "judges.md"  # bench/judges.py: how far each judge can be trusted
+    if checks.exists():
+        body = checks.read_text().split("\n", 1)[1].strip()
+        lines += ["## The judges on real recordings (`bench/judges.py`, copied from judges.md)", "", body, ""]
     lines += ["Sentences: " + " / ".join(SENTENCES), ""]
     text = "\n".join(lines)
     RESULTS.mkdir(parents=True, exist_ok=True)
