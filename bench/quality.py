@@ -107,6 +107,15 @@ def _read_stored(file_id: str) -> tuple[Any, int]:
     return samples, int(rate)
 
 
+def _fit(storage_key: str) -> dict[str, Any]:
+    """What the method recorded about its fit (searches, strength trials) in the artefact."""
+    from files.storage import file_storage
+
+    with file_storage().open(storage_key, "rb") as handle:
+        fit: dict[str, Any] = json.loads(handle.read()).get("fit", {})
+    return fit
+
+
 def _median_f0_semitones(samples: Any, rate: int) -> float | None:
     import numpy as np
     import pyworld
@@ -312,6 +321,7 @@ def run(
             "artefact_bytes": model.artefact_file.size,
             "similarity_setting": model.validation.get("similarity_setting"),
             "validation": model.validation,
+            "fit": _fit(model.artefact_file.storage_key),
         }
         if similarities:
             # The same voice at fixed settings of the per-request similarity: the trade-off.

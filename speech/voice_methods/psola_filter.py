@@ -22,7 +22,7 @@ Fitting:
 
 Converting: PSOLA (pitch, formants, the request's pitch and the time stretch in one pass),
 then each STFT frame of the result is multiplied by the gain curve of its blended class
-correction (a time-varying filter, +-12 dB, smoothed over 25 ms), phase kept. The artefact
+correction (a time-varying filter, +-12 dB, smoothed over 50 ms), phase kept. The artefact
 is a few KB of JSON.
 """
 
@@ -61,7 +61,7 @@ CONTEXT = (-3, 0, 3)
 CLASS_COUNT = 32
 CLASS_MIN_FRAMES = 20
 CLASS_NEIGHBOURS = 3
-CLASS_SMOOTHING = 5
+CLASS_SMOOTHING = 10  # frames (50 ms): smoother gains cost less naturalness at the same identity
 STRENGTHS = (0.5, 1.0, 1.5)
 MAX_GAIN = 2.76  # natural log of power: +-12 dB
 FORMANT_GRID = (0.86, 0.93, 1.0, 1.07, 1.14, 1.21)
