@@ -465,7 +465,7 @@ def write(report: dict[str, Any], out: str) -> str:
             f"### `{method}`",
             "",
             "| speaker | enrol s | Resemblyzer | d-vector | DistillMOS (min sentence) | WER | top-1 R / d "
-            "| similarity setting | train s | RTF |",
+            "| chosen strength | train s | RTF |",
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for index, row in enumerate(results[0]["speakers"]):
@@ -475,7 +475,8 @@ def write(report: dict[str, Any], out: str) -> str:
                 return _spread([float(r[key]) for r in rows], digits)
 
             top = sum(r["resemblyzer"]["top1"] for r in rows), sum(r["dvector"]["top1"] for r in rows)
-            settings_used = "/".join(str(r["similarity_setting"]) for r in rows)
+            # The method's own strength (the request's similarity is it on a 0-1 scale).
+            settings_used = "/".join(str(r.get("fit", {}).get("class_strength", r["similarity_setting"])) for r in rows)
             lines.append(
                 f"| {row['speaker']} | {row['enrolment_s']} | {cell('similarity')} | {cell('dvec_similarity')} | "
                 f"{cell('naturalness', 2)} ({min(r['naturalness_min'] for r in rows):.2f}) | {cell('wer')} | "

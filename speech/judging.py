@@ -20,9 +20,10 @@ from speech.transcription import transcribe
 from speech.voice_methods.base import AnalysedSample
 from speech.wer import word_error_rate
 
-# Selection sentences: never the validation sentence nor the benchmark's. Six, because
-# Piper's prosody varies from call to call and DistillMOS and WER of single sentences
-# spread widely: with three, the same voice trained three times got three different strengths.
+# Selection sentences: never the validation sentence nor the benchmark's. Six rather than
+# three, because Piper's prosody varies from call to call and single sentences' DistillMOS
+# spreads widely (under 3 to over 4 for one voice); the chosen strength still varies between
+# trainings of one voice (docs/adr/0009).
 SELECTION_TEXTS = (
     "She poured a cup of tea and watched the snow settle on the garden wall.",
     "Every Tuesday the market opens early, so the farmers arrive before dawn.",

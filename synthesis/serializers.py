@@ -53,7 +53,7 @@ class SimilarityField(serializers.FloatField):
             required=False,
             allow_null=True,
             help_text="Cloned voices only: how much of the speaker's learned identity to apply, from 0 "
-            "(pitch and formants only, the most natural) to 1 (the full learned correction). Default: the "
+            "(pitch and formants only, the most natural) to 1 (the strongest learned correction). Default: the "
             "voice's own setting, chosen at training (its validation's similarity_setting). Ignored by "
             "built-in voices.",
         )

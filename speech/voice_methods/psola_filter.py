@@ -62,7 +62,8 @@ CLASS_COUNT = 32
 CLASS_MIN_FRAMES = 20
 CLASS_NEIGHBOURS = 3
 CLASS_SMOOTHING = 10  # frames (50 ms): smoother gains cost less naturalness at the same identity
-STRENGTHS = (0.5, 1.0, 1.5)
+STRENGTHS = (0.5, 1.0, 1.5)  # of the learned correction, tried at training
+MAX_STRENGTH = STRENGTHS[-1]  # what a request's similarity 1 applies (similarity = strength / this)
 MAX_GAIN = 2.76  # natural log of power: +-12 dB
 FORMANT_GRID = (0.86, 0.93, 1.0, 1.07, 1.14, 1.21)
 FORMANT_REFINE = (-0.035, 0.035)
@@ -89,7 +90,7 @@ class PsolaArtefact:
 
     @property
     def default_similarity(self) -> float:
-        return self.class_strength
+        return round(self.class_strength / MAX_STRENGTH, 4)
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), sort_keys=True).encode()
@@ -218,7 +219,7 @@ class PsolaFilterMethod:
             pitch_range=artefact.pitch_range,
             duration=stretch,
         )
-        strength = artefact.class_strength if similarity is None else similarity
+        strength = artefact.class_strength if similarity is None else similarity * MAX_STRENGTH
         if artefact.classes and strength > 0:
             rows = decode_rows(artefact.classes, 1 + len(CONTEXT) * (KEY.stop - KEY.start) + CEPSTRA)
             changed = _filter(changed, _keys(audio, stretch), rows.astype(np.float64), strength)
@@ -281,9 +282,10 @@ class PsolaFilterMethod:
 
         def render(strength: float) -> tuple[list[Samples], int]:
             check()
-            return [self.convert(s, PIPER_RATE, artefact, similarity=strength) for s in sentences], PIPER_RATE
+            similarity = strength / MAX_STRENGTH
+            return [self.convert(s, PIPER_RATE, artefact, similarity=similarity) for s in sentences], PIPER_RATE
 
-        chosen, trials = choose_strength(
+        chosen, selection = choose_strength(
             STRENGTHS,
             render,
             sample,
@@ -295,7 +297,7 @@ class PsolaFilterMethod:
         fit = {
             "formant_search": search,
             "class_strength": chosen,
-            "class_selection": trials,
+            "class_selection": selection,
         }
         return replace(artefact, class_strength=chosen, fit=fit)
 

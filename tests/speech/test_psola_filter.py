@@ -9,7 +9,17 @@ from speech.dsp import world as w
 from speech.dsp.classes import encode_rows, fit_classes
 from speech.tts import PIPER_RATE, synthesize
 from speech.voice_methods import load_artefact
-from speech.voice_methods.psola_filter import CEPSTRA, CONTEXT, KEY, METHOD, PsolaArtefact, _keys, _stft, cepstra
+from speech.voice_methods.psola_filter import (
+    CEPSTRA,
+    CONTEXT,
+    KEY,
+    MAX_STRENGTH,
+    METHOD,
+    PsolaArtefact,
+    _keys,
+    _stft,
+    cepstra,
+)
 
 TEXT = "Every Tuesday the market opens early, so the farmers arrive before dawn."
 
@@ -50,8 +60,9 @@ def test_the_filter_changes_the_spectrum_in_proportion_to_the_strength(audio: np
     artefact = artefact_with(audio, 0.6)
     base = METHOD.convert(audio, PIPER_RATE, artefact, similarity=0.0)
 
+    # A request's similarity s applies the correction at strength s * MAX_STRENGTH.
     shifts = {
-        strength: shape_shift(METHOD.convert(audio, PIPER_RATE, artefact, similarity=strength), base)
+        strength: shape_shift(METHOD.convert(audio, PIPER_RATE, artefact, similarity=strength / MAX_STRENGTH), base)
         for strength in (0.5, 1.0)
     }
 
@@ -71,14 +82,16 @@ def test_the_voice_strength_is_the_default_and_similarity_overrides_it(audio: np
     artefact = PsolaArtefact(**{**artefact_with(audio, 0.6).__dict__, "class_strength": 1.0})
 
     default = METHOD.convert(audio, PIPER_RATE, artefact)
-    full = METHOD.convert(audio, PIPER_RATE, artefact, similarity=1.0)
+    same = METHOD.convert(audio, PIPER_RATE, artefact, similarity=artefact.default_similarity)
     none = METHOD.convert(audio, PIPER_RATE, artefact, similarity=0.0)
+    full = METHOD.convert(audio, PIPER_RATE, artefact, similarity=1.0)
 
     # Praat's PSOLA places its pitch marks slightly differently from run to run, so the
     # waveforms differ a little; the spectra say which filter was applied.
-    assert abs(shape_shift(default, full)) < 0.1
+    assert artefact.default_similarity == pytest.approx(1.0 / MAX_STRENGTH, abs=1e-4)
+    assert abs(shape_shift(default, same)) < 0.1
     assert shape_shift(default, none) == pytest.approx(0.6, abs=0.15)
-    assert artefact.default_similarity == 1.0
+    assert shape_shift(full, default) == pytest.approx(0.6 * (MAX_STRENGTH - 1.0), abs=0.15)
 
 
 def test_the_artefact_round_trips_and_keys_describe_the_base_voice(audio: np.ndarray) -> None:

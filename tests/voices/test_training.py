@@ -17,7 +17,7 @@ from jobs import runner, services
 from jobs.models import Job
 from jobs.runner import run_job
 from speech.dsp.classes import decode_rows
-from speech.voice_methods import load_artefact, world_classes
+from speech.voice_methods import load_artefact, psola_filter, world_classes
 from speech.voice_methods.psola_filter import PsolaFilterMethod
 from tests.speech_data import recording
 from tests.uploads import upload
@@ -119,7 +119,9 @@ def test_training_makes_the_sample_ready(
     validation = model["validation"]
     assert 0 < validation["similarity"] <= 1 and 0 < validation["dvec_similarity"] <= 1
     assert 1 <= validation["naturalness"] <= 5 and 0 <= validation["wer"] <= 1
-    assert validation["similarity_setting"] in (0.0, 0.5, 1.0, 1.5)
+    # The chosen strength on the request's 0-1 scale: 1 is the strongest strength tried.
+    settings = [0.0, *(round(s / psola_filter.MAX_STRENGTH, 4) for s in psola_filter.STRENGTHS)]
+    assert validation["similarity_setting"] in settings
     assert job["result"]["validation"] == validation
     assert model["validation"]["test_sentence"]
     assert job["result"]["model_id"] == model["model_id"]
