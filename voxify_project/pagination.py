@@ -2,8 +2,8 @@
 
 ``data`` holds the page under the view's ``results_key`` (``samples``, ``jobs``, …) and a
 ``pagination`` object: page, page_size, total_count, total_pages, has_next, has_prev.
-``page_size`` is capped at 100; a page or page_size that is not a positive integer is a
-400 ``VALIDATION_ERROR``. A page past the end is an empty page, not an error.
+``page_size`` is capped at 100; a page or page_size that is not a positive integer, or is
+above MAX_PAGE, is a 400 ``VALIDATION_ERROR``. A page past the end is an empty page, not an error.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-def _positive_int(params: Any, name: str, default: int, errors: dict[str, list[str]]) -> int:
+MAX_PAGE = 1_000_000_000  # keeps the row offset inside a 64-bit SQL integer
+
+
+def _positive_int(params: Any, name: str, default: int, errors: dict[str, list[str]], maximum: int) -> int:
     raw = params.get(name)
     if raw is None or raw == "":
         return default
@@ -35,14 +38,17 @@ def _positive_int(params: Any, name: str, default: int, errors: dict[str, list[s
         return default
     if value < 1:
         errors[name] = [f"{name} must be a positive integer."]
+    elif value > maximum:
+        errors[name] = [f"{name} must be at most {maximum}."]
     return value
 
 
 def page_params(params: Any) -> tuple[int, int]:
     """(page, page_size) from query parameters, validated; page_size capped at 100."""
     errors: dict[str, list[str]] = {}
-    page = _positive_int(params, "page", 1, errors)
-    page_size = _positive_int(params, "page_size", DEFAULT_PAGE_SIZE, errors)
+    page = _positive_int(params, "page", 1, errors, MAX_PAGE)
+    # page_size beyond the cap is served at the cap (documented); a huge number is still an error.
+    page_size = _positive_int(params, "page_size", DEFAULT_PAGE_SIZE, errors, MAX_PAGE)
     if errors:
         raise InvalidInput("Invalid pagination parameters.", details=errors)
     return page, min(page_size, MAX_PAGE_SIZE)

@@ -90,6 +90,10 @@ def test_empty_collection(api_client: APIClient) -> None:
         ({"page": "1.5"}, "page"),
         ({"page_size": 0}, "page_size"),
         ({"page_size": "ten"}, "page_size"),
+        # Beyond a 64-bit row offset: refused before any query (it was a 500).
+        ({"page": "99999999999999999999"}, "page"),
+        ({"page": 1_000_000_001}, "page"),
+        ({"page_size": "99999999999999999999"}, "page_size"),
     ],
 )
 def test_bad_page_values_are_400(api_client: APIClient, params: dict[str, Any], field: str) -> None:
@@ -99,3 +103,12 @@ def test_bad_page_values_are_400(api_client: APIClient, params: dict[str, Any], 
     error = response.json()["error"]
     assert error["code"] == "VALIDATION_ERROR"
     assert list(error["details"]) == [field]
+
+
+def test_the_last_allowed_page_is_an_empty_page(api_client: APIClient, users_45: None) -> None:
+    from voxify_project.pagination import MAX_PAGE
+
+    response = page(api_client, page=MAX_PAGE, page_size=100)
+
+    assert response.status_code == 200
+    assert response.json()["data"]["users"] == []
