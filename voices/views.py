@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,10 +25,11 @@ from voices.training import voice_training_start
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses
 from voxify_project.pagination import paginated_as, paginated_response, paginated_schema
+from voxify_project.parsers import SafeJSONParser
 
 
 class VoiceSampleListCreateView(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
     pagination_class = paginated_as("samples")
 
     @extend_schema(

@@ -84,6 +84,22 @@ async def test_bearer_client_gets_state_then_updates_then_close(owner_job: tuple
     await ws.disconnect()
 
 
+async def test_anything_the_client_sends_is_ignored_and_updates_keep_coming(owner_job: tuple[User, Job]) -> None:
+    user, job = owner_job
+    ws = communicator(job.public_id, token=await sync_to_async(access)(user))
+    connected, _ = await ws.connect()
+    assert connected
+    assert (await ws.receive_json_from(timeout=5))["status"] == "pending"
+
+    for junk in ("{not json", "[" * 100_000 + "]" * 100_000, '{"action": "cancel"}'):
+        await ws.send_to(text_data=junk)
+    await ws.send_to(bytes_data=b"\x00\xff")
+
+    await in_thread(job_start, job_id=job.public_id, attempt=1)
+    assert (await ws.receive_json_from(timeout=5))["status"] == "running"
+    await ws.disconnect()
+
+
 def _complete(job: Job) -> None:
     from jobs.services import job_complete
 

@@ -43,6 +43,15 @@ def test_malformed_json_is_400(api_client: APIClient) -> None:
     assert_error(response, 400, "MALFORMED_REQUEST")
 
 
+@pytest.mark.parametrize("depth", [1000, 100_000])
+def test_json_nested_too_deep_is_400_not_500(api_client: APIClient, depth: int) -> None:
+    body = "[" * depth + "]" * depth
+
+    response = api_client.post("/api/v1/auth/login", body, content_type="application/json")
+
+    assert_error(response, 400, "MALFORMED_REQUEST")
+
+
 def test_unauthenticated_is_401(api_client: APIClient) -> None:
     assert_error(api_client.get("/api/v1/auth/me"), 401, "NOT_AUTHENTICATED")
 
