@@ -35,9 +35,11 @@ async def in_thread(function: Any, *args: Any, **kwargs: Any) -> Any:
     return await asyncio.to_thread(call)
 
 
-def communicator(job_id: str, *, token: str | None = None, ticket: str | None = None) -> WebsocketCommunicator:
+def communicator(
+    job_id: str, *, token: str | None = None, ticket: str | None = None, origin: str | None = "http://localhost"
+) -> WebsocketCommunicator:
     path = f"/api/v1/jobs/{job_id}/progress/ws" + (f"?ticket={ticket}" if ticket else "")
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    headers = [(b"host", b"localhost")] + ([(b"origin", origin.encode())] if origin else [])
     if token:
         headers.append((b"authorization", f"Bearer {token}".encode()))
     return WebsocketCommunicator(application, path, headers=headers)
@@ -201,4 +203,27 @@ async def test_handshake_is_refused(
     connected, _ = await ws.connect()
     await ws.disconnect()
 
+    assert not connected
+
+
+async def test_a_client_without_origin_is_judged_by_its_credentials(owner_job: tuple[User, Job]) -> None:
+    """Non-browser clients send no Origin header: a valid token connects, no token does not."""
+    user, job = owner_job
+    with_token = communicator(job.public_id, token=await sync_to_async(access)(user), origin=None)
+    connected, _ = await with_token.connect()
+    assert connected
+    assert (await with_token.receive_json_from(timeout=5))["job_id"] == job.public_id
+    await with_token.disconnect()
+
+    without = communicator(job.public_id, origin=None)
+    refused, _ = await without.connect()
+    await without.disconnect()
+    assert not refused
+
+
+async def test_a_foreign_browser_origin_is_refused_even_with_a_valid_token(owner_job: tuple[User, Job]) -> None:
+    user, job = owner_job
+    ws = communicator(job.public_id, token=await sync_to_async(access)(user), origin="https://evil.example.net")
+    connected, _ = await ws.connect()
+    await ws.disconnect()
     assert not connected
