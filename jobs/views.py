@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,7 +13,7 @@ from jobs.serializers import JobDetailSerializer, JobFilterSerializer, JobListIt
 from jobs.tickets import TICKET_TTL_S, ticket_issue
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses
-from voxify_project.pagination import paginated_as, paginated_response, paginated_schema
+from voxify_project.pagination import PAGE_PARAMETERS, paginated_as, paginated_response, paginated_schema
 
 
 class JobListView(APIView):
@@ -21,9 +21,9 @@ class JobListView(APIView):
 
     @extend_schema(
         operation_id="jobs_list",
-        parameters=[JobFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=[JobFilterSerializer, *PAGE_PARAMETERS],
         responses={
-            200: paginated_schema(pagination_class, "JobListItem"),
+            200: paginated_schema(pagination_class, JobListItemSerializer, "JobList"),
             **error_responses(400, 401),
         },
         tags=["jobs"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from operations.serializers import (
 )
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses
-from voxify_project.pagination import paginated_as, paginated_response, paginated_schema
+from voxify_project.pagination import PAGE_PARAMETERS, paginated_as, paginated_response, paginated_schema
 
 
 class StaffOnlyView(APIView):
@@ -41,8 +41,11 @@ class AdminUserListView(StaffOnlyView):
 
     @extend_schema(
         operation_id="admin_users_list",
-        parameters=[AdminUserFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses={200: paginated_schema(pagination_class, "AdminUser"), **error_responses(400, 401, 403)},
+        parameters=[AdminUserFilterSerializer, *PAGE_PARAMETERS],
+        responses={
+            200: paginated_schema(pagination_class, AdminUserSerializer, "AdminUserList"),
+            **error_responses(400, 401, 403),
+        },
         tags=["admin"],
     )
     def get(self, request: Request) -> Response:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -34,7 +34,7 @@ from synthesis.stream import synthesis_events
 from synthesis.voices import BUILTIN_VOICES, user_ready_samples
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses
-from voxify_project.pagination import paginated_as, paginated_response, paginated_schema
+from voxify_project.pagination import PAGE_PARAMETERS, paginated_as, paginated_response, paginated_schema
 
 
 def _base_url(request: Request) -> str:
@@ -195,8 +195,11 @@ class SynthesisListView(APIView):
 
     @extend_schema(
         operation_id="tts_syntheses_list",
-        parameters=[SynthesisFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses={200: paginated_schema(pagination_class, "SynthesisListItem"), **error_responses(400, 401)},
+        parameters=[SynthesisFilterSerializer, *PAGE_PARAMETERS],
+        responses={
+            200: paginated_schema(pagination_class, SynthesisListItemSerializer, "SynthesisList"),
+            **error_responses(400, 401),
+        },
         tags=["tts"],
     )
     def get(self, request: Request) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +24,7 @@ from voices.serializers import (
 from voices.training import voice_training_start
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses
-from voxify_project.pagination import paginated_as, paginated_response, paginated_schema
+from voxify_project.pagination import PAGE_PARAMETERS, paginated_as, paginated_response, paginated_schema
 from voxify_project.parsers import SafeJSONParser
 
 
@@ -34,9 +34,9 @@ class VoiceSampleListCreateView(APIView):
 
     @extend_schema(
         operation_id="voice_samples_list",
-        parameters=[VoiceSampleFilterSerializer, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=[VoiceSampleFilterSerializer, *PAGE_PARAMETERS],
         responses={
-            200: paginated_schema(pagination_class, "VoiceSampleListItem"),
+            200: paginated_schema(pagination_class, VoiceSampleListItemSerializer, "VoiceSampleList"),
             **error_responses(400, 401),
         },
         tags=["voice"],

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -143,7 +145,36 @@ def paginated_response(
     return paginator.get_paginated_response(serializer_class(page, many=True, context={"request": request}).data)
 
 
-def paginated_schema(pagination_class: type[EnvelopePagination], item_component: str) -> dict[str, Any]:
-    """The OpenAPI schema of such a page, items being the named component."""
-    items = {"type": "array", "items": {"$ref": f"#/components/schemas/{item_component}"}}
-    return pagination_class().get_paginated_response_schema(items)
+class PaginationObjectSerializer(serializers.Serializer[Any]):
+    """The document's pagination object (schema only)."""
+
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    total_count = serializers.IntegerField()
+    total_pages = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    has_prev = serializers.BooleanField()
+
+
+def paginated_schema(pagination_class: type[EnvelopePagination], item_serializer: type[Any], name: str) -> type:
+    """The OpenAPI schema of such a page: ``{success, data: {<results_key>: [item], pagination}, ...}``,
+    the item serializer becoming a named component (so every reference resolves)."""
+    from voxify_project.openapi import enveloped
+
+    data = type(
+        f"{name}PageData",
+        (serializers.Serializer,),
+        {pagination_class.results_key: item_serializer(many=True), "pagination": PaginationObjectSerializer()},
+    )
+    return enveloped(data, f"{name}PageEnvelope")
+
+
+# The list endpoints' query parameters in the schema (what page_params accepts).
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, description="1-based page."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        description=f"Items per page (default {DEFAULT_PAGE_SIZE}; larger values are served as {MAX_PAGE_SIZE}).",
+    ),
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,30 @@ def test_schema_endpoint_and_swagger_ui_are_served_without_a_cdn(api_client: API
     asset = api_client.get(static_path)
     assert asset.status_code == 200
     assert b"SwaggerUIBundle" in b"".join(asset.streaming_content)  # type: ignore[attr-defined]
+
+
+def test_every_reference_in_the_schema_is_defined() -> None:
+    text = COMMITTED.read_text()
+    schema = yaml.safe_load(text)
+    defined = set(schema["components"]["schemas"])
+
+    referenced = set(re.findall(r"\$ref: '#/components/schemas/([^']+)'", text))
+
+    assert referenced and referenced <= defined, sorted(referenced - defined)
+
+
+def test_list_endpoints_document_their_page_bounds_and_items() -> None:
+    from voxify_project.pagination import MAX_PAGE, MAX_PAGE_SIZE
+
+    schema = yaml.safe_load(COMMITTED.read_text())
+    lists = {"/api/v1/jobs": "jobs", "/api/v1/voice/samples": "samples", "/api/v1/admin/users": "users"}
+    for path, key in lists.items():
+        operation = schema["paths"][path]["get"]
+        params = {p["name"]: p["schema"] for p in operation["parameters"]}
+        assert (params["page"]["minimum"], params["page"]["maximum"]) == (1, MAX_PAGE)
+        assert (params["page_size"]["minimum"], params["page_size"]["maximum"]) == (1, MAX_PAGE_SIZE)
+        envelope = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        data = schema["components"]["schemas"][envelope]["properties"]["data"]["$ref"].rsplit("/", 1)[-1]
+        page = schema["components"]["schemas"][data]["properties"]
+        assert set(page) == {key, "pagination"}
+        assert page[key]["items"]["$ref"].rsplit("/", 1)[-1] in schema["components"]["schemas"]
