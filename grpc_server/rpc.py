@@ -99,7 +99,7 @@ def rpc(*, public: bool = False) -> Callable[[Callable[..., Any]], Any]:
             def streaming(self: Any, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
                 _begin(context)
                 try:
-                    args = () if public else (authenticated_user(context),)
+                    args = _admitted(context, public)  # streams count against the rate limit too
                     yield from method(self, request, context, *args)
                 except Exception as exc:
                     _fail(exc, context, name)

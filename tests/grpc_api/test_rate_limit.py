@@ -9,7 +9,7 @@ import grpc
 import pytest
 
 from accounts.models import User
-from grpc_server.protos import auth_pb2, job_pb2
+from grpc_server.protos import auth_pb2, file_pb2, job_pb2
 from tests.conftest import client_for
 from tests.grpc_api.conftest import Stubs, error_code
 from tests.operations.ratelimits import fresh_window
@@ -48,3 +48,24 @@ def test_grpc_counts_with_rest_and_answers_resource_exhausted(
             stubs.auth.Login(wrong)
         answers.append(failed.value.code())
     assert answers == [grpc.StatusCode.UNAUTHENTICATED] * 4 + [grpc.StatusCode.RESOURCE_EXHAUSTED]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_server_streaming_rpcs_count_against_the_rate_limit(
+    stubs: Stubs, grpc_user: Callable[[str], tuple[User, list[tuple[str, str]]]], limits: Callable[..., Any]
+) -> None:
+    limits(requests_per_minute=3)
+    user, metadata = grpc_user("erin@example.com")
+    fresh_window(user.public_id, "127.0.0.1")
+
+    codes = []
+    for _ in range(3):
+        with pytest.raises(grpc.RpcError) as missing:
+            list(stubs.file.DownloadFile(file_pb2.DownloadFileRequest(file_id="file_missing"), metadata=metadata))
+        codes.append(missing.value.code())
+    with pytest.raises(grpc.RpcError) as refused:
+        list(stubs.job.GetJobProgress(job_pb2.GetJobProgressRequest(job_id="job_train_missing"), metadata=metadata))
+
+    assert codes == [grpc.StatusCode.NOT_FOUND] * 3
+    assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert error_code(refused.value) == "RATE_LIMITED"
