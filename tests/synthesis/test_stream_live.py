@@ -167,9 +167,10 @@ def test_browsers_use_a_single_use_ticket_and_refusals_come_before_the_stream(st
 
 def test_async_synthesis_through_the_worker_with_progress_over_the_websocket(stack: ServiceStack) -> None:
     user = ApiUser(stack, "async@example.com")
-    response = user.http.post(
-        "/api/v1/tts/synthesize/async", json={"text": " ".join(SENTENCES[:4]), "config": {"output_format": "ogg"}}
-    )
+    # Twelve sentences: long enough to span several 0.25 s notification windows on any machine
+    # (four short ones could all finish inside one window, leaving a single progress message).
+    text = " ".join(SENTENCES * 2)
+    response = user.http.post("/api/v1/tts/synthesize/async", json={"text": text, "config": {"output_format": "ogg"}})
     assert response.status_code == 202, response.text
     job_id = response.json()["data"]["job_id"]
 
@@ -179,8 +180,9 @@ def test_async_synthesis_through_the_worker_with_progress_over_the_websocket(sta
     sentence_messages = [m["message"] for m in messages if m["message"].startswith("Sentence ")]
     # Notifications are throttled (0.25 s), so some sentences may share one message.
     assert len(set(sentence_messages)) >= 2, messages
-    assert set(sentence_messages) <= {f"Sentence {i}/4" for i in range(1, 5)}
-    assert sentence_messages == sorted(sentence_messages)
+    assert set(sentence_messages) <= {f"Sentence {i}/12" for i in range(1, 13)}
+    done = [int(m.split()[1].split("/")[0]) for m in sentence_messages]
+    assert done == sorted(done)
     result = user.job(job_id)["result"]
     info, _ = fetch_audio(user, result["audio_url"])
     assert (info.format, info.samplerate) == ("OGG", 22050)
