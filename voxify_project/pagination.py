@@ -91,43 +91,10 @@ class EnvelopePagination(BasePagination):
     def get_paginated_response(self, data: Any) -> Response:
         return ok({self.results_key: data, "pagination": self.pagination_object()})
 
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "required": ["success", "data", "message", "error"],
-            "properties": {
-                "success": {"type": "boolean"},
-                "data": {
-                    "type": "object",
-                    "properties": {
-                        self.results_key: schema,
-                        "pagination": {
-                            "type": "object",
-                            "properties": {
-                                "page": {"type": "integer"},
-                                "page_size": {"type": "integer"},
-                                "total_count": {"type": "integer"},
-                                "total_pages": {"type": "integer"},
-                                "has_next": {"type": "boolean"},
-                                "has_prev": {"type": "boolean"},
-                            },
-                        },
-                    },
-                },
-                "message": {"type": "string", "nullable": True},
-                "error": {"type": "object", "nullable": True},
-            },
-        }
-
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [
-            {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
-            {
-                "name": "page_size",
-                "in": "query",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-            },
+            {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+            for name, (schema, description) in PAGE_QUERY.items()
         ]
 
 
@@ -169,12 +136,15 @@ def paginated_schema(pagination_class: type[EnvelopePagination], item_serializer
     return enveloped(data, f"{name}PageEnvelope")
 
 
-# The list endpoints' query parameters in the schema (what page_params accepts).
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, description="1-based page."),
-    OpenApiParameter(
-        "page_size",
+# The list endpoints' query parameters in the schema (what page_params accepts); the page
+# itself is documented by paginated_schema.
+PAGE_QUERY: dict[str, tuple[dict[str, Any], str]] = {
+    "page": ({"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "1-based page."),
+    "page_size": (
         {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-        description=f"Items per page (default {DEFAULT_PAGE_SIZE}; larger values are served as {MAX_PAGE_SIZE}).",
+        f"Items per page (default {DEFAULT_PAGE_SIZE}; larger values are served as {MAX_PAGE_SIZE}).",
     ),
+}
+PAGE_PARAMETERS = [
+    OpenApiParameter(name, schema, description=description) for name, (schema, description) in PAGE_QUERY.items()
 ]
