@@ -236,13 +236,16 @@ class PsolaFilterMethod:
         check()
 
         trials: dict[float, Judgement] = {}
+        renders: dict[float, Samples] = {}  # the judged audio, so the chosen one is not rendered again
 
         def score(ratio: float) -> Judgement:
             check()
             ratio = round(ratio, 3)
             if ratio not in trials:
-                changed = change_gender(reading, formant_ratio=ratio, f0_median=f0_median, pitch_range=pitch_range)
-                trials[ratio] = result = judge([changed], PIPER_RATE, [spoken], sample)
+                renders[ratio] = change_gender(
+                    reading, formant_ratio=ratio, f0_median=f0_median, pitch_range=pitch_range
+                )
+                trials[ratio] = result = judge([renders[ratio]], PIPER_RATE, [spoken], sample)
                 progress(
                     0.1 + 0.04 * len(trials),
                     f"Formant ratio {ratio}: similarity {result.similarity:.3f}, naturalness {result.naturalness:.2f}",
@@ -264,7 +267,8 @@ class PsolaFilterMethod:
         artefact = PsolaArtefact(round(f0_median, 2), round(pitch_range, 4), formant_ratio)
 
         progress(0.5, "Aligning the sample with its reference")
-        changed = change_gender(reading, formant_ratio=formant_ratio, f0_median=f0_median, pitch_range=pitch_range)
+        changed = renders[formant_ratio]
+        renders.clear()
         raw, converted, speaker = cepstra(_stft(reading)), cepstra(_stft(changed)), cepstra(_stft(target))
         frames = min(len(raw), len(converted))
         ours, theirs = speech_frames(raw[:frames]), speech_frames(speaker)
