@@ -3,10 +3,12 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
+from accounts.sessions import sessions_end_for_users
 from operations.selectors import users_with_counts
 
 
@@ -78,7 +80,9 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     @admin.action(description="Deactivate selected users (they can no longer sign in or use tokens)")
     def deactivate_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         chosen = User.objects.filter(pk__in=queryset.values("pk"), is_active=True).exclude(pk=request.user.pk or 0)
-        changed = chosen.update(is_active=False)
+        with transaction.atomic():
+            sessions_end_for_users(chosen, reason="deactivated")
+            changed = chosen.update(is_active=False)
         self.message_user(request, f"Deactivated {changed} user(s).", messages.SUCCESS)
         if queryset.filter(pk=request.user.pk or 0).exists():
             self.message_user(request, "Your own account was left active.", messages.WARNING)

@@ -70,6 +70,37 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = normalize_email_address(self.email)
 
+    # A new password or a deactivation ends every session of the user (accounts.sessions).
+    # Django re-hashing a correct password on sign-in (check_password) is not a change.
+    _rehashing = False
+    _sessions_end_reason = ""
+    _was_active: bool | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._was_active = self.__dict__.get("is_active")
+
+    def check_password(self, raw_password: str | None) -> bool:
+        self._rehashing = True
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self._rehashing = False
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        if not self._rehashing:
+            self._sessions_end_reason = "password_changed"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        reason = self._sessions_end_reason or ("deactivated" if self._was_active and not self.is_active else "")
+        super().save(*args, **kwargs)
+        self._sessions_end_reason, self._was_active = "", self.is_active
+        if reason:
+            from accounts.sessions import sessions_end_for_users
+
+            sessions_end_for_users(User.objects.filter(pk=self.pk), reason=reason)
+
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
@@ -90,3 +121,30 @@ class DailyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day} {self.kind}={self.count}"
+
+
+def new_session_id() -> str:
+    return new_public_id("ses")
+
+
+class AuthSession(models.Model):
+    """One sign-in: the family of refresh tokens rotated from one login, and the access tokens
+    issued with them (both carry the session id in the ``sid`` claim).
+
+    A session ends (``revoked_at``) on logout, when one of its refresh tokens is replayed, and
+    for every session of a user whose password changes or who is deactivated. A token of an
+    ended session is refused everywhere (REST, WebSocket, gRPC), even before it expires.
+    """
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_session_id, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_sessions")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(help_text="When the newest refresh token of the session expires.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"]), models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return self.public_id

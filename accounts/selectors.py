@@ -21,14 +21,8 @@ def user_from_request(request: Any) -> User:
 
 
 def user_from_access_token(raw: str) -> User | None:
-    """The active user of a valid access token (checked exactly as the REST API checks it)."""
-    from rest_framework.exceptions import AuthenticationFailed
-    from rest_framework_simplejwt.authentication import JWTAuthentication
-    from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+    """The active user of a valid access token of a live session (as the REST API checks it)."""
+    from accounts.sessions import credentials_from_access_token
 
-    authentication = JWTAuthentication()
-    try:
-        user = authentication.get_user(authentication.get_validated_token(raw.encode()))
-    except (InvalidToken, TokenError, AuthenticationFailed):
-        return None
-    return user if isinstance(user, User) and user.is_active else None
+    credentials = credentials_from_access_token(raw)
+    return credentials.user if credentials is not None else None

@@ -19,6 +19,11 @@ class LoginInputSerializer(serializers.Serializer[Any]):
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
+class PasswordChangeInputSerializer(serializers.Serializer[Any]):
+    current_password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
 class RefreshInputSerializer(serializers.Serializer[Any]):
     refresh_token = serializers.CharField(
         required=False,

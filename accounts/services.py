@@ -6,6 +6,7 @@ REST views and gRPC servicers both call these; they raise only domain errors.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -14,14 +15,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
+from rest_framework_simplejwt.exceptions import TokenBackendError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts.models import User, normalize_email_address
+from accounts.models import AuthSession, User, normalize_email_address
+from accounts.sessions import SESSION_CLAIM, live_session, sessions_end
 from voxify_project import throttle
 from voxify_project.errors import EmailAlreadyRegistered, InvalidCredentials, InvalidInput, InvalidToken
 
@@ -73,8 +75,16 @@ def user_login(*, email: str, password: str, client_ip: str) -> tuple[User, Toke
     return user, token_pair_issue(user=user)
 
 
-def token_pair_issue(*, user: User) -> TokenPair:
+def token_pair_issue(*, user: User, session: AuthSession | None = None) -> TokenPair:
+    """A new pair in ``session`` (a rotation), or in a new session (a sign-in)."""
     refresh = RefreshToken.for_user(user)
+    expires_at = datetime_from_epoch(refresh["exp"])
+    if session is None:
+        session = AuthSession.objects.create(user=user, expires_at=expires_at)
+    else:
+        AuthSession.objects.filter(pk=session.pk).update(expires_at=expires_at)
+    refresh[SESSION_CLAIM] = session.public_id  # the access token copies it
+    OutstandingToken.objects.filter(jti=refresh[jwt_settings.JTI_CLAIM]).update(token=str(refresh))
     return TokenPair(
         access_token=str(refresh.access_token),
         refresh_token=str(refresh),
@@ -82,19 +92,16 @@ def token_pair_issue(*, user: User) -> TokenPair:
     )
 
 
-def _decode_refresh(raw: str) -> RefreshToken:
+def _refresh_claims(raw: str) -> dict[str, Any]:
+    """The claims of a refresh token with a valid signature and expiry. Whether it was used
+    already is the caller's question (a replay must be recognised, not just refused)."""
     try:
-        return RefreshToken(raw)  # type: ignore[arg-type]
-    except TokenError as exc:
+        payload: dict[str, Any] = token_backend.decode(raw, verify=True)  # type: ignore[arg-type]
+    except TokenBackendError as exc:
         raise InvalidToken(f"Invalid refresh token: {exc}.") from exc
-
-
-def _active_user(refresh: RefreshToken) -> User:
-    user_id = refresh.get(jwt_settings.USER_ID_CLAIM)
-    user = User.objects.filter(public_id=user_id).first()
-    if user is None or not user.is_active:
-        raise InvalidToken("The account of this token is missing or disabled.")
-    return user
+    if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or jwt_settings.JTI_CLAIM not in payload:
+        raise InvalidToken("Invalid refresh token: wrong token type.")
+    return payload
 
 
 def _blacklist_once(*, jti: str, exp: int, raw: str, user: User) -> bool:
@@ -107,25 +114,45 @@ def _blacklist_once(*, jti: str, exp: int, raw: str, user: User) -> bool:
 
 
 def token_refresh(*, refresh_token: str) -> tuple[User, TokenPair]:
-    """Rotate: the presented refresh token dies, a new pair is issued. Reuse -> InvalidToken."""
-    refresh = _decode_refresh(refresh_token)
-    user = _active_user(refresh)
+    """Rotate: the presented refresh token dies, a new pair of the same session is issued.
+
+    A refresh token used a second time (replayed, or sent twice at once) ends its whole
+    session: the newer tokens of that session stop working too.
+    """
+    claims = _refresh_claims(refresh_token)
+    session = live_session(session_id=claims.get(SESSION_CLAIM), user_id=claims.get(jwt_settings.USER_ID_CLAIM))
+    if session is None:
+        raise InvalidToken("The session of this refresh token has ended, or its account is disabled; sign in again.")
+    user = session.user
     with transaction.atomic():
-        if not _blacklist_once(jti=refresh[jwt_settings.JTI_CLAIM], exp=refresh["exp"], raw=refresh_token, user=user):
-            raise InvalidToken("This refresh token has already been used.")
-        return user, token_pair_issue(user=user)
+        if _blacklist_once(jti=claims[jwt_settings.JTI_CLAIM], exp=claims["exp"], raw=refresh_token, user=user):
+            return user, token_pair_issue(user=user, session=session)
+    sessions_end(AuthSession.objects.filter(pk=session.pk), reason="refresh_reuse")
+    raise InvalidToken("This refresh token has already been used; its session has been ended. Sign in again.")
 
 
 def token_revoke(*, refresh_token: str) -> None:
-    """Log out: the refresh token can no longer be used. Revoking twice is harmless."""
-    try:
-        payload = token_backend.decode(refresh_token, verify=True)  # type: ignore[arg-type]  # signature, expiry
-    except TokenBackendError as exc:
-        raise InvalidToken(f"Invalid refresh token: {exc}.") from exc
-    if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or jwt_settings.JTI_CLAIM not in payload:
-        raise InvalidToken("Invalid refresh token: wrong token type.")
+    """Log out: the session ends; its refresh and access tokens are refused from now on.
+    Logging out twice is harmless."""
+    payload = _refresh_claims(refresh_token)
     user = User.objects.filter(public_id=payload.get(jwt_settings.USER_ID_CLAIM)).first()
     if user is None:
         raise InvalidToken("The account of this token is missing or disabled.")
     with transaction.atomic():
         _blacklist_once(jti=payload[jwt_settings.JTI_CLAIM], exp=payload["exp"], raw=refresh_token, user=user)
+        sessions_end(AuthSession.objects.filter(public_id=str(payload.get(SESSION_CLAIM)), user=user), reason="logout")
+
+
+def password_change(*, user: User, current_password: str, new_password: str) -> TokenPair:
+    """Change the password (the current one must be given): every session of the user ends,
+    and a new pair opens a new session for the caller."""
+    if not user.check_password(current_password):
+        raise InvalidInput(details={"current_password": ["The current password is not correct."]})
+    try:
+        validate_password(new_password, user=user)
+    except DjangoValidationError as exc:
+        raise InvalidInput(details={"new_password": list(exc.messages)}) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])  # ends every session (User.save)
+        return token_pair_issue(user=user)

@@ -14,8 +14,10 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.models import User
+from accounts.selectors import user_from_request
 from accounts.serializers import (
     LoginInputSerializer,
+    PasswordChangeInputSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
     TokenPairOutputSerializer,
@@ -107,7 +109,8 @@ class LogoutView(PublicAPIView):
         },
         tags=["auth"],
         auth=[],
-        description="Revokes the refresh token. Access tokens already issued stay valid until they expire.",
+        description="Ends the session of the refresh token: its refresh token and every access token issued "
+        "with it are refused from now on.",
     )
     def post(self, request: Request) -> Response:
         services.token_revoke(refresh_token=_refresh_token_from(request))
@@ -122,3 +125,21 @@ class MeView(APIView):
     )
     def get(self, request: Request) -> Response:
         return ok(UserOutputSerializer(request.user).data)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(
+        operation_id="auth_password_change",
+        request=PasswordChangeInputSerializer,
+        responses={200: enveloped(TokenPairOutputSerializer, "TokenPairEnvelope"), **error_responses(400, 401, 429)},
+        tags=["auth"],
+        description="Changes the password. Every session of the user ends (all refresh and access tokens "
+        "are refused, open WebSockets and gRPC streams close); the answer is a new pair for the caller.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = user_from_request(request)
+        throttle.hit("password-change", user.public_id, settings.LOGIN_RATE_PER_EMAIL)
+        pair = services.password_change(user=user, **serializer.validated_data)
+        return ok(_token_response_data(user, pair), "Password changed")

@@ -2,44 +2,117 @@
 
 ``@rpc()`` wraps a servicer method ``(self, request, context, user)``; ``@rpc(public=True)``
 one without a user. Generator methods (server streaming) are wrapped so that errors raised
-while streaming end the call with the right status too. No error ever leaves as an
-unexplained UNKNOWN: unexpected ones are logged and become INTERNAL / INTERNAL_ERROR.
+while streaming end the call with the right status too; each holds a server thread while it
+runs, so a user may hold at most GRPC_MAX_STREAMS_PER_USER of them and all users together
+GRPC_MAX_STREAMS (fewer than the server's threads: unary calls always find one), beyond
+which a stream is refused with RESOURCE_EXHAUSTED / TOO_MANY_STREAMS. A stream ends with
+UNAUTHENTICATED / INVALID_TOKEN once its credentials stop being valid (``credentials_check``).
+No error ever leaves as an unexplained UNKNOWN: unexpected ones are logged and become INTERNAL / INTERNAL_ERROR.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, NoReturn
 
 import grpc
 import structlog
+from django.conf import settings
 from django.db import close_old_connections
 
-from accounts.models import User
-from accounts.selectors import user_from_access_token
+from accounts.sessions import Credentials, credentials_from_access_token, credentials_valid
 from grpc_server.errors import RpcError, unauthenticated
 from operations.config import system_config
 from voxify_project import throttle
+from voxify_project.errors import TooManyStreams
 from voxify_project.ids import new_public_id
 from voxify_project.request_context import set_request_id
 
 log = structlog.get_logger("voxify.grpc")
 
 
-def authenticated_user(context: grpc.ServicerContext) -> User:
-    """The user of the call's ``authorization: Bearer <access token>`` metadata."""
+def _credentials_ended() -> RpcError:
+    return RpcError(
+        grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN", "The access token is invalid, expired or revoked."
+    )
+
+
+def authenticated_credentials(context: grpc.ServicerContext) -> Credentials:
+    """The credentials of the call's ``authorization: Bearer <access token>`` metadata."""
     metadata = dict(context.invocation_metadata() or ())
     scheme, _, token = str(metadata.get("authorization", "")).partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthenticated()
-    user = user_from_access_token(token.strip())
-    if user is None:
-        raise RpcError(
-            grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN", "The access token is invalid, expired or revoked."
-        )
-    return user
+    credentials = credentials_from_access_token(token.strip())
+    if credentials is None:
+        raise _credentials_ended()
+    return credentials
+
+
+class _Watch:
+    """A stream's credentials and when they were last found valid."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+        self.checked = time.monotonic()
+
+
+_watch: ContextVar[_Watch | None] = ContextVar("grpc_stream_credentials", default=None)
+
+
+def credentials_check() -> None:
+    """For long streams, between messages: raise UNAUTHENTICATED once the call's credentials
+    stopped being valid (the token expired, the session ended, the user was deactivated).
+    Looks at the database at most every CREDENTIALS_RECHECK_SECONDS."""
+    watch = _watch.get()
+    if watch is None:
+        return
+    if time.time() >= watch.credentials.expires_at:
+        raise _credentials_ended()
+    if time.monotonic() - watch.checked >= settings.CREDENTIALS_RECHECK_SECONDS:
+        if not credentials_valid(watch.credentials):
+            raise _credentials_ended()
+        watch.checked = time.monotonic()
+
+
+class StreamSlots:
+    """Open server streams, per user and in all (this process): each holds a server thread."""
+
+    def __init__(self, server_threads: int) -> None:
+        self._lock = threading.Lock()
+        self._by_user: Counter[str] = Counter()
+        self.server_threads = server_threads
+
+    def acquire(self, user_id: str) -> None:
+        per_user = settings.GRPC_MAX_STREAMS_PER_USER
+        total = min(settings.GRPC_MAX_STREAMS, self.server_threads - 1)  # a thread always stays for unary calls
+        with self._lock:
+            if self._by_user[user_id] >= per_user:
+                raise TooManyStreams(
+                    f"At most {per_user} streams may be open at once per user.",
+                    details={"limit": per_user, "scope": "user"},
+                )
+            if sum(self._by_user.values()) >= total:
+                raise TooManyStreams(
+                    "The server has no free stream slot; try again shortly.",
+                    details={"limit": total, "scope": "server"},
+                )
+            self._by_user[user_id] += 1
+
+    def release(self, user_id: str) -> None:
+        with self._lock:
+            self._by_user[user_id] -= 1
+            if self._by_user[user_id] <= 0:
+                del self._by_user[user_id]
+
+
+stream_slots = StreamSlots(settings.GRPC_MAX_WORKERS)  # replaced by build_server, one per server
 
 
 def client_address(context: grpc.ServicerContext) -> str:
@@ -51,16 +124,16 @@ def client_address(context: grpc.ServicerContext) -> str:
     return rest.rsplit(":", 1)[0] or "unknown"
 
 
-def _admitted(context: grpc.ServicerContext, public: bool) -> tuple[()] | tuple[User]:
+def _admitted(context: grpc.ServicerContext, public: bool) -> Credentials | None:
     """Authenticate (unless public) and count the call against the API rate limit, shared
     with REST: per user when signed in, per client IP for the public RPCs."""
-    user = None if public else authenticated_user(context)
+    credentials = None if public else authenticated_credentials(context)
     throttle.api_request(
-        user_id=user.public_id if user is not None else None,
+        user_id=credentials.user.public_id if credentials is not None else None,
         client_ip=client_address(context),
         per_minute=system_config().requests_per_minute,
     )
-    return () if user is None else (user,)
+    return credentials
 
 
 def _fail(exc: Exception, context: grpc.ServicerContext, method: str) -> NoReturn:
@@ -98,12 +171,25 @@ def rpc(*, public: bool = False) -> Callable[[Callable[..., Any]], Any]:
             @functools.wraps(method)
             def streaming(self: Any, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
                 _begin(context)
+                slot: tuple[StreamSlots, str] | None = None
                 try:
-                    args = _admitted(context, public)  # streams count against the rate limit too
-                    yield from method(self, request, context, *args)
+                    credentials = _admitted(context, public)  # streams count against the rate limit too
+                    args: tuple[Any, ...] = ()
+                    if credentials is not None:
+                        slots = stream_slots
+                        slots.acquire(credentials.user.public_id)  # raises when no slot is free
+                        slot = (slots, credentials.user.public_id)
+                        _watch.set(_Watch(credentials))
+                        args = (credentials.user,)
+                    for message in method(self, request, context, *args):
+                        credentials_check()
+                        yield message
                 except Exception as exc:
                     _fail(exc, context, name)
                 finally:
+                    if slot is not None:
+                        slot[0].release(slot[1])
+                    _watch.set(None)
                     _end()
 
             return streaming
@@ -112,8 +198,8 @@ def rpc(*, public: bool = False) -> Callable[[Callable[..., Any]], Any]:
         def unary(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
             _begin(context)
             try:
-                args = _admitted(context, public)
-                return method(self, request, context, *args)
+                credentials = _admitted(context, public)
+                return method(self, request, context, *(() if credentials is None else (credentials.user,)))
             except Exception as exc:
                 _fail(exc, context, name)
             finally:

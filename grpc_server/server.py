@@ -10,6 +10,7 @@ from django.conf import settings
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from grpc_server import rpc
 from grpc_server.protos import (
     auth_pb2,
     auth_pb2_grpc,
@@ -43,8 +44,10 @@ SERVICE_NAMES = tuple(
 def build_server(*, bind: str, port: int, max_workers: int | None = None) -> tuple[grpc.Server, int]:
     """A configured server (not started) and the port it is bound to (``port`` 0: any free one)."""
     max_bytes = settings.GRPC_MAX_MESSAGE_MB * 1024 * 1024
+    threads = max_workers or settings.GRPC_MAX_WORKERS
+    rpc.stream_slots = rpc.StreamSlots(threads)
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=max_workers or settings.GRPC_MAX_WORKERS, thread_name_prefix="grpc"),
+        futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grpc"),
         options=[("grpc.max_receive_message_length", max_bytes), ("grpc.max_send_message_length", max_bytes)],
     )
     auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(), server)

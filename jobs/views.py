@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
+from accounts.sessions import credentials_from_request
 from jobs import selectors, services
 from jobs.serializers import JobDetailSerializer, JobFilterSerializer, JobListItemSerializer, ProgressTicketSerializer
 from jobs.tickets import TICKET_TTL_S, ticket_issue
@@ -72,6 +73,6 @@ class JobProgressTicketView(APIView):
     def post(self, request: Request, job_id: str) -> Response:
         user = user_from_request(request)
         job = selectors.job_get(user=user, job_id=job_id)
-        ticket = ticket_issue(user_id=user.public_id, scope=job.public_id)
+        ticket = ticket_issue(credentials=credentials_from_request(request), scope=job.public_id)
         data = {"ticket": ticket, "expires_in": TICKET_TTL_S, "url": f"/api/v1/jobs/{job.public_id}/progress/ws"}
         return ok(ProgressTicketSerializer(data).data, status=201)

@@ -21,11 +21,10 @@ class StreamTicketAuthentication(BaseAuthentication):
         ticket = request.query_params.get("ticket")
         if not ticket:
             return None
-        user_id = ticket_redeem(ticket=ticket, scope=STREAM_TICKET_SCOPE)
-        user = User.objects.filter(public_id=user_id, is_active=True).first() if user_id else None
-        if user is None:
+        credentials = ticket_redeem(ticket=ticket, scope=STREAM_TICKET_SCOPE)
+        if credentials is None:
             raise AuthenticationFailed("The ticket is invalid, expired or already used.")
-        return user, None
+        return credentials.user, None
 
 
 class StreamTicketScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]

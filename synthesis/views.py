@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
+from accounts.sessions import credentials_from_request
 from jobs.tickets import TICKET_TTL_S, ticket_issue
 from synthesis import selectors, services
 from synthesis.authentication import STREAM_TICKET_SCOPE, StreamTicketAuthentication
@@ -184,8 +185,7 @@ class StreamTicketView(APIView):
         "EventSource (which cannot send headers): `…/synthesize/stream?text=…&ticket=…`.",
     )
     def post(self, request: Request) -> Response:
-        user = user_from_request(request)
-        ticket = ticket_issue(user_id=user.public_id, scope=STREAM_TICKET_SCOPE)
+        ticket = ticket_issue(credentials=credentials_from_request(request), scope=STREAM_TICKET_SCOPE)
         data = {"ticket": ticket, "expires_in": TICKET_TTL_S, "url": "/api/v1/tts/synthesize/stream"}
         return ok(StreamTicketSerializer(data).data, status=201)
 

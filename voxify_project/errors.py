@@ -95,6 +95,12 @@ class QuotaExceeded(ApplicationError):
     default_message = "Your quota for this action is used up."
 
 
+class TooManyStreams(ApplicationError):
+    code = "TOO_MANY_STREAMS"
+    status = 429
+    default_message = "Too many streams are open. Close one and try again."
+
+
 class FileExpired(ApplicationError):
     code = "FILE_EXPIRED"
     status = 410
@@ -177,6 +183,7 @@ ERROR_CODES: dict[str, int] = {
     "NO_SPEECH_DETECTED": 422,
     "RATE_LIMITED": 429,
     "QUOTA_EXCEEDED": 429,
+    "TOO_MANY_STREAMS": 429,
     "INTERNAL_ERROR": 500,
     "SERVICE_UNAVAILABLE": 503,
 }

@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.reap",
         "schedule": env.float("JOB_REAPER_INTERVAL", default=10.0),
     },
+    "purge-expired-tokens": {
+        "task": "accounts.purge_expired_tokens",
+        "schedule": env.int("TOKEN_PURGE_INTERVAL", default=3600),
+    },
     "reap-syntheses": {
         "task": "synthesis.reap",
         "schedule": 60.0,
@@ -297,6 +301,9 @@ if len(JWT_SIGNING_KEY) < 32:
     raise environ.ImproperlyConfigured("JWT_SIGNING_KEY must be at least 32 characters long.")
 ACCESS_TOKEN_LIFETIME_S = env.int("ACCESS_TOKEN_LIFETIME", default=3600)
 REFRESH_TOKEN_LIFETIME_S = env.int("REFRESH_TOKEN_LIFETIME", default=14 * 24 * 3600)
+# How often an open WebSocket or gRPC progress stream re-checks that its credentials are still
+# valid (session live, user active); it also closes at the access token's expiry.
+CREDENTIALS_RECHECK_SECONDS = env.float("CREDENTIALS_RECHECK_SECONDS", default=5.0)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=ACCESS_TOKEN_LIFETIME_S),
     "REFRESH_TOKEN_LIFETIME": timedelta(seconds=REFRESH_TOKEN_LIFETIME_S),
@@ -321,7 +328,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.sessions.SessionJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
@@ -377,7 +384,12 @@ SERVE_HTTP_PORT = env.int("SERVE_HTTP_PORT", default=8080)
 # gRPC sidecar (manage.py rungrpc; serve starts it on SERVE_BIND and GRPC_PORT).
 GRPC_PORT = env.int("GRPC_PORT", default=50051)
 GRPC_BIND = env.str("GRPC_BIND", default="127.0.0.1")
-GRPC_MAX_WORKERS = env.int("GRPC_MAX_WORKERS", default=10)
+GRPC_MAX_WORKERS = env.int("GRPC_MAX_WORKERS", default=32)
+# Each open server stream holds a thread: per user, and in all (leaving threads for unary calls).
+GRPC_MAX_STREAMS_PER_USER = env.int("GRPC_MAX_STREAMS_PER_USER", default=4)
+GRPC_MAX_STREAMS = env.int("GRPC_MAX_STREAMS", default=max(1, GRPC_MAX_WORKERS - 8))
+if not 0 < GRPC_MAX_STREAMS < GRPC_MAX_WORKERS:
+    raise environ.ImproperlyConfigured("GRPC_MAX_STREAMS must be at least 1 and below GRPC_MAX_WORKERS.")
 GRPC_MAX_MESSAGE_MB = env.int("GRPC_MAX_MESSAGE_MB", default=8)
 GRPC_TLS_CERT_FILE = env.str("GRPC_TLS_CERT_FILE", default="")
 GRPC_TLS_KEY_FILE = env.str("GRPC_TLS_KEY_FILE", default="")

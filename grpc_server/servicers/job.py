@@ -11,7 +11,7 @@ import grpc
 from accounts.models import User
 from grpc_server.convert import given, message_from, page_params
 from grpc_server.protos import job_pb2, job_pb2_grpc
-from grpc_server.rpc import rpc
+from grpc_server.rpc import credentials_check, rpc
 from grpc_server.servicers.auth import validated
 from jobs import selectors, services
 from jobs.models import Job
@@ -68,3 +68,4 @@ class JobServicer(job_pb2_grpc.JobServiceServicer):
             if job.is_terminal:
                 return
             time.sleep(PROGRESS_POLL_S)
+            credentials_check()  # ends the stream once the caller's credentials stop being valid

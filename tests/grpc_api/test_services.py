@@ -106,9 +106,6 @@ def test_auth_register_login_refresh_validate(stubs: Stubs) -> None:
 
     rotated = stubs.auth.RefreshToken(auth_pb2.RefreshTokenRequest(refresh_token=tokens.refresh_token)).tokens
     assert rotated.refresh_token != tokens.refresh_token
-    assert refused(
-        lambda: stubs.auth.RefreshToken(auth_pb2.RefreshTokenRequest(refresh_token=tokens.refresh_token))
-    ) == (grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN")
 
     caller = [("authorization", f"Bearer {rotated.access_token}")]
     valid = stubs.auth.ValidateToken(auth_pb2.ValidateTokenRequest(access_token=tokens.access_token), metadata=caller)
@@ -119,6 +116,17 @@ def test_auth_register_login_refresh_validate(stubs: Stubs) -> None:
         auth_pb2.ValidateTokenRequest(access_token=rotated.refresh_token), metadata=caller
     )
     assert not refresh_as_access.valid
+
+    # Replaying the rotated-away refresh token ends the whole session: its newer tokens too.
+    assert refused(
+        lambda: stubs.auth.RefreshToken(auth_pb2.RefreshTokenRequest(refresh_token=tokens.refresh_token))
+    ) == (grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN")
+    assert refused(
+        lambda: stubs.auth.RefreshToken(auth_pb2.RefreshTokenRequest(refresh_token=rotated.refresh_token))
+    ) == (grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN")
+    assert refused(
+        lambda: stubs.auth.ValidateToken(auth_pb2.ValidateTokenRequest(access_token="x"), metadata=caller)
+    ) == (grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN")
 
 
 def all_authenticated_calls(stubs: Stubs, md: Metadata | None) -> dict[str, Callable[[], Any]]:

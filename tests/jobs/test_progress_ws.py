@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from accounts.services import token_pair_issue
+from accounts.sessions import Credentials, credentials_from_access_token
 from jobs.models import Job
 from jobs.notifications import PROGRESS_INTERVAL_S
 from jobs.services import job_create, job_progress, job_start
@@ -55,6 +56,13 @@ def owner_job(make_user: Callable[[str], tuple[User, Any]]) -> tuple[User, Job]:
 
 def access(user: User) -> str:
     return token_pair_issue(user=user).access_token
+
+
+def signed_in(user: User) -> Credentials:
+    """The credentials of a fresh sign-in of ``user``."""
+    credentials = credentials_from_access_token(access(user))
+    assert credentials is not None
+    return credentials
 
 
 async def test_bearer_client_gets_state_then_updates_then_close(owner_job: tuple[User, Job]) -> None:
@@ -151,7 +159,7 @@ async def test_finished_job_sends_state_and_closes(owner_job: tuple[User, Job]) 
 
 async def test_ticket_works_once(owner_job: tuple[User, Job]) -> None:
     user, job = owner_job
-    ticket = await sync_to_async(ticket_issue)(user_id=user.public_id, scope=job.public_id)
+    ticket = await sync_to_async(lambda: ticket_issue(credentials=signed_in(user), scope=job.public_id))()
 
     first = communicator(job.public_id, ticket=ticket)
     connected, _ = await first.connect()
@@ -197,7 +205,9 @@ async def test_handshake_is_refused(
         other, _ = await sync_to_async(make_user)("intruder@example.com")
         ws = communicator(job.public_id, token=await sync_to_async(access)(other))
     else:
-        ticket = await sync_to_async(ticket_issue)(user_id=user.public_id, scope="job_train_someotherjob")
+        ticket = await sync_to_async(
+            lambda: ticket_issue(credentials=signed_in(user), scope="job_train_someotherjob")
+        )()
         ws = communicator(job.public_id, ticket=ticket)
 
     connected, _ = await ws.connect()
@@ -226,4 +236,74 @@ async def test_a_foreign_browser_origin_is_refused_even_with_a_valid_token(owner
     ws = communicator(job.public_id, token=await sync_to_async(access)(user), origin="https://evil.example.net")
     connected, _ = await ws.connect()
     await ws.disconnect()
+    assert not connected
+
+
+def _logout(refresh_token: str) -> None:
+    from accounts.services import token_revoke
+
+    token_revoke(refresh_token=refresh_token)
+
+
+def _deactivate(user: User) -> None:
+    user.is_active = False
+    user.save()
+
+
+def _short_lived_access(user: User, seconds: float) -> str:
+    from datetime import timedelta
+
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    credentials = signed_in(user)
+    token = AccessToken.for_user(user)
+    token["sid"] = credentials.session_id
+    token.set_exp(lifetime=timedelta(seconds=seconds))
+    return str(token)
+
+
+@pytest.mark.parametrize("ending", ["logout", "deactivation", "expiry", "ticket_session_logout"])
+async def test_an_open_socket_closes_when_its_credentials_stop_being_valid(
+    owner_job: tuple[User, Job], settings: Any, ending: str
+) -> None:
+    settings.CREDENTIALS_RECHECK_SECONDS = 0.2
+    user, job = owner_job
+    pair = await sync_to_async(token_pair_issue)(user=user)
+    if ending == "expiry":
+        ws = communicator(job.public_id, token=await sync_to_async(_short_lived_access)(user, 2))
+    elif ending == "ticket_session_logout":
+        credentials = await sync_to_async(credentials_from_access_token)(pair.access_token)
+        assert credentials is not None
+        ticket = await sync_to_async(lambda: ticket_issue(credentials=credentials, scope=job.public_id))()
+        ws = communicator(job.public_id, ticket=ticket)
+    else:
+        ws = communicator(job.public_id, token=pair.access_token)
+    connected, _ = await ws.connect()
+    assert connected
+    assert (await ws.receive_json_from(timeout=5))["status"] == "pending"
+    await asyncio.sleep(0.5)
+    assert await ws.receive_nothing(timeout=0.1)  # still open while the credentials hold
+
+    if ending in ("logout", "ticket_session_logout"):
+        await in_thread(_logout, pair.refresh_token)
+    elif ending == "deactivation":
+        await in_thread(_deactivate, user)
+
+    closed = await ws.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4401}
+    await ws.disconnect()
+
+
+async def test_a_ticket_of_an_ended_session_opens_nothing(owner_job: tuple[User, Job]) -> None:
+    user, job = owner_job
+    pair = await sync_to_async(token_pair_issue)(user=user)
+    credentials = await sync_to_async(credentials_from_access_token)(pair.access_token)
+    assert credentials is not None
+    ticket = await sync_to_async(lambda: ticket_issue(credentials=credentials, scope=job.public_id))()
+    await in_thread(_logout, pair.refresh_token)
+
+    ws = communicator(job.public_id, ticket=ticket)
+    connected, _ = await ws.connect()
+    await ws.disconnect()
+
     assert not connected

@@ -1,0 +1,108 @@
+"""Sign-in sessions: which tokens are still good, and ending them.
+
+Every token pair belongs to an :class:`~accounts.models.AuthSession` (the ``sid`` claim). A
+token is accepted only while its session is live and its user active, so ending a session
+(logout, a replayed refresh token) or every session of a user (password change or reset,
+deactivation) refuses its access tokens at once, on REST, WebSocket and gRPC alike. Open
+WebSockets and gRPC progress streams re-check their credentials while they run
+(``credentials_valid``) and close when they stop being valid.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import Token
+
+from accounts.models import AuthSession, User
+
+SESSION_CLAIM = "sid"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who is connected, through which session, until when (the access token's ``exp``)."""
+
+    user: User
+    session_id: str
+    expires_at: float
+
+
+def live_session(*, session_id: object, user_id: object) -> AuthSession | None:
+    """The session, with its user, if it is live and belongs to that active user."""
+    if not isinstance(session_id, str) or not session_id:
+        return None
+    session = AuthSession.objects.select_related("user").filter(public_id=session_id, revoked_at=None).first()
+    if session is None or session.user.public_id != user_id or not session.user.is_active:
+        return None
+    return session
+
+
+def credentials_valid(credentials: Credentials) -> bool:
+    """Still valid now: not expired, session live, user active (one indexed query)."""
+    if time.time() >= credentials.expires_at:
+        return False
+    return AuthSession.objects.filter(
+        public_id=credentials.session_id, revoked_at=None, user__is_active=True, user_id=credentials.user.pk
+    ).exists()
+
+
+class SessionJWTAuthentication(JWTAuthentication):
+    """simplejwt's Bearer authentication, plus: the token's session must be live."""
+
+    def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
+        session = live_session(
+            session_id=validated_token.get(SESSION_CLAIM), user_id=validated_token.get(jwt_settings.USER_ID_CLAIM)
+        )
+        if session is None:
+            raise InvalidToken("The session of this token has ended; sign in again.")
+        return session.user
+
+
+def credentials_from_access_token(raw: str) -> Credentials | None:
+    """The credentials of a valid access token (checked exactly as the REST API checks it)."""
+    authentication = SessionJWTAuthentication()
+    try:
+        token = authentication.get_validated_token(raw.encode())
+        user = authentication.get_user(token)
+    except (InvalidToken, TokenError, AuthenticationFailed):
+        return None
+    return Credentials(user=user, session_id=str(token[SESSION_CLAIM]), expires_at=float(token["exp"]))
+
+
+def credentials_from_request(request: Any) -> Credentials:
+    """The credentials a REST request was authenticated with (views behind IsAuthenticated)."""
+    token = request.auth
+    return Credentials(user=request.user, session_id=str(token[SESSION_CLAIM]), expires_at=float(token["exp"]))
+
+
+def sessions_end(sessions: QuerySet[AuthSession], *, reason: str) -> int:
+    """End the given sessions now; the number ended."""
+    return sessions.filter(revoked_at=None).update(revoked_at=timezone.now(), revoked_reason=reason)
+
+
+def sessions_end_for_users(users: QuerySet[User], *, reason: str) -> int:
+    """End every live session of these users (password change or reset, deactivation)."""
+    return sessions_end(AuthSession.objects.filter(user__in=users.values("pk")), reason=reason)
+
+
+def sessions_purge_expired(*, grace: timedelta = timedelta(days=1)) -> int:
+    """Delete sessions whose newest refresh token expired more than ``grace`` ago; the count."""
+    deleted, _ = AuthSession.objects.filter(expires_at__lt=timezone.now() - grace).delete()
+    return deleted
+
+
+class SessionJWTScheme(SimpleJWTScheme):  # type: ignore[no-untyped-call]
+    """The OpenAPI description of SessionJWTAuthentication: simplejwt's Bearer scheme."""
+
+    target_class = "accounts.sessions.SessionJWTAuthentication"
