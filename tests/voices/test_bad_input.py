@@ -146,3 +146,20 @@ def test_unauthenticated_upload_is_401(api_client: APIClient, db: Any) -> None:
     response = upload(api_client, SPEECH.path)
 
     assert response.status_code == 401
+
+
+def test_the_live_max_upload_mb_is_the_limit(alice: tuple[User, APIClient], limits: Callable[..., Any]) -> None:
+    """One byte over a lowered live limit is refused by the upload itself (the body-size
+    middleware leaves 1 MB of room for the form, so this reaches the service)."""
+    user, client = alice
+    limits(max_upload_mb=1)
+    before = stored_keys()
+    content = SPEECH.path.read_bytes()
+    content += b"\0" * (1024 * 1024 + 1 - len(content))
+
+    response = upload(client, content)
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "FILE_TOO_LARGE"
+    assert "limit is 1 MB" in response.json()["error"]["message"]
+    assert_nothing_stored(user, before)

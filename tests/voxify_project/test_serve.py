@@ -53,7 +53,7 @@ def test_serve_starts_everything_and_stops_cleanly_on_sigterm(
 
     tree = psutil.Process(process.pid).children(recursive=True)
     cmdlines = [" ".join(p.cmdline()) for p in tree]
-    assert any("daphne" in c for c in cmdlines)
+    assert any("voxify_project.http_server" in c for c in cmdlines)
     assert any("celery" in c and " worker" in c for c in cmdlines)
     assert any("celery" in c and " beat" in c for c in cmdlines)
     assert any("rungrpc" in c for c in cmdlines)
@@ -69,7 +69,7 @@ def test_serve_stops_everything_when_a_child_dies(running_service: tuple[subproc
     process, port = running_service
     wait_ready(port, process)
     tree = psutil.Process(process.pid).children(recursive=True)
-    web = next(p for p in tree if "daphne" in " ".join(p.cmdline()))
+    web = next(p for p in tree if "voxify_project.http_server" in " ".join(p.cmdline()))
 
     web.kill()
 

@@ -37,7 +37,7 @@ def service_commands(
         "web": [
             python,
             "-m",
-            "daphne",
+            "voxify_project.http_server",  # daphne with bounded request bodies
             "-b",
             bind,
             "-p",
