@@ -18,8 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.quotas import UPLOADS, quota_check, quota_consume
 from files.filenames import sanitize_filename
 from files.models import StoredFile, new_file_id
+from files.quotas import storage_charge, storage_check
 from files.storage import file_storage
 from operations.config import system_config
 from speech import errors as speech_errors
@@ -72,7 +74,7 @@ def stored_file_create(
     sample_rate: int | None = None,
     expires_at: datetime | None = None,
 ) -> StoredFile:
-    """Store ``content`` and record it.
+    """Store ``content`` and record it, within the owner's storage cap (QuotaExceeded).
 
     If the row cannot be written the stored object is removed at once. Called inside a
     larger transaction, the caller removes the object (``storage_delete_quietly``) if that
@@ -81,24 +83,26 @@ def stored_file_create(
     public_id = new_file_id()
     size = content.seek(0, 2)
     sha256 = _sha256(content)
-    key = stored_file_save_content(public_id=public_id, kind=kind, extension=extension, content=content)
-    try:
-        return StoredFile.objects.create(
-            public_id=public_id,
-            owner=owner,
-            kind=kind,
-            storage_key=key,
-            filename=sanitize_filename(filename),
-            content_type=content_type,
-            size=size,
-            sha256=sha256,
-            duration=duration,
-            sample_rate=sample_rate,
-            expires_at=expires_at,
-        )
-    except BaseException:
-        storage_delete_quietly(key)
-        raise
+    with transaction.atomic():
+        storage_charge(user=owner, adding=size)  # the per-user storage cap; raises QuotaExceeded
+        key = stored_file_save_content(public_id=public_id, kind=kind, extension=extension, content=content)
+        try:
+            return StoredFile.objects.create(
+                public_id=public_id,
+                owner=owner,
+                kind=kind,
+                storage_key=key,
+                filename=sanitize_filename(filename),
+                content_type=content_type,
+                size=size,
+                sha256=sha256,
+                duration=duration,
+                sample_rate=sample_rate,
+                expires_at=expires_at,
+            )
+        except BaseException:
+            storage_delete_quietly(key)
+            raise
 
 
 def storage_delete_quietly(key: str) -> None:
@@ -137,7 +141,9 @@ class FileInUse(Conflict):
 
 def stored_file_upload(*, owner: User, upload: UploadedFile[bytes], filename: str | None) -> StoredFile:
     """Store an uploaded audio file (recognised by content, header-checked like a voice
-    sample, at most max_upload_mb); it expires after file_ttl_hours."""
+    sample, at most max_upload_mb); it expires after file_ttl_hours. It counts as one of the
+    day's uploads (``uploads_per_day``, shared with voice samples) and against the storage
+    cap, both charged only when the file is stored."""
     config = system_config()
     max_bytes = config.max_upload_mb * 1024 * 1024
     if (upload.size or 0) > max_bytes:
@@ -145,13 +151,16 @@ def stored_file_upload(*, owner: User, upload: UploadedFile[bytes], filename: st
             f"The file is {upload.size} bytes; the limit is {config.max_upload_mb} MB.",
             details={"size": upload.size, "max_size": max_bytes},
         )
+    quota_check(user=owner, kind=UPLOADS, limit=config.uploads_per_day)
+    storage_check(user=owner, adding=upload.size or 0)
     with local_upload_path(upload) as path:
         try:
             info = probe(path)
             check_limits(info, AudioLimits(min_duration_s=0.0, max_duration_s=config.voice_sample_max_seconds))
         except speech_errors.AudioRejected as exc:
             raise AudioRejected.because(exc.code, exc.message, exc.details) from exc
-        with path.open("rb") as content:
+        with transaction.atomic(), path.open("rb") as content:
+            quota_consume(user=owner, kind=UPLOADS, limit=system_config().uploads_per_day)
             return stored_file_create(
                 owner=owner,
                 kind=StoredFile.Kind.UPLOAD,

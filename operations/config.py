@@ -37,6 +37,7 @@ CONFIG_FIELDS: tuple[str, ...] = (
     "default_output_format",
     "requests_per_minute",
     "file_ttl_hours",
+    "storage_mb_per_user",
 )
 
 _lock = threading.Lock()

@@ -48,6 +48,9 @@ class SystemConfig(models.Model):
     )
     requests_per_minute = _int(1, 1_000_000, "API requests per user (anonymous: per IP) per minute, REST and gRPC")
     file_ttl_hours = _float(0.1, 8760.0, "Hours a synthesis output is kept unless marked keep")
+    storage_mb_per_user = _int(
+        1, 100_000_000, "Bytes a user may keep stored (samples, files, voice models, synthesis outputs), in MB"
+    )
 
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -16,6 +16,7 @@ from accounts.models import DailyUsage, User
 from accounts.quotas import SYNTHESES
 from files.models import StoredFile
 from jobs.models import Job
+from operations.config import system_config
 from synthesis.models import Synthesis
 from voices.models import VoiceSample
 
@@ -84,6 +85,10 @@ def admin_stats(*, now: datetime | None = None) -> dict[str, Any]:
             "this_week": _syntheses_since(week_start),
             "total": _syntheses_since(None),
         },
+        "storage": {
+            **StoredFile.objects.aggregate(used_bytes=Coalesce(Sum("size"), 0), files=Count("pk")),
+            "limit_per_user_mb": system_config().storage_mb_per_user,
+        },
         "system": system_usage(),
     }
 
@@ -106,10 +111,19 @@ def _count_of(model: Any) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
+def _stored_bytes() -> Coalesce:
+    rows = StoredFile.objects.filter(owner=OuterRef("pk")).order_by().values("owner").annotate(n=Sum("size"))
+    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
+
+
 def users_with_counts(users: QuerySet[User] | None = None) -> QuerySet[User]:
-    """``users`` (default: all) with how many voice samples, jobs and syntheses each has (one query)."""
+    """``users`` (default: all) with how many voice samples, jobs and syntheses each has and the
+    bytes they store (one query)."""
     return (User.objects.all() if users is None else users).annotate(
-        voice_sample_count=_count_of(VoiceSample), job_count=_count_of(Job), synthesis_count=_count_of(Synthesis)
+        voice_sample_count=_count_of(VoiceSample),
+        job_count=_count_of(Job),
+        synthesis_count=_count_of(Synthesis),
+        storage_used_bytes=_stored_bytes(),
     )
 
 

@@ -36,10 +36,17 @@ class _SystemStatsSerializer(serializers.Serializer[Any]):
     disk_usage = serializers.FloatField(help_text="Percent of the data folder's file system in use.")
 
 
+class _StorageStatsSerializer(serializers.Serializer[Any]):
+    used_bytes = serializers.IntegerField(help_text="Bytes stored for all users (every stored file).")
+    files = serializers.IntegerField(help_text="Stored files, of every kind.")
+    limit_per_user_mb = serializers.IntegerField(help_text="The per-user storage cap in force (storage_mb_per_user).")
+
+
 class AdminStatsSerializer(serializers.Serializer[Any]):
     users = _UserStatsSerializer()
     voice_samples = _VoiceSampleStatsSerializer()
     syntheses = _SynthesisStatsSerializer()
+    storage = _StorageStatsSerializer()
     system = _SystemStatsSerializer()
 
 
@@ -61,6 +68,7 @@ class AdminUserSerializer(serializers.Serializer[Any]):
     voice_samples = serializers.IntegerField(source="voice_sample_count")
     jobs = serializers.IntegerField(source="job_count")
     syntheses = serializers.IntegerField(source="synthesis_count")
+    storage_used_bytes = serializers.IntegerField(help_text="Bytes this user stores (of storage_mb_per_user).")
 
 
 class SystemConfigSerializer(serializers.ModelSerializer[SystemConfig]):

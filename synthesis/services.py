@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.quotas import SYNTHESES, quota_check, quota_consume
 from files.models import StoredFile
+from files.quotas import storage_check
 from files.services import storage_delete_quietly, stored_file_create, stored_file_delete
 from jobs.models import Job
 from jobs.runner import JobCancelled, JobError, Progress
@@ -141,6 +142,7 @@ def synthesis_prepare(
     if not pieces:
         raise EmptyText(details={"length": len(text)})
     quota_check(user=user, kind=SYNTHESES, limit=config.syntheses_per_day, in_flight=in_flight(user))
+    storage_check(user=user)  # outputs are stored: refuse now, not after the work, when nothing fits
     return Prepared(request, voice, text, pieces)
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.quotas import UPLOADS, quota_check, quota_consume
 from files.models import StoredFile
+from files.quotas import storage_check
 from files.services import local_upload_path, storage_delete_quietly, stored_file_create, stored_file_delete
 from jobs.services import jobs_cancel_for_sample
 from operations.config import system_config
@@ -60,6 +61,7 @@ def voice_sample_create(
         )
     _check_sample_count(owner)
     quota_check(user=owner, kind=UPLOADS, limit=config.uploads_per_day)
+    storage_check(user=owner, adding=upload.size or 0)
 
     with local_upload_path(upload) as path:
         try:

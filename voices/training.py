@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 
 from files.models import StoredFile
+from files.quotas import storage_check
 from files.services import storage_delete_quietly, stored_file_create
 from files.storage import file_storage
 from jobs.models import Job
@@ -49,6 +50,7 @@ def training_estimate_seconds(*, duration: float, config: TrainingConfig) -> int
 
 def voice_training_start(*, sample: VoiceSample, config: TrainingConfig) -> Job:
     """Create the training job (sent to a worker after commit)."""
+    storage_check(user=sample.owner)  # the voice model is stored: refuse now when nothing fits
     with transaction.atomic():
         sample = VoiceSample.objects.select_for_update().get(pk=sample.pk)
         if Job.objects.filter(

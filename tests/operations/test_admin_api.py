@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import DailyUsage, User
+from files.models import StoredFile
 from operations.config import system_config
 from operations.models import SystemConfig
 from tests.conftest import STRONG_PASSWORD
@@ -76,7 +77,14 @@ def test_stats_have_the_document_shape_and_count_known_data(staff: tuple[User, A
 
     assert response.status_code == 200
     data = response.json()["data"]
-    assert set(data) == {"users", "voice_samples", "syntheses", "system"}
+    assert set(data) == {"users", "voice_samples", "syntheses", "storage", "system"}
+    stored = StoredFile.objects.filter(owner=alice)
+    assert data["storage"] == {
+        "used_bytes": sum(stored.values_list("size", flat=True)),
+        "files": stored.count(),
+        "limit_per_user_mb": 2048,
+    }
+    assert data["storage"]["used_bytes"] > 0
     assert data["users"] == {"total": 4, "active_today": 2, "new_this_week": 3}
     assert data["voice_samples"] == {"total": 5, "training": 1, "ready": 2}
     assert data["syntheses"] == {"today": 3, "this_week": 7, "total": 12}
@@ -136,7 +144,9 @@ def test_users_list_searches_filters_and_counts(staff: tuple[User, APIClient], m
         "voice_samples": 1,
         "jobs": 0,
         "syntheses": 0,
+        "storage_used_bytes": StoredFile.objects.get(owner=ada).size,
     }
+    assert by_name[0]["storage_used_bytes"] > 0
     assert [u["email"] for u in inactive] == ["grace@navy.example"]
     assert [u["user_id"] for u in staff_only] == [staff_user.public_id]
     assert len(page2["users"]) == 2 and page2["pagination"]["has_prev"] and not page2["pagination"]["has_next"]
