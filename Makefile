@@ -14,7 +14,7 @@ SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify DATABASE_
 	JWT_SIGNING_KEY=test-services-jwt-key-not-for-production-0123456789abcdefghijklmnop \
 	SECURE_SSL_REDIRECT=false VOXIFY_VAR_DIR=$(CURDIR)/var/test-services
 
-.PHONY: install run test lint typecheck test-embedded test-services services schema protos screenshot
+.PHONY: install run test lint typecheck browser test-embedded test-services services schema protos screenshot
 
 REQ_HASH := $(shell cat requirements.txt requirements-nodeps.txt | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
@@ -49,7 +49,11 @@ services:
 test-services: install services
 	$(SERVICES_ENV) $(PY) scripts/with_test_servers.py $(VENV)/bin/pytest
 
-test: lint typecheck test-embedded test-services
+# Browser tests need Debian's chromium; installed here when missing (root and the Debian mirror).
+browser:
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+test: lint typecheck browser test-embedded test-services
 
 # Regenerate the committed OpenAPI schema after changing the API.
 schema: install
@@ -61,7 +65,6 @@ protos: install
 
 # A headless-Chromium screenshot of the admin stats dashboard: var/screenshots/admin-stats.png.
 # Installs Debian's chromium when it is missing (needs root and the Debian package mirror).
-screenshot: install
-	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+screenshot: install browser
 	SCREENSHOT_DIR=$(CURDIR)/var/screenshots VOXIFY_VAR_DIR=$(CURDIR)/var/test \
 		$(VENV)/bin/pytest -q tests/operations/test_dashboard_screenshot.py

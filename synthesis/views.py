@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import StreamingHttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import BaseRenderer
@@ -144,6 +143,20 @@ class _JsonForAnyAccept(BaseContentNegotiation):
         return renderer, renderer.media_type
 
 
+# One Server-Sent Event as a client's parser sees it: ``data`` is one JSON object whose
+# ``type`` is job_info, progress, audio_chunk, completed or error (docs/synthesis.md).
+SSE_EVENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string"},
+        "data": {"type": "string", "description": "One JSON object with a `type` field."},
+        "id": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
+    "required": ["data"],
+}
+
+
 class SynthesizeStreamView(APIView):
     authentication_classes = [*APIView.authentication_classes, StreamTicketAuthentication]
     content_negotiation_class = _JsonForAnyAccept
@@ -153,7 +166,7 @@ class SynthesizeStreamView(APIView):
         parameters=[StreamQuerySerializer],
         responses={
             (200, "text/event-stream"): OpenApiResponse(
-                OpenApiTypes.STR,
+                SSE_EVENT_SCHEMA,
                 description="Server-Sent Events: job_info, progress, audio_chunk (one per piece), completed; "
                 "error on failure.",
             ),

@@ -37,3 +37,16 @@ def enveloped(inner: type[serializers.Serializer[Any]] | serializers.Field[Any, 
 
 def error_responses(*statuses: int) -> dict[int, Any]:
     return dict.fromkeys(statuses, ErrorEnvelopeSerializer)
+
+
+def add_rate_limit_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every API operation counts against the rate limit
+    (requests_per_minute, per user or per client IP), so every one may answer 429."""
+    envelope = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault(
+                    "429", {**envelope, "description": "Rate limited (RATE_LIMITED) or a quota used up."}
+                )
+    return result

@@ -357,6 +357,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "voxify_project.openapi.add_rate_limit_responses",
+    ],
 }
 
 # --- Security (secure by default outside embedded mode) -------------------------------

@@ -75,12 +75,11 @@ def test_killed_worker_process_does_not_leave_the_job_running(stack: ServiceStac
     rescued = user.wait_job(job_id, lambda job: job["attempts"] >= 2 or job["status"] == "failed", timeout=60)
     assert time.monotonic() - killed_at < 60
     final = user.wait_job(job_id, lambda job: job["status"] in TERMINAL, timeout=180)
-    assert final["status"] in {"completed", "failed"}
-    if final["status"] == "completed":
-        assert final["attempts"] == 2, final
-    else:
-        assert final["error"]["code"] == "WORKER_LOST", final
+    # The reaper retries a job whose worker died (max_attempts 2): the second attempt completes.
+    assert (final["status"], final["attempts"]) == ("completed", 2), final
     assert rescued["job_id"] == job_id
+    sample = user.http.get(f"/api/v1/voice/samples/{final['result']['sample_id']}").json()["data"]
+    assert (sample["status"], sample["voice_model"]["version"]) == ("ready", 1)
     assert psutil.Process(stack.processes["worker"].pid).is_running()
 
 
@@ -92,8 +91,10 @@ def test_broker_restart_during_a_job(stack: ServiceStack) -> None:
     stack.restart_broker()
 
     final = user.wait_job(job_id, lambda job: job["status"] in TERMINAL, timeout=240)
-    assert final["status"] in TERMINAL
-    assert user.job(job_id)["status"] == final["status"]  # and it stays there
+    # The job was already running: a broker restart must not cost it.
+    assert final["status"] == "completed", final
+    time.sleep(3)
+    assert user.job(job_id)["status"] == "completed"  # and it stays there
 
 
 def test_cancelling_a_running_job_stops_it_within_two_seconds(stack: ServiceStack) -> None:

@@ -122,6 +122,11 @@ def test_training_makes_the_sample_ready(
     # The chosen strength on the request's 0-1 scale: 1 is the strongest strength tried.
     settings = [0.0, *(round(s / psola_filter.MAX_STRENGTH, 4) for s in psola_filter.STRENGTHS)]
     assert validation["similarity_setting"] in settings
+    # The clone must sound more like the speaker than the built-in voice does, on both encoders
+    # together, and a sound-class correction (a strength above 0) must have been chosen.
+    assert validation["better_than_builtin"] is True, validation
+    assert validation["similarity"] > validation["baseline_similarity"], validation
+    assert validation["similarity_setting"] > 0, validation
     assert job["result"]["validation"] == validation
     assert model["validation"]["test_sentence"]
     assert job["result"]["model_id"] == model["model_id"]
