@@ -1,8 +1,9 @@
 """A headless-Chromium screenshot of the stats dashboard, so the page can be looked at.
 
 ``make test`` installs Debian's ``chromium`` and runs it (``make screenshot`` also writes
-var/screenshots/admin-stats.png); without chromium it is skipped, or fails when ``CI`` is set. Chromium is driven over the DevTools
-protocol: the staff session cookie is set, the page loaded, the picture taken.
+var/screenshots/admin-stats.png); without chromium it is skipped, or fails when ``CI`` is
+set. Chromium is driven over the DevTools protocol: the staff session cookie is set, the page
+loaded, the picture taken.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def _chromium_is_there() -> None:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
 WIDTH, HEIGHT = 1280, 1000
 FLAGS = [
     "--headless",
