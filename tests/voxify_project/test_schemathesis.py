@@ -62,6 +62,6 @@ def signed_in(db: None, limits: Any) -> dict[str, str]:
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_every_operation_answers_as_documented(case: schemathesis.Case, signed_in: dict[str, str]) -> None:
+def test_every_operation_answers_as_documented(case: schemathesis.Case[Any], signed_in: dict[str, str]) -> None:
     response = case.call(app=APP, headers=signed_in)
     case.validate_response(response, checks=CHECKS)
