@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import structlog
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 from jobs.models import Job
 from jobs.services import job_fail, job_heartbeat, job_mark_cancelled, job_progress, job_should_stop, job_start
@@ -26,6 +26,10 @@ from voxify_project.errors import ApplicationError
 
 log = structlog.get_logger(__name__)
 STOP_CHECK_INTERVAL_S = 0.5
+# The database locked past DATABASE_LOCK_TIMEOUT, or away for a moment: heartbeats, progress
+# reports and cancel checks ride it out; the work's own commit does not (the job then fails,
+# or, if even that cannot be written, the reaper retries it once the heartbeat is stale).
+DATABASE_BUSY = (OperationalError, InterfaceError)
 
 Progress = Callable[[float, str], None]
 ShouldStop = Callable[[], bool]
@@ -50,7 +54,10 @@ def _heartbeat(job: Job) -> Iterator[None]:
     def beat() -> None:
         try:
             while not stop.wait(settings.JOB_HEARTBEAT_INTERVAL):
-                job_heartbeat(job_pk=job.pk)
+                try:
+                    job_heartbeat(job_pk=job.pk)
+                except DATABASE_BUSY as exc:  # locked or away for a moment: the next beat tries again
+                    log.warning("job_heartbeat_missed", job_id=job.public_id, error=str(exc))
         finally:
             connection.close()  # this thread's own connection
 
@@ -72,13 +79,19 @@ def run_job(job_id: str, attempt: int, work: Work) -> None:
     stop_requested = False
 
     def progress(fraction: float, message: str) -> None:
-        job_progress(job=job, progress=fraction, message=message)
+        try:
+            job_progress(job=job, progress=fraction, message=message)
+        except DATABASE_BUSY as exc:  # progress is a report, not the work: the next one catches up
+            log.warning("job_progress_not_recorded", job_id=job_id, error=str(exc))
 
     def should_stop() -> bool:
         nonlocal last_check, stop_requested
         if not stop_requested and time.monotonic() - last_check >= STOP_CHECK_INTERVAL_S:
             last_check = time.monotonic()
-            stop_requested = job_should_stop(job=job)
+            try:
+                stop_requested = job_should_stop(job=job)
+            except DATABASE_BUSY as exc:  # ask again at the next check
+                log.warning("job_stop_check_failed", job_id=job_id, error=str(exc))
         return stop_requested
 
     try:

@@ -8,17 +8,20 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import grpc
 import httpx
 import psutil
+import psycopg
 import websockets
 from django.conf import settings
 from django.db import connection
@@ -126,6 +129,44 @@ class ServiceStack:
         with grpc.insecure_channel(self.grpc_target) as channel:
             grpc.channel_ready_future(channel).result(timeout=120)
         return self
+
+    def respawn(self, name: str) -> None:
+        """Start one of the stack's processes again (after a test killed it)."""
+        argv = service_commands(
+            bind="127.0.0.1", port=self.port, concurrency=1, var_dir=self.var_dir, grpc_port=self.grpc_port
+        )[name]
+        self._spawn(name, *argv)
+
+    def restart_redis(self) -> None:
+        """Stop Redis (cache, rate limits, channel layer; in embedded mode also the broker) for a
+        moment and start it again: the embedded one, or the machine's on 6379."""
+        if settings.EMBEDDED:
+            self.restart_broker()
+            return
+        subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True, timeout=60)
+        time.sleep(2)
+        subprocess.run(["bash", "scripts/ensure_services.sh"], cwd=settings.BASE_DIR, check=True, timeout=120)
+
+    @contextlib.contextmanager
+    def database_locked(self, table: str = "accounts_user") -> Iterator[None]:
+        """Another connection holds the database's write lock (SQLite) or an exclusive lock
+        on ``table`` (PostgreSQL) while the block runs."""
+        if settings.EMBEDDED:
+            holder = sqlite3.connect(self.var_dir / "voxify.sqlite3", isolation_level=None, timeout=30)
+            holder.execute("BEGIN EXCLUSIVE")
+            try:
+                yield
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+            return
+        db = connection.settings_dict
+        with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as locker:
+            locker.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")  # in the open transaction
+            try:
+                yield
+            finally:
+                locker.rollback()
 
     def add_web(self) -> str:
         """Another web process on the same database, Redis and storage; its base URL."""

@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -65,6 +66,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         body, status = error_body("NOT_FOUND", "Not found."), 404
     elif isinstance(exc, DjangoPermissionDenied):
         body, status = error_body("FORBIDDEN", "You do not have permission to perform this action."), 403
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is locked past DATABASE_LOCK_TIMEOUT, or away: nothing was done.
+        log.warning("database_unavailable", error=str(exc))
+        body = error_body("SERVICE_UNAVAILABLE", "The database is busy or unavailable; try again shortly.")
+        status, headers["Retry-After"] = 503, "5"
     elif isinstance(exc, RequestDataTooBig):
         body, status = error_body("PAYLOAD_TOO_LARGE", "The request body is too large."), 413
     elif isinstance(exc, drf.APIException):

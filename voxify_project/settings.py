@@ -119,6 +119,9 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------
+# Seconds a query waits for a lock another connection holds (SQLite's busy timeout,
+# PostgreSQL's lock_timeout); past it the request answers 503 SERVICE_UNAVAILABLE.
+DATABASE_LOCK_TIMEOUT = env.int("DATABASE_LOCK_TIMEOUT", default=env.int("SQLITE_BUSY_TIMEOUT", default=20))
 if EMBEDDED:
     DATABASES = {
         "default": {
@@ -130,14 +133,19 @@ if EMBEDDED:
                 # failing half-way with "database is locked".
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+                "timeout": DATABASE_LOCK_TIMEOUT,
             },
             "TEST": {"NAME": VAR_DIR / "test_voxify.sqlite3"},
         }
     }
 else:
-    DATABASES = {"default": env.db("DATABASE_URL")}
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    _database: dict[str, Any] = dict(env.db("DATABASE_URL"))
+    _database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _options: dict[str, Any] = dict(_database.get("OPTIONS") or {})
+        _options["options"] = f"-c lock_timeout={DATABASE_LOCK_TIMEOUT * 1000}"
+        _database["OPTIONS"] = _options
+    DATABASES = {"default": _database}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -188,6 +196,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("JOB_SOFT_TIME_LIMIT", default=900)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+# A Redis broker hands an unacknowledged message to a worker again after this many seconds
+# (RabbitMQ's equivalent is its consumer_timeout, 30 min by default). Longer than the hard time
+# limit, so a running job's message is never redelivered; if it is anyway, the redelivered copy
+# finds the job no longer pending for its attempt and does nothing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("BROKER_VISIBILITY_TIMEOUT", default=2 * CELERY_TASK_TIME_LIMIT)
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 JOB_HEARTBEAT_INTERVAL = env.float("JOB_HEARTBEAT_INTERVAL", default=5.0)
 JOB_HEARTBEAT_TIMEOUT = env.float("JOB_HEARTBEAT_TIMEOUT", default=30.0)
