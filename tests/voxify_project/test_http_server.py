@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,11 @@ def stack(
         services.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def user(stack: ServiceStack) -> ApiUser:
-    return ApiUser(stack, "http-limits@example.com")
+    """A fresh user per test (in the real-services mode the stack shares the test database,
+    which is emptied after each test)."""
+    return ApiUser(stack, f"limits-{uuid.uuid4().hex[:12]}@example.com")
 
 
 def multipart(payload: bytes, *, filename: str = "a.wav") -> bytes:
