@@ -20,6 +20,8 @@ class Synthesis(models.Model):
     brought up to date when the job ends.
     """
 
+    engine_seconds: float | None = None  # a synchronous synthesis's render + encode time (not stored)
+
     class Mode(models.TextChoices):
         SYNC = "sync", "Synchronous"
         ASYNC = "async", "Asynchronous job"

@@ -246,7 +246,9 @@ def synthesize_now(*, user: User, request: SynthesisRequest) -> Synthesis:
     started = time.monotonic()
     audio = render_text(prepared.pieces, options=request.options, voice=voice_artefact(prepared.voice.model))
     data = encode(audio, request.sample_rate, request.output_format)
+    engine_seconds = time.monotonic() - started
     synthesis = _new_row(prepared, owner=user, mode=Synthesis.Mode.SYNC, status=Synthesis.Status.RUNNING)
+    synthesis.engine_seconds = engine_seconds  # not stored: the view reports it (Server-Timing)
     with _removing_output(synthesis), transaction.atomic():
         synthesis.save()
         _complete(synthesis, content=io.BytesIO(data), duration=len(audio) / request.sample_rate, started=started)

@@ -98,7 +98,10 @@ class SynthesizeView(APIView):
         serializer.is_valid(raise_exception=True)
         synthesis = services.synthesize_now(user=user_from_request(request), request=serializer.to_request())
         data = services.synthesis_output(synthesis, base_url=_base_url(request))
-        return ok(SynthesizeOutputSerializer(data).data, "Speech synthesis completed")
+        response = ok(SynthesizeOutputSerializer(data).data, "Speech synthesis completed")
+        if synthesis.engine_seconds is not None:  # the engine's share of this answer (render + encode)
+            response["Server-Timing"] = f"engine;dur={synthesis.engine_seconds * 1000:.1f}"
+        return response
 
 
 class SynthesizeAsyncView(APIView):

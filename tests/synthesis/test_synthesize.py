@@ -74,6 +74,9 @@ def test_the_documents_request_and_response(alice: tuple[User, APIClient]) -> No
     assert info.duration == pytest.approx(data["duration"], rel=0.05)
     assert 2.0 < data["duration"] < 10.0
     assert float(np.abs(samples).max()) > 0.1, "the file holds audible speech"
+    # The engine's share of the answer (render + encode), for clients and bench/tts.py.
+    name, _, duration = response["Server-Timing"].partition(";dur=")
+    assert name == "engine" and 0 < float(duration) < 60_000
 
 
 @pytest.mark.parametrize(
