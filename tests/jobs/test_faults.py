@@ -139,30 +139,30 @@ def test_a_job_enqueued_in_a_transaction_that_rolls_back_never_runs(stack: Servi
     completed_once(user, user.train(sample_id), attempts=1)  # the worker is healthy
 
 
+def rabbitmq_consumer_timeout(milliseconds: int) -> None:
+    """Set RabbitMQ's consumer_timeout at run time (channels opened afterwards follow it)."""
+    subprocess.run(
+        ["rabbitmqctl", "eval", f"application:set_env(rabbit, consumer_timeout, {milliseconds})."],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
 @pytest.fixture
 def short_ack_timeout(tmp_path: Path) -> Iterator[ServiceStack]:
     """A stack whose broker takes back an unacknowledged message after 5 s, far shorter than
     a training: Redis's visibility timeout, or RabbitMQ's consumer_timeout."""
     rabbit = not settings.EMBEDDED
     if rabbit:
-        subprocess.run(
-            ["rabbitmqctl", "eval", "application:set_env(rabbit, consumer_timeout, 5000)."],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
+        rabbitmq_consumer_timeout(5000)
     services = ServiceStack(tmp_path / "var", BROKER_VISIBILITY_TIMEOUT="5", **FAST_REAPER)
     try:
         yield services.start()
     finally:
         services.stop()
         if rabbit:
-            subprocess.run(
-                ["rabbitmqctl", "eval", "application:set_env(rabbit, consumer_timeout, 1800000)."],
-                check=True,
-                capture_output=True,
-                timeout=60,
-            )
+            rabbitmq_consumer_timeout(1_800_000)  # RabbitMQ's default, 30 min
 
 
 def test_a_job_longer_than_the_brokers_ack_timeout_completes_once(short_ack_timeout: ServiceStack) -> None:
