@@ -286,9 +286,8 @@ Errors by kind: {json.dumps(data["errors"]) if data["errors"] else "none"}.
 {big["uploads"]} concurrent uploads of a {big["size_mb"]} MB WAV to `POST /api/v1/files` (answers
 {big["statuses"]}, {big["seconds"]} s): the web process went from {big["web_rss_before_mb"]} MB to a
 peak of {big["web_rss_peak_mb"]} MB resident (+{big["web_rss_growth_mb"]} MB). The web server
-keeps each request body in a temporary file, but daphne hands an accepted body to Django all at
-once (its chunks wait in memory until Django spools them to disk, ADR 0010), so an accepted
-upload costs about its size while it is being received.
+writes each body to a temporary file and hands it to Django 64 KB at a time as Django reads it
+(ADR 0010); Django spools uploads to disk, so memory does not grow with the upload.
 """
     (out / "load.md").write_text(text)
     print(text)

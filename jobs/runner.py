@@ -22,14 +22,15 @@ from django.db import InterfaceError, OperationalError, connection
 
 from jobs.models import Job
 from jobs.services import job_fail, job_heartbeat, job_mark_cancelled, job_progress, job_should_stop, job_start
+from voxify_project.db_errors import database_busy
 from voxify_project.errors import ApplicationError
 
 log = structlog.get_logger(__name__)
 STOP_CHECK_INTERVAL_S = 0.5
-# The database locked past DATABASE_LOCK_TIMEOUT, or away for a moment: heartbeats, progress
-# reports and cancel checks ride it out; the work's own commit does not (the job then fails,
-# or, if even that cannot be written, the reaper retries it once the heartbeat is stale).
-DATABASE_BUSY = (OperationalError, InterfaceError)
+# The database locked past DATABASE_LOCK_TIMEOUT, or away for a moment (database_busy):
+# heartbeats, progress reports and cancel checks ride it out; the work's own commit does not
+# (the job then fails, or, if even that cannot be written, the reaper retries it once the
+# heartbeat is stale).
 
 Progress = Callable[[float, str], None]
 ShouldStop = Callable[[], bool]
@@ -56,8 +57,10 @@ def _heartbeat(job: Job) -> Iterator[None]:
             while not stop.wait(settings.JOB_HEARTBEAT_INTERVAL):
                 try:
                     job_heartbeat(job_pk=job.pk)
-                except DATABASE_BUSY as exc:  # locked or away for a moment: the next beat tries again
-                    log.warning("job_heartbeat_missed", job_id=job.public_id, error=str(exc))
+                except (OperationalError, InterfaceError) as exc:
+                    if not database_busy(exc):
+                        raise
+                    log.warning("job_heartbeat_missed", job_id=job.public_id, error=str(exc))  # next beat retries
         finally:
             connection.close()  # this thread's own connection
 
@@ -81,8 +84,10 @@ def run_job(job_id: str, attempt: int, work: Work) -> None:
     def progress(fraction: float, message: str) -> None:
         try:
             job_progress(job=job, progress=fraction, message=message)
-        except DATABASE_BUSY as exc:  # progress is a report, not the work: the next one catches up
-            log.warning("job_progress_not_recorded", job_id=job_id, error=str(exc))
+        except (OperationalError, InterfaceError) as exc:
+            if not database_busy(exc):
+                raise
+            log.warning("job_progress_not_recorded", job_id=job_id, error=str(exc))  # the next one catches up
 
     def should_stop() -> bool:
         nonlocal last_check, stop_requested
@@ -90,8 +95,10 @@ def run_job(job_id: str, attempt: int, work: Work) -> None:
             last_check = time.monotonic()
             try:
                 stop_requested = job_should_stop(job=job)
-            except DATABASE_BUSY as exc:  # ask again at the next check
-                log.warning("job_stop_check_failed", job_id=job_id, error=str(exc))
+            except (OperationalError, InterfaceError) as exc:
+                if not database_busy(exc):
+                    raise
+                log.warning("job_stop_check_failed", job_id=job_id, error=str(exc))  # asked again next time
         return stop_requested
 
     try:

@@ -13,12 +13,12 @@ from typing import Any
 import structlog
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from voxify_project.db_errors import database_busy
 from voxify_project.envelope import error_body
 from voxify_project.errors import ApplicationError
 from voxify_project.request_context import current_request_id
@@ -66,7 +66,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         body, status = error_body("NOT_FOUND", "Not found."), 404
     elif isinstance(exc, DjangoPermissionDenied):
         body, status = error_body("FORBIDDEN", "You do not have permission to perform this action."), 403
-    elif isinstance(exc, (OperationalError, InterfaceError)):
+    elif database_busy(exc):
         # The database is locked past DATABASE_LOCK_TIMEOUT, or away: nothing was done.
         log.warning("database_unavailable", error=str(exc))
         body = error_body("SERVICE_UNAVAILABLE", "The database is busy or unavailable; try again shortly.")

@@ -10,9 +10,11 @@ three changes at the HTTP layer, made before Django (or anything else) runs:
   (no ``100 Continue`` is sent); a chunked body is counted as it arrives and refused the
   moment it passes the limit. What the client still sends is read and dropped (so that it
   can read the answer), up to 1 GiB, and the connection is then closed.
-- **Bodies are not parsed by the server.** Twisted would parse every multipart POST in memory
-  before the application sees it (``parsePOSTFormSubmission``); here the body goes to a
-  temporary file and only Django's streaming multipart parser reads it. A chunked body gets
+- **Bodies are not parsed or held in memory by the server.** Twisted would parse every
+  multipart POST in memory before the application sees it (``parsePOSTFormSubmission``), and
+  daphne would queue the whole body in memory for the application; here the body goes to a
+  temporary file and is handed to Django a 64 KB chunk at a time as Django reads it (Django
+  spools it to disk and parses it as a stream). A chunked body gets
   its ``Content-Length`` once it is complete, so Django parses it instead of seeing nothing.
 - **Long request lines are answered, not dropped.** A streamed synthesis carries its text in
   the URL: request lines up to 64 KiB are accepted, longer ones get 414 and headers over
@@ -24,9 +26,11 @@ The limits are read from the live configuration off the reactor thread, every
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+from functools import partial
 from typing import Any
 
 from daphne import server as daphne_server
@@ -196,7 +200,50 @@ class LimitedHTTPFactory(HTTPFactory):  # type: ignore[misc]
         return built
 
 
+class BodyFromFile(asyncio.Queue[dict[str, Any]]):
+    """The application's input queue for one HTTP request, serving the request body from the
+    server's temporary file a chunk at a time, as the application asks for it.
+
+    daphne would read the whole body into the queue at once (its chunks then wait in memory
+    until Django has spooled them to disk); here only one chunk is in memory at a time. The
+    messages daphne itself puts in (the final empty body, ``http.disconnect``) follow."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, body: Any) -> None:
+        super().__init__()
+        self.body: Any = body
+
+    async def get(self) -> dict[str, Any]:
+        if self.body is not None:
+            chunk = self.body.read(self.CHUNK)
+            if chunk:
+                return {"type": "http.request", "body": chunk, "more_body": True}
+            self.body.close()
+            self.body = None
+        return await super().get()
+
+
 class LimitedServer(daphne_server.Server):  # type: ignore[misc]
+    def create_application(self, protocol: Any, scope: dict[str, Any]) -> Any:
+        if not isinstance(protocol, LimitedRequest) or scope.get("type") != "http":
+            return super().create_application(protocol, scope)
+        # daphne reads protocol.content into the queue right after this returns: hand it an
+        # empty body (it then sends the final, empty message) and serve the real one lazily.
+        # (daphne's own create_application, with this queue.)
+        assert "application_instance" not in self.connections[protocol]
+        body, protocol.content = protocol.content, io.BytesIO()
+        body.seek(0)
+        input_queue = BodyFromFile(body)
+        scope.setdefault("asgi", {"version": "3.0"})
+        instance = self.application(scope=scope, receive=input_queue.get, send=partial(self.handle_reply, protocol))
+        if protocol not in self.connections:
+            return None
+        self.connections[protocol]["application_instance"] = asyncio.ensure_future(
+            instance, loop=asyncio.get_event_loop()
+        )
+        return input_queue
+
     def run(self) -> None:
         from twisted.internet import reactor  # the one daphne installed (asyncio)
 
