@@ -1,7 +1,7 @@
 """``WS /api/v1/jobs/{job_id}/progress/ws``: live progress of one job.
 
 Authenticated at the handshake, by ``Authorization: Bearer <access token>`` (programs) or
-``?ticket=`` (browsers, see ``jobs.tickets``). A missing or bad credential, or another
+``?ticket=`` (browsers, see ``accounts.tickets``). A missing or bad credential, or another
 user's job, refuses the handshake (HTTP 403) before anything is sent. Once accepted, the
 client gets the current state, then every change, and the server closes after a terminal
 status, or with code 4401 once the credentials stop being valid (the access token or the
@@ -20,10 +20,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from accounts.sessions import Credentials, credentials_from_access_token, credentials_valid
+from accounts.tickets import ticket_redeem
 from jobs.models import Job
 from jobs.notifications import group_name, job_message
 from jobs.selectors import job_find
-from jobs.tickets import ticket_redeem
 
 TERMINAL = {str(status) for status in Job.TERMINAL}
 CREDENTIALS_ENDED = 4401  # close code: the connection's credentials stopped being valid

@@ -9,9 +9,9 @@ from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
 from accounts.sessions import credentials_from_request
+from accounts.tickets import TICKET_TTL_S, ticket_issue
 from jobs import selectors, services
 from jobs.serializers import JobDetailSerializer, JobFilterSerializer, JobListItemSerializer, ProgressTicketSerializer
-from jobs.tickets import TICKET_TTL_S, ticket_issue
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses
 from voxify_project.pagination import PAGE_PARAMETERS, paginated_as, paginated_response, paginated_schema

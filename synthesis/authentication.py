@@ -1,5 +1,5 @@
 """``?ticket=`` authentication for the synthesis stream (browsers' EventSource cannot send
-an Authorization header). Tickets are single-use and short-lived (``jobs.tickets``)."""
+an Authorization header). Tickets are single-use and short-lived (``accounts.tickets``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from accounts.models import User
-from jobs.tickets import ticket_redeem
+from accounts.tickets import ticket_redeem
 
 STREAM_TICKET_SCOPE = "tts-stream"
 

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
 from accounts.sessions import credentials_from_request
-from jobs.tickets import TICKET_TTL_S, ticket_issue
+from accounts.tickets import TICKET_TTL_S, ticket_issue
 from synthesis import selectors, services
 from synthesis.authentication import STREAM_TICKET_SCOPE, StreamTicketAuthentication
 from synthesis.serializers import (

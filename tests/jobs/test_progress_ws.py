@@ -14,10 +14,10 @@ from django.db import connection, transaction
 from accounts.models import User
 from accounts.services import token_pair_issue
 from accounts.sessions import Credentials, credentials_from_access_token
+from accounts.tickets import ticket_issue
 from jobs.models import Job
 from jobs.notifications import PROGRESS_INTERVAL_S
 from jobs.services import job_create, job_progress, job_start
-from jobs.tickets import ticket_issue
 from voxify_project.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
