@@ -20,21 +20,18 @@ from accounts.selectors import user_from_request
 from files import services
 from files.models import StoredFile
 from files.ranges import UnsatisfiableRange, parse_range
-from files.selectors import stored_file_get_for_user
+from files.selectors import stored_file_get_for_user, stored_file_get_live
 from files.serializers import FileInfoOutputSerializer
 from files.storage import file_storage
 from voxify_project.envelope import ok
-from voxify_project.errors import FileExpired, RangeNotSatisfiable
+from voxify_project.errors import RangeNotSatisfiable
 from voxify_project.openapi import enveloped, error_responses
 
 CHUNK = 64 * 1024
 
 
 def _live_file(request: Request, file_id: str) -> StoredFile:
-    stored_file = stored_file_get_for_user(user=user_from_request(request), file_id=file_id)
-    if stored_file.is_expired():
-        raise FileExpired()
-    return stored_file
+    return stored_file_get_live(user=user_from_request(request), file_id=file_id)
 
 
 def _stream(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:

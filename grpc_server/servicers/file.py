@@ -9,27 +9,19 @@ import grpc
 from accounts.models import User
 from files import services
 from files.models import StoredFile
-from files.selectors import stored_file_get_for_user
+from files.selectors import stored_file_get_for_user, stored_file_get_live
 from files.serializers import FileInfoOutputSerializer
 from files.storage import file_storage
 from grpc_server.convert import message_from
 from grpc_server.protos import file_pb2, file_pb2_grpc
 from grpc_server.rpc import rpc
 from grpc_server.servicers.uploads import received_upload
-from voxify_project.errors import FileExpired
 
 CHUNK = 64 * 1024
 
 
 def file_proto(stored: StoredFile) -> file_pb2.FileInfo:
     return message_from(file_pb2.FileInfo, FileInfoOutputSerializer(stored).data)
-
-
-def _live(user: User, file_id: str) -> StoredFile:
-    stored = stored_file_get_for_user(user=user, file_id=file_id)
-    if stored.is_expired():
-        raise FileExpired()
-    return stored
 
 
 class FileServicer(file_pb2_grpc.FileServiceServicer):
@@ -45,7 +37,7 @@ class FileServicer(file_pb2_grpc.FileServiceServicer):
     def DownloadFile(
         self, request: file_pb2.DownloadFileRequest, context: grpc.ServicerContext, user: User
     ) -> Iterator[file_pb2.DownloadFileResponse]:
-        stored = _live(user, request.file_id)
+        stored = stored_file_get_live(user=user, file_id=request.file_id)
         first = True
         with file_storage().open(stored.storage_key, "rb") as handle:
             while chunk := handle.read(CHUNK):
@@ -58,7 +50,7 @@ class FileServicer(file_pb2_grpc.FileServiceServicer):
     def GetFileInfo(
         self, request: file_pb2.GetFileInfoRequest, context: grpc.ServicerContext, user: User
     ) -> file_pb2.GetFileInfoResponse:
-        return file_pb2.GetFileInfoResponse(file=file_proto(_live(user, request.file_id)))
+        return file_pb2.GetFileInfoResponse(file=file_proto(stored_file_get_live(user=user, file_id=request.file_id)))
 
     @rpc()
     def DeleteFile(
