@@ -279,6 +279,10 @@ Errors by kind: {json.dumps(data["errors"]) if data["errors"] else "none"}.
   server closes it after `completed` (it waits for the one worker process behind every other
   async synthesis). `stream` reads the SSE stream of a {len(STREAM_TEXT)}-character text to its
   `completed` event; `synthesize` is a {len(SHORT)}-character synchronous synthesis (wav).
+- Synchronous syntheses and streams are spoken in the web process itself: on 2 cores, about
+  a quarter of the 30 clients waiting on the engine at any moment queue behind each other,
+  which is what their latency shows (one alone takes well under a second, bench/tts.py). The
+  lists, uploads and the async path stay fast meanwhile.
 - Mix weights: {", ".join(f"{kind} {weight}" for kind, weight in data["mix"].items())}.
 
 ## Memory under big uploads
