@@ -203,7 +203,7 @@ def live_measurements(repeats: int) -> tuple[dict[str, Any], Path]:
 
 
 HEADER = (
-    "| voice | RTF, 1 core | first `audio_chunk`, s (300 chars) | REST, s (200 chars) | engine in-process, s "
+    "| voice | RTF, 1 core | first `audio_chunk`, s (300 chars) | REST, s (200 chars) | its engine time, s "
     "| API overhead | worker peak RSS, MB (pool process / whole worker) |\n|---|---|---|---|---|---|---|"
 )
 
