@@ -31,7 +31,7 @@ from synthesis.serializers import (
     VoiceListSerializer,
 )
 from synthesis.stream import synthesis_events
-from synthesis.voices import BUILTIN_VOICES, user_ready_samples
+from synthesis.voices import voice_catalogue
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses
 from voxify_project.pagination import PAGE_PARAMETERS, paginated_as, paginated_response, paginated_schema
@@ -50,34 +50,7 @@ class VoiceListView(APIView):
         "Any `voice_id` here can be used for synthesis.",
     )
     def get(self, request: Request) -> Response:
-        voices: list[dict[str, Any]] = [
-            {
-                "voice_id": voice.voice_id,
-                "name": voice.name,
-                "type": "builtin",
-                "language": voice.language,
-                "sample_rate": voice.sample_rate,
-                "engine": voice.engine,
-                "model_version": None,
-                "similarity": None,
-            }
-            for voice in BUILTIN_VOICES
-        ]
-        for sample in user_ready_samples(user=user_from_request(request)):
-            model = sample.active_model
-            assert model is not None
-            voices.append(
-                {
-                    "voice_id": sample.public_id,
-                    "name": sample.name,
-                    "type": "cloned",
-                    "language": sample.language,
-                    "sample_rate": BUILTIN_VOICES[0].sample_rate,
-                    "engine": f"piper+{model.method}",
-                    "model_version": model.version,
-                    "similarity": model.validation.get("similarity"),
-                }
-            )
+        voices = voice_catalogue(user=user_from_request(request))
         return ok(VoiceListSerializer({"voices": voices}).data)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -72,6 +73,40 @@ def user_ready_samples(*, user: User) -> QuerySet[VoiceSample]:
         .select_related("active_model")
         .order_by("-created_at", "-id")
     )
+
+
+def voice_catalogue(*, user: User) -> list[dict[str, Any]]:
+    """The voices ``user`` can speak with: the built-in ones, then their samples that have a
+    trained voice (newest first). Every ``voice_id`` here resolves in ``voice_resolve``."""
+    voices: list[dict[str, Any]] = [
+        {
+            "voice_id": voice.voice_id,
+            "name": voice.name,
+            "type": "builtin",
+            "language": voice.language,
+            "sample_rate": voice.sample_rate,
+            "engine": voice.engine,
+            "model_version": None,
+            "similarity": None,
+        }
+        for voice in BUILTIN_VOICES
+    ]
+    for sample in user_ready_samples(user=user):
+        model = sample.active_model
+        assert model is not None
+        voices.append(
+            {
+                "voice_id": sample.public_id,
+                "name": sample.name,
+                "type": "cloned",
+                "language": sample.language,
+                "sample_rate": BUILTIN_VOICES[0].sample_rate,
+                "engine": f"piper+{model.method}",
+                "model_version": model.version,
+                "similarity": model.validation.get("similarity"),
+            }
+        )
+    return voices
 
 
 _cache_lock = threading.Lock()
