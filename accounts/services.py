@@ -35,8 +35,10 @@ class TokenPair:
     expires_in: int
 
 
-def user_register(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
-    """Create an account. Field problems -> InvalidInput; a taken email -> EmailAlreadyRegistered."""
+def user_register(*, email: str, password: str, client_ip: str, first_name: str = "", last_name: str = "") -> User:
+    """Create an account (throttled per IP). Field problems -> InvalidInput; a taken email ->
+    EmailAlreadyRegistered."""
+    throttle.hit("register-ip", client_ip, settings.REGISTER_RATE_PER_IP)
     email = normalize_email_address(email)
     errors: dict[str, list[str]] = {}
     try:
@@ -145,7 +147,8 @@ def token_revoke(*, refresh_token: str) -> None:
 
 def password_change(*, user: User, current_password: str, new_password: str) -> TokenPair:
     """Change the password (the current one must be given): every session of the user ends,
-    and a new pair opens a new session for the caller."""
+    and a new pair opens a new session for the caller. Throttled per user like sign-in per email."""
+    throttle.hit("password-change", user.public_id, settings.LOGIN_RATE_PER_EMAIL)
     if not user.check_password(current_password):
         raise InvalidInput(details={"current_password": ["The current password is not correct."]})
     try:

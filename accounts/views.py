@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -23,7 +22,6 @@ from accounts.serializers import (
     TokenPairOutputSerializer,
     UserOutputSerializer,
 )
-from voxify_project import throttle
 from voxify_project.envelope import ok
 from voxify_project.errors import InvalidToken
 from voxify_project.openapi import enveloped, error_responses
@@ -63,10 +61,9 @@ class RegisterView(PublicAPIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        throttle.hit("register-ip", client_ip(request), settings.REGISTER_RATE_PER_IP)
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        user = services.user_register(**serializer.validated_data, client_ip=client_ip(request))
         return ok(UserOutputSerializer(user).data, "User registration successful", status=201)
 
 
@@ -140,6 +137,5 @@ class PasswordChangeView(APIView):
         serializer = PasswordChangeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = user_from_request(request)
-        throttle.hit("password-change", user.public_id, settings.LOGIN_RATE_PER_EMAIL)
         pair = services.password_change(user=user, **serializer.validated_data)
         return ok(_token_response_data(user, pair), "Password changed")

@@ -131,7 +131,8 @@ def _speak(
 ) -> dict[str, Any]:
     """The sentences through synthesize_now (at ``similarity``, or the voice's own); audio
     read back from storage."""
-    from synthesis.services import SynthesisRequest, synthesize_now
+    from synthesis.requests import SynthesisRequest
+    from synthesis.services import synthesize_now
 
     audio, seconds, wall = [], 0.0, 0.0
     for text in sentences:
@@ -527,7 +528,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="voxify-quality-") as folder:
         redis = _setup(Path(folder) / "var")
         try:
-            from operations.config import system_config_update
+            from configuration.config import system_config_update
 
             system_config_update(changes={"syntheses_per_day": 1_000_000, "uploads_per_day": 1_000_000})
             judges = Judges()

@@ -11,7 +11,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from files.models import StoredFile
-from files.views import file_response
+from files.responses import file_response
 from voxify_project.admin_base import ApiMadeAdmin
 from voxify_project.errors import RangeNotSatisfiable
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Sum
 
 from accounts.models import User
+from configuration.config import system_config
 from files.models import StoredFile
-from operations.config import system_config
 from voxify_project.errors import QuotaExceeded
 
 STORAGE = "storage"

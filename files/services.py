@@ -18,15 +18,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.quotas import UPLOADS, quota_check, quota_consume
+from accounts.quotas import UPLOADS, quota_consume
+from configuration.config import system_config
 from files.filenames import sanitize_filename
 from files.models import StoredFile, new_file_id
-from files.quotas import storage_charge, storage_check
+from files.quotas import storage_charge
 from files.storage import file_storage
-from operations.config import system_config
+from files.uploads import upload_admit
 from speech import errors as speech_errors
-from speech.audio_io import CONTENT_TYPES, EXTENSIONS, AudioLimits, check_limits, probe
-from voxify_project.errors import AudioRejected, Conflict, FileTooLarge
+from speech.audio_io import AudioLimits, check_limits, probe
+from speech.formats import CONTENT_TYPES, EXTENSIONS
+from voxify_project.errors import AudioRejected, Conflict
 
 log = structlog.get_logger(__name__)
 
@@ -145,14 +147,7 @@ def stored_file_upload(*, owner: User, upload: UploadedFile[bytes], filename: st
     day's uploads (``uploads_per_day``, shared with voice samples) and against the storage
     cap, both charged only when the file is stored."""
     config = system_config()
-    max_bytes = config.max_upload_mb * 1024 * 1024
-    if (upload.size or 0) > max_bytes:
-        raise FileTooLarge(
-            f"The file is {upload.size} bytes; the limit is {config.max_upload_mb} MB.",
-            details={"size": upload.size, "max_size": max_bytes},
-        )
-    quota_check(user=owner, kind=UPLOADS, limit=config.uploads_per_day)
-    storage_check(user=owner, adding=upload.size or 0)
+    upload_admit(owner=owner, size=upload.size or 0)
     with local_upload_path(upload) as path:
         try:
             info = probe(path)

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, NoReturn
 
@@ -27,8 +28,8 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from accounts.sessions import Credentials, credentials_from_access_token, credentials_valid
+from configuration.config import system_config
 from grpc_server.errors import RpcError, unauthenticated
-from operations.config import system_config
 from voxify_project import throttle
 from voxify_project.errors import TooManyStreams
 from voxify_project.ids import new_public_id
@@ -160,6 +161,34 @@ def _end() -> None:
     set_request_id(None)
 
 
+@contextmanager
+def _call(context: grpc.ServicerContext, *, name: str, public: bool, stream: bool) -> Iterator[tuple[Any, ...]]:
+    """The one path of every call, unary or streaming: a request id and fresh connections,
+    authentication (unless public), the API rate limit, for streams a slot and credentials
+    watched, and every error mapped to a status. Yields the method's extra arguments
+    (``(user,)`` or ``()``)."""
+    _begin(context)
+    slot: tuple[StreamSlots, str] | None = None
+    try:
+        credentials = _admitted(context, public)
+        if credentials is None:
+            yield ()
+            return
+        if stream:
+            slots = stream_slots
+            slots.acquire(credentials.user.public_id)  # raises when no slot is free
+            slot = (slots, credentials.user.public_id)
+            _watch.set(_Watch(credentials))
+        yield (credentials.user,)
+    except Exception as exc:
+        _fail(exc, context, name)
+    finally:
+        if slot is not None:
+            slot[0].release(slot[1])
+        _watch.set(None)
+        _end()
+
+
 def rpc(*, public: bool = False) -> Callable[[Callable[..., Any]], Any]:
     """The method as gRPC calls it: ``(self, request, context)``."""
 
@@ -170,40 +199,17 @@ def rpc(*, public: bool = False) -> Callable[[Callable[..., Any]], Any]:
 
             @functools.wraps(method)
             def streaming(self: Any, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-                _begin(context)
-                slot: tuple[StreamSlots, str] | None = None
-                try:
-                    credentials = _admitted(context, public)  # streams count against the rate limit too
-                    args: tuple[Any, ...] = ()
-                    if credentials is not None:
-                        slots = stream_slots
-                        slots.acquire(credentials.user.public_id)  # raises when no slot is free
-                        slot = (slots, credentials.user.public_id)
-                        _watch.set(_Watch(credentials))
-                        args = (credentials.user,)
+                with _call(context, name=name, public=public, stream=True) as args:
                     for message in method(self, request, context, *args):
                         credentials_check()
                         yield message
-                except Exception as exc:
-                    _fail(exc, context, name)
-                finally:
-                    if slot is not None:
-                        slot[0].release(slot[1])
-                    _watch.set(None)
-                    _end()
 
             return streaming
 
         @functools.wraps(method)
         def unary(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
-            _begin(context)
-            try:
-                credentials = _admitted(context, public)
-                return method(self, request, context, *(() if credentials is None else (credentials.user,)))
-            except Exception as exc:
-                _fail(exc, context, name)
-            finally:
-                _end()
+            with _call(context, name=name, public=public, stream=False) as args:
+                return method(self, request, context, *args)
 
         return unary
 

@@ -11,19 +11,27 @@ from django.db import models
 from django.utils import timezone
 
 
+class WorkStatus(models.TextChoices):
+    """The one status vocabulary of long work: jobs and syntheses."""
+
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+    @classmethod
+    def terminal(cls) -> tuple[WorkStatus, ...]:
+        return (cls.COMPLETED, cls.FAILED, cls.CANCELLED)
+
+
 class Job(models.Model):
     class Type(models.TextChoices):
         VOICE_TRAINING = "voice_training", "Voice training"
         SYNTHESIS = "synthesis", "Synthesis"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
-
-    TERMINAL = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+    Status = WorkStatus
+    TERMINAL = WorkStatus.terminal()
     ID_PREFIXES = {Type.VOICE_TRAINING: "job_train", Type.SYNTHESIS: "job_syn"}
 
     public_id = models.CharField(max_length=40, unique=True, editable=False)

@@ -2,9 +2,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
+from files.links import download_url
 from jobs.models import Job
+
+
+class JobResultField(serializers.JSONField):
+    """The job's result; one that names an output file (``file_id``) also gets its
+    ``audio_url``, against the caller's base URL (REST: the request's; gRPC: PUBLIC_BASE_URL)."""
+
+    def to_representation(self, value: Any) -> Any:
+        if not isinstance(value, dict) or not isinstance(value.get("file_id"), str):
+            return super().to_representation(value)
+        request = self.context.get("request")
+        base_url = request.build_absolute_uri("/") if request is not None else settings.PUBLIC_BASE_URL
+        shown: dict[str, Any] = {}
+        for key, item in value.items():
+            shown[key] = item
+            if key == "file_id":
+                shown["audio_url"] = download_url(base_url, item)
+        return super().to_representation(shown)
 
 
 class JobFilterSerializer(serializers.Serializer[Any]):
@@ -32,7 +51,7 @@ class JobDetailSerializer(JobListItemSerializer):
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     attempts = serializers.IntegerField()
-    result = serializers.JSONField(allow_null=True)
+    result = JobResultField(allow_null=True)
     error = serializers.SerializerMethodField()
 
     def get_error(self, job: Job) -> dict[str, str] | None:

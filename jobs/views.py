@@ -43,7 +43,11 @@ class JobDetailView(APIView):
         tags=["jobs"],
     )
     def get(self, request: Request, job_id: str) -> Response:
-        return ok(JobDetailSerializer(selectors.job_get(user=user_from_request(request), job_id=job_id)).data)
+        return ok(
+            JobDetailSerializer(
+                selectors.job_get(user=user_from_request(request), job_id=job_id), context={"request": request}
+            ).data
+        )
 
 
 class JobCancelView(APIView):
@@ -58,7 +62,7 @@ class JobCancelView(APIView):
     def post(self, request: Request, job_id: str) -> Response:
         job = services.job_cancel(job=selectors.job_get(user=user_from_request(request), job_id=job_id))
         message = "Job cancelled" if job.status == "cancelled" else "Cancellation requested"
-        return ok(JobDetailSerializer(job).data, message)
+        return ok(JobDetailSerializer(job, context={"request": request}).data, message)
 
 
 class JobProgressTicketView(APIView):

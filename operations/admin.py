@@ -8,8 +8,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from operations.config import CONFIG_FIELDS, system_config, system_config_forget
-from operations.models import SystemConfig
+from configuration.config import CONFIG_FIELDS, system_config, system_config_forget
+from configuration.models import SystemConfig
 
 
 @admin.register(SystemConfig)
@@ -30,7 +30,7 @@ class SystemConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         config = system_config()  # creates the row on first use
-        return HttpResponseRedirect(reverse("admin:operations_systemconfig_change", args=[config.pk]))
+        return HttpResponseRedirect(reverse("admin:configuration_systemconfig_change", args=[config.pk]))
 
     def save_model(self, request: HttpRequest, obj: SystemConfig, form: Any, change: bool) -> None:
         obj.updated_by = request.user  # type: ignore[assignment]

@@ -14,9 +14,9 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import DailyUsage, User
 from accounts.quotas import SYNTHESES
+from configuration.config import system_config
 from files.models import StoredFile
 from jobs.models import Job
-from operations.config import system_config
 from synthesis.models import Synthesis
 from voices.models import VoiceSample
 

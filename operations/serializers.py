@@ -6,8 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from operations.config import CONFIG_FIELDS, unknown_field_errors
-from operations.models import SystemConfig
+from configuration.config import CONFIG_FIELDS, unknown_field_errors
+from configuration.models import SystemConfig
 
 
 class _UserStatsSerializer(serializers.Serializer[Any]):

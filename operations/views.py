@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
+from configuration.config import system_config, system_config_update
 from operations import selectors
-from operations.config import system_config, system_config_update
 from operations.serializers import (
     AdminStatsSerializer,
     AdminUserFilterSerializer,

@@ -28,17 +28,10 @@ from speech.errors import (
     UNSUPPORTED_FORMAT,
     AudioRejected,
 )
+from speech.formats import CONTENT_TYPES, encoder_accepts
 
 Samples = npt.NDArray[np.float32]
 
-CONTENT_TYPES = {
-    "wav": "audio/wav",
-    "flac": "audio/flac",
-    "ogg": "audio/ogg",
-    "opus": "audio/ogg; codecs=opus",
-    "mp3": "audio/mpeg",
-}
-EXTENSIONS = {"wav": ".wav", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "mp3": ".mp3"}
 # libsndfile (container, codec) for each output format.
 _ENCODINGS = {
     "wav": ("WAV", "PCM_16"),
@@ -46,13 +39,6 @@ _ENCODINGS = {
     "ogg": ("OGG", "VORBIS"),
     "opus": ("OGG", "OPUS"),
     "mp3": ("MP3", "MPEG_LAYER_III"),
-}
-# Output sample rates offered at all, in Hz.
-MIN_RATE, MAX_RATE = 8000, 48000
-# Formats whose codec only takes some sample rates (Opus: RFC 6716; MPEG-1/2/2.5 Layer III).
-ENCODER_RATES: dict[str, tuple[int, ...]] = {
-    "opus": (8000, 12000, 16000, 24000, 48000),
-    "mp3": (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000),
 }
 
 
@@ -257,11 +243,6 @@ def resample(samples: Samples, from_rate: int, to_rate: int) -> Samples:
     divisor = np.gcd(from_rate, to_rate)
     out = resample_poly(samples, to_rate // divisor, from_rate // divisor)
     return np.asarray(out, dtype=np.float32)
-
-
-def encoder_accepts(fmt: str, sample_rate: int) -> bool:
-    rates = ENCODER_RATES.get(fmt)
-    return rates is None or sample_rate in rates
 
 
 class Encoder:

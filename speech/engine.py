@@ -29,11 +29,11 @@ from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 from speech.audio_io import Samples, resample
 from speech.dsp.world import modify
+from speech.formats import OUTPUT_FORMATS
 from speech.tts import PIPER_RATE, synthesize
 from speech.voice_methods import get_method
 from speech.voice_methods.base import Artefact
 
-OUTPUT_FORMATS = ("wav", "mp3", "ogg", "opus", "flac")
 TARGET_RMS_DB = -21.0  # active-speech level of every piece before ``volume``
 MAX_LEVEL_GAIN_DB = 12.0
 LIMITER_CEILING = 0.966  # -0.3 dBFS

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from jobs.models import WorkStatus
 from voxify_project.ids import new_public_id
 
 
@@ -27,14 +28,8 @@ class Synthesis(models.Model):
         ASYNC = "async", "Asynchronous job"
         STREAM = "stream", "Server-sent events stream"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
-
-    TERMINAL = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
+    Status = WorkStatus  # the jobs' vocabulary; an async synthesis's job is the truth (selectors)
+    TERMINAL = WorkStatus.terminal()
 
     public_id = models.CharField(max_length=32, unique=True, default=new_synthesis_id, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="syntheses")

@@ -5,11 +5,11 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.fields import ProhibitNullCharactersValidator  # type: ignore[attr-defined]
 
-from operations.config import system_config
-from speech.audio_io import ENCODER_RATES, MAX_RATE, MIN_RATE, encoder_accepts
-from speech.engine import OUTPUT_FORMATS
+from files.links import download_url
+from speech.formats import MAX_RATE, MIN_RATE, OUTPUT_FORMATS
 from synthesis.models import Synthesis
-from synthesis.services import SynthesisRequest, audio_url
+from synthesis.requests import SynthesisRequest, output_settings
+from synthesis.selectors import synthesis_status
 from synthesis.voices import DEFAULT_VOICE_ID
 
 
@@ -21,26 +21,6 @@ class SpeechTextField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_blank=True, trim_whitespace=False, **kwargs)
         self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
-
-
-def resolve_format_and_rate(fmt: str | None, rate: int | None) -> tuple[str, int]:
-    """The output format and rate, defaults filled in.
-
-    An explicit rate the codec cannot take is an error; when the rate was left out and the
-    default does not suit the codec (Opus has no 22.05 kHz), the nearest higher rate the
-    codec takes is used, and the response says which.
-    """
-    fmt = fmt or system_config().default_output_format
-    if rate is not None:
-        if not encoder_accepts(fmt, rate):
-            allowed = ", ".join(str(r) for r in ENCODER_RATES[fmt])
-            raise serializers.ValidationError({"sample_rate": [f"{fmt} takes only these sample rates: {allowed}."]})
-        return fmt, rate
-    rate = system_config().default_sample_rate
-    if not encoder_accepts(fmt, rate):
-        rates = ENCODER_RATES[fmt]
-        rate = min((r for r in rates if r >= rate), default=rates[-1])
-    return fmt, rate
 
 
 class SimilarityField(serializers.FloatField):
@@ -61,7 +41,7 @@ class SimilarityField(serializers.FloatField):
 
 def synthesis_request(data: dict[str, Any], config: dict[str, Any]) -> SynthesisRequest:
     """The service's request from validated data (text, voice_id, keep) and output settings."""
-    fmt, rate = resolve_format_and_rate(config.get("output_format"), config.get("sample_rate"))
+    fmt, rate = output_settings(config.get("output_format"), config.get("sample_rate"))
     return SynthesisRequest(
         text=data["text"],
         voice_id=data["voice_id"],
@@ -158,14 +138,6 @@ class StreamTicketSerializer(serializers.Serializer[Any]):
     url = serializers.CharField(help_text="The stream path; add the query and `ticket=…`.")
 
 
-def _status(synthesis: Synthesis) -> str:
-    """An unfinished asynchronous synthesis reports its job's status (the job is the truth)."""
-    job = synthesis.job
-    if job is not None and not synthesis.is_terminal:
-        return str(job.status)
-    return str(synthesis.status)
-
-
 class SynthesisListItemSerializer(serializers.Serializer[Any]):
     synthesis_id = serializers.CharField(source="public_id")
     mode = serializers.CharField()
@@ -182,7 +154,7 @@ class SynthesisListItemSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
 
     def get_status(self, synthesis: Synthesis) -> str:
-        return _status(synthesis)
+        return synthesis_status(synthesis)
 
     def get_text_preview(self, synthesis: Synthesis) -> str:
         return synthesis.text if len(synthesis.text) <= 100 else synthesis.text[:97].rstrip() + "..."
@@ -195,7 +167,7 @@ class SynthesisListItemSerializer(serializers.Serializer[Any]):
         if output is None or output.is_expired():
             return None
         request = self.context["request"]
-        return audio_url(request.build_absolute_uri("/"), output.public_id)
+        return download_url(request.build_absolute_uri("/"), output.public_id)
 
     def get_job_id(self, synthesis: Synthesis) -> str | None:
         return synthesis.job.public_id if synthesis.job is not None else None

@@ -25,10 +25,11 @@ from typing import Any
 import structlog
 from asgiref.sync import sync_to_async
 
+from files.links import download_url
 from speech.engine import SynthesisCancelled
-from synthesis import services
 from synthesis.models import Synthesis
-from synthesis.services import Prepared, audio_url
+from synthesis.requests import Prepared
+from synthesis.streaming import StreamChunk, stream_chunks
 from voxify_project.errors import ApplicationError
 
 log = structlog.get_logger(__name__)
@@ -44,11 +45,11 @@ _END = object()
 async def synthesis_events(synthesis: Synthesis, prepared: Prepared, base_url: str) -> AsyncIterator[bytes]:
     """The event stream of one synthesis; the caller has already validated everything.
 
-    The work is ``services.stream_chunks``, a generator advanced one piece at a time on the
+    The work is ``stream_chunks``, a generator advanced one piece at a time on the
     request's worker thread, so the event loop stays free to notice a disconnect, which
     cancels this generator; closing the work generator then records the cancellation.
     """
-    chunks = services.stream_chunks(synthesis, prepared)
+    chunks = stream_chunks(synthesis, prepared)
     advance = sync_to_async(lambda: next(chunks, _END))
     try:
         yield sse(
@@ -64,12 +65,12 @@ async def synthesis_events(synthesis: Synthesis, prepared: Prepared, base_url: s
         )
         yield sse({"type": "progress", "progress": 0.0, "message": "Starting processing..."})
         while (chunk := await advance()) is not _END:
-            assert isinstance(chunk, services.StreamChunk)
+            assert isinstance(chunk, StreamChunk)
             yield sse(
                 {
                     "type": "audio_chunk",
                     "chunk_id": chunk.index,
-                    "audio_url": audio_url(base_url, chunk.file.public_id),
+                    "audio_url": download_url(base_url, chunk.file.public_id),
                     "file_id": chunk.file.public_id,
                     "duration": round(chunk.duration, 3),
                 }
@@ -86,7 +87,7 @@ async def synthesis_events(synthesis: Synthesis, prepared: Prepared, base_url: s
             {
                 "type": "completed",
                 "synthesis_id": synthesis.public_id,
-                "audio_url": audio_url(base_url, synthesis.output_file.public_id),
+                "audio_url": download_url(base_url, synthesis.output_file.public_id),
                 "file_id": synthesis.output_file.public_id,
                 "duration": synthesis.duration,
             }

@@ -5,7 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 
 from jobs.runner import run_job
-from synthesis.services import syntheses_reap, synthesis_job_work
+from synthesis.services import syntheses_reap
+from synthesis.work import synthesis_job_work
 
 
 @shared_task(name="synthesis.run", ignore_result=True, acks_late=True)  # type: ignore[untyped-decorator]

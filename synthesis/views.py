@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 from accounts.selectors import user_from_request
 from accounts.sessions import credentials_from_request
 from accounts.tickets import TICKET_TTL_S, ticket_issue
-from synthesis import selectors, services
+from files.links import download_url
+from synthesis import selectors, services, streaming, work
 from synthesis.authentication import STREAM_TICKET_SCOPE, StreamTicketAuthentication
 from synthesis.serializers import (
     StreamQuerySerializer,
@@ -70,7 +71,8 @@ class SynthesizeView(APIView):
         serializer = SynthesizeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         synthesis = services.synthesize_now(user=user_from_request(request), request=serializer.to_request())
-        data = services.synthesis_output(synthesis, base_url=_base_url(request))
+        output = services.synthesis_output(synthesis)
+        data = {**output, "audio_url": download_url(_base_url(request), output["file_id"])}
         response = ok(SynthesizeOutputSerializer(data).data, "Speech synthesis completed")
         if synthesis.engine_seconds is not None:  # the engine's share of this answer (render + encode)
             response["Server-Timing"] = f"engine;dur={synthesis.engine_seconds * 1000:.1f}"
@@ -93,9 +95,7 @@ class SynthesizeAsyncView(APIView):
     def post(self, request: Request) -> Response:
         serializer = SynthesizeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        synthesis = services.synthesis_start_async(
-            user=user_from_request(request), request=serializer.to_request(), base_url=_base_url(request)
-        )
+        synthesis = work.synthesis_start_async(user=user_from_request(request), request=serializer.to_request())
         job = synthesis.job
         assert job is not None
         data = {
@@ -155,7 +155,7 @@ class SynthesizeStreamView(APIView):
     def get(self, request: Request) -> StreamingHttpResponse:
         query = StreamQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        synthesis, prepared = services.stream_open(user=user_from_request(request), request=query.to_request())
+        synthesis, prepared = streaming.stream_open(user=user_from_request(request), request=query.to_request())
         response = StreamingHttpResponse(
             synthesis_events(synthesis, prepared, _base_url(request)), content_type="text/event-stream"
         )

@@ -17,11 +17,11 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import token_pair_issue
+from configuration.config import system_config_forget, system_config_update
+from configuration.models import SystemConfig
 from jobs import runner
 from jobs import services as job_services
 from jobs.models import Job
-from operations.config import system_config_forget, system_config_update
-from operations.models import SystemConfig
 from voxify_project.embedded_redis import embedded_redis_socket, redis_answers, start_embedded_redis
 
 STRONG_PASSWORD = "Correct-Horse-42-battery"

@@ -15,20 +15,21 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts.models import User
-from accounts.quotas import UPLOADS, quota_check, quota_consume
+from accounts.quotas import UPLOADS, quota_consume
+from configuration.config import system_config
 from files.models import StoredFile
-from files.quotas import storage_check
 from files.services import local_upload_path, storage_delete_quietly, stored_file_create, stored_file_delete
+from files.uploads import upload_admit, upload_size_check
 from jobs.services import jobs_cancel_for_sample
-from operations.config import system_config
 from speech import errors as speech_errors
 from speech.analysis import analyse
-from speech.audio_io import CONTENT_TYPES, EXTENSIONS, AudioLimits, load_checked
+from speech.audio_io import AudioLimits, load_checked
 from speech.embedding import speaker_embedding
+from speech.formats import CONTENT_TYPES, EXTENSIONS
 from speech.transcription import is_english, transcribe
 from voices import vectors
 from voices.models import VoiceSample, new_sample_id
-from voxify_project.errors import AudioRejected, FileTooLarge, QuotaExceeded
+from voxify_project.errors import AudioRejected, QuotaExceeded
 
 log = structlog.get_logger(__name__)
 
@@ -52,16 +53,9 @@ def voice_sample_create(
     *, owner: User, upload: UploadedFile[bytes], name: str, description: str = "", language: str = "en-US"
 ) -> VoiceSample:
     """Validate, analyse, embed and store one recording as a new voice sample."""
-    config = system_config()
-    max_bytes = config.max_upload_mb * 1024 * 1024
-    if (upload.size or 0) > max_bytes:
-        raise FileTooLarge(
-            f"The file is {upload.size} bytes; the limit is {config.max_upload_mb} MB.",
-            details={"size": upload.size, "max_size": max_bytes},
-        )
+    upload_size_check(upload.size or 0)
     _check_sample_count(owner)
-    quota_check(user=owner, kind=UPLOADS, limit=config.uploads_per_day)
-    storage_check(user=owner, adding=upload.size or 0)
+    upload_admit(owner=owner, size=upload.size or 0)
 
     with local_upload_path(upload) as path:
         try:

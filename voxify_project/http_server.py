@@ -39,12 +39,11 @@ from daphne.http_protocol import HTTPFactory, WebRequest
 from twisted.internet import task, threads
 from twisted.web import http
 
+from voxify_project.body_limits import MB, body_limit
 from voxify_project.envelope import error_body
 
 log = logging.getLogger("voxify.http")
 
-MB = 1024 * 1024
-MULTIPART_SLACK = MB  # room for the form fields next to one upload (as BodySizeLimitMiddleware)
 DRAIN_LIMIT = 1024 * MB  # an over-limit body is read and dropped up to this, then the connection closes
 REQUEST_LINE_LIMIT = 64 * 1024
 HEADERS_LIMIT = 96 * 1024
@@ -63,12 +62,12 @@ class BodyLimits:
     def __init__(self) -> None:
         from django.conf import settings
 
-        self.multipart = int(settings.MAX_UPLOAD_MB) * MB + MULTIPART_SLACK
+        self.max_upload_mb = int(settings.MAX_UPLOAD_MB)
         self.other = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
     def for_content_type(self, value: bytes) -> int:
-        media_type = value.split(b";", 1)[0].strip().lower()
-        return self.multipart if media_type == b"multipart/form-data" else self.other
+        media_type = value.split(b";", 1)[0].decode("latin-1")
+        return body_limit(media_type, max_upload_mb=self.max_upload_mb, other=self.other)
 
     def refresh(self) -> Any:
         """Read the live configuration in a worker thread (never on the reactor)."""
@@ -76,7 +75,7 @@ class BodyLimits:
         def read() -> int:
             from django.db import close_old_connections
 
-            from operations.config import system_config
+            from configuration.config import system_config
 
             close_old_connections()
             try:
@@ -85,7 +84,7 @@ class BodyLimits:
                 close_old_connections()
 
         def store(upload_mb: int) -> None:
-            self.multipart = upload_mb * MB + MULTIPART_SLACK
+            self.max_upload_mb = upload_mb
 
         def keep(failure: Any) -> None:  # the database is away: keep the last known limit
             log.warning("body_limit_refresh_failed", extra={"error": failure.getErrorMessage()})

@@ -9,7 +9,8 @@ import structlog
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from operations.config import system_config
+from configuration.config import system_config
+from voxify_project.body_limits import body_limit
 from voxify_project.envelope import error_body
 from voxify_project.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from voxify_project.request_context import request_id_from_header, set_request_id
@@ -74,8 +75,6 @@ class BodySizeLimitMiddleware:
     Multipart bodies may be as large as one upload plus room for the form fields.
     """
 
-    MULTIPART_SLACK = 1024 * 1024
-
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -90,6 +89,8 @@ class BodySizeLimitMiddleware:
         return self.get_response(request)
 
     def _limit(self, request: HttpRequest) -> int:
-        if request.content_type == "multipart/form-data":
-            return system_config().max_upload_mb * 1024 * 1024 + self.MULTIPART_SLACK
-        return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return body_limit(
+            request.content_type or "",
+            max_upload_mb=system_config().max_upload_mb,
+            other=int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+        )

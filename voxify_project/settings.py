@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "channels",
     "voxify_project",
+    "configuration",
     "accounts",
     "voices",
     "synthesis",

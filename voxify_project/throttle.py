@@ -16,7 +16,7 @@ from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
-from operations.config import system_config
+from configuration.config import system_config
 from voxify_project.errors import RateLimited, ServiceUnavailable
 
 if TYPE_CHECKING:  # DRF imports this module while loading its views

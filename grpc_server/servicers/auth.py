@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
-from django.conf import settings
 
 from accounts import services
 from accounts.models import User
@@ -14,7 +13,6 @@ from accounts.serializers import LoginInputSerializer, RefreshInputSerializer, R
 from grpc_server.convert import timestamp
 from grpc_server.protos import auth_pb2, auth_pb2_grpc
 from grpc_server.rpc import client_address, rpc
-from voxify_project import throttle
 from voxify_project.errors import InvalidToken
 
 
@@ -46,7 +44,6 @@ def validated(serializer_class: Any, data: dict[str, Any]) -> dict[str, Any]:
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     @rpc(public=True)
     def Register(self, request: auth_pb2.RegisterRequest, context: grpc.ServicerContext) -> auth_pb2.RegisterResponse:
-        throttle.hit("register-ip", client_address(context), settings.REGISTER_RATE_PER_IP)
         data = validated(
             RegisterInputSerializer,
             {
@@ -56,7 +53,8 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
                 "last_name": request.last_name,
             },
         )
-        return auth_pb2.RegisterResponse(user=user_message(services.user_register(**data)))
+        user = services.user_register(**data, client_ip=client_address(context))
+        return auth_pb2.RegisterResponse(user=user_message(user))
 
     @rpc(public=True)
     def Login(self, request: auth_pb2.LoginRequest, context: grpc.ServicerContext) -> auth_pb2.LoginResponse:

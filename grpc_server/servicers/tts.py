@@ -9,12 +9,13 @@ import grpc
 from django.conf import settings
 
 from accounts.models import User
+from files.links import download_url
 from grpc_server.convert import given
 from grpc_server.protos import tts_pb2, tts_pb2_grpc
 from grpc_server.rpc import rpc
-from synthesis import services
+from synthesis import services, streaming, work
+from synthesis.requests import SynthesisRequest
 from synthesis.serializers import SynthesizeInputSerializer
-from synthesis.services import SynthesisRequest, audio_url
 
 
 def request_from(request: Any) -> SynthesisRequest:
@@ -28,7 +29,7 @@ def request_from(request: Any) -> SynthesisRequest:
 
 
 def public_audio_url(file_id: str) -> str:
-    return audio_url(settings.PUBLIC_BASE_URL, file_id)
+    return download_url(settings.PUBLIC_BASE_URL, file_id)
 
 
 class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
@@ -37,7 +38,8 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
         self, request: tts_pb2.SynthesizeTextRequest, context: grpc.ServicerContext, user: User
     ) -> tts_pb2.SynthesizeTextResponse:
         synthesis = services.synthesize_now(user=user, request=request_from(request))
-        output = services.synthesis_output(synthesis, base_url=settings.PUBLIC_BASE_URL)
+        output = services.synthesis_output(synthesis)
+        output["audio_url"] = public_audio_url(output["file_id"])
         del output["expires_at"]  # not in the message: FileService.GetFileInfo has it
         return tts_pb2.SynthesizeTextResponse(**output)
 
@@ -45,8 +47,8 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
     def SynthesizeTextStream(
         self, request: tts_pb2.SynthesizeTextRequest, context: grpc.ServicerContext, user: User
     ) -> Iterator[tts_pb2.SynthesizeTextStreamResponse]:
-        synthesis, prepared = services.stream_open(user=user, request=request_from(request))
-        chunks = services.stream_chunks(synthesis, prepared, should_stop=lambda: not context.is_active())
+        synthesis, prepared = streaming.stream_open(user=user, request=request_from(request))
+        chunks = streaming.stream_chunks(synthesis, prepared, should_stop=lambda: not context.is_active())
         try:
             yield tts_pb2.SynthesizeTextStreamResponse(
                 info=tts_pb2.StreamInfo(
@@ -81,9 +83,7 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
     def SynthesizeTextAsync(
         self, request: tts_pb2.SynthesizeTextAsyncRequest, context: grpc.ServicerContext, user: User
     ) -> tts_pb2.SynthesizeTextAsyncResponse:
-        synthesis = services.synthesis_start_async(
-            user=user, request=request_from(request), base_url=settings.PUBLIC_BASE_URL
-        )
+        synthesis = work.synthesis_start_async(user=user, request=request_from(request))
         job = synthesis.job
         assert job is not None
         return tts_pb2.SynthesizeTextAsyncResponse(

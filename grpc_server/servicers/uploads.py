@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import TemporaryUploadedFile
 
-from operations.config import system_config
-from voxify_project.errors import FileTooLarge, InvalidInput
+from files.uploads import upload_size_check
+from voxify_project.errors import InvalidInput
 
 
 @contextmanager
@@ -23,8 +23,6 @@ def received_upload(requests: Iterator[Any]) -> Iterator[tuple[Any, TemporaryUpl
     if first is None or first.WhichOneof("payload") != "metadata":
         raise InvalidInput("The first message of an upload must carry the metadata.", code="VALIDATION_ERROR")
     metadata = first.metadata
-    max_upload_mb = system_config().max_upload_mb
-    max_bytes = max_upload_mb * 1024 * 1024
     upload = TemporaryUploadedFile(getattr(metadata, "filename", "") or "upload", "application/octet-stream", 0, None)
     try:
         size = 0
@@ -32,11 +30,7 @@ def received_upload(requests: Iterator[Any]) -> Iterator[tuple[Any, TemporaryUpl
             if message.WhichOneof("payload") != "chunk":
                 raise InvalidInput("Only the first message of an upload may carry metadata.")
             size += len(message.chunk)
-            if size > max_bytes:
-                raise FileTooLarge(
-                    f"The file is over the limit of {max_upload_mb} MB.",
-                    details={"max_size": max_bytes},
-                )
+            upload_size_check(size)  # stops receiving at the limit
             upload.write(message.chunk)
         upload.flush()
         upload.seek(0)

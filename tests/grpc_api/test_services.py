@@ -24,7 +24,7 @@ from grpc_server.protos import auth_pb2, file_pb2, job_pb2, tts_pb2, voice_pb2
 from grpc_server.server import SERVICE_NAMES
 from grpc_server.servicers.job import PROGRESS_POLL_S
 from jobs.runner import run_job
-from synthesis.services import synthesis_job_work
+from synthesis.work import synthesis_job_work
 from tests.grpc_api.conftest import Stubs, error_code
 from tests.speech_data import recording
 from tests.uploads import stored_keys

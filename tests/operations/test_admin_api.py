@@ -11,9 +11,9 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import DailyUsage, User
+from configuration.config import system_config
+from configuration.models import SystemConfig
 from files.models import StoredFile
-from operations.config import system_config
-from operations.models import SystemConfig
 from tests.conftest import STRONG_PASSWORD
 from tests.speech_data import recording
 from tests.uploads import upload

@@ -11,9 +11,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import DailyUsage, User
+from configuration.config import CONFIG_FIELDS, system_config
 from jobs.models import Job
 from jobs.services import job_create
-from operations.config import CONFIG_FIELDS, system_config
 from tests.speech_data import recording
 from tests.uploads import upload
 from voices.models import VoiceSample
@@ -55,7 +55,7 @@ def _pages(data: dict[str, Any]) -> list[str]:
         reverse("admin:files_storedfile_content", args=[StoredFile.objects.first().pk]),  # type: ignore[union-attr]
         reverse("admin:synthesis_synthesis_changelist"),
         reverse("admin:synthesis_synthesis_change", args=[synthesis.pk]),
-        reverse("admin:operations_systemconfig_change", args=[config.pk]),
+        reverse("admin:configuration_systemconfig_change", args=[config.pk]),
     ]
 
 
@@ -176,16 +176,16 @@ def test_configuration_page_edits_the_one_row(
     staff_browser: Callable[[], Client], staff: tuple[User, APIClient]
 ) -> None:
     browser = staff_browser()
-    listing = browser.get(reverse("admin:operations_systemconfig_changelist"))
+    listing = browser.get(reverse("admin:configuration_systemconfig_changelist"))
     config = system_config()
-    url = reverse("admin:operations_systemconfig_change", args=[config.pk])
+    url = reverse("admin:configuration_systemconfig_change", args=[config.pk])
     form = {name: getattr(config, name) for name in CONFIG_FIELDS}
 
     saved = browser.post(url, {**form, "syntheses_per_day": 7}, follow=True)
     invalid = browser.post(url, {**form, "syntheses_per_day": -3, "default_sample_rate": 96000})
 
     assert listing.status_code == 302 and listing["Location"] == url
-    assert browser.get(reverse("admin:operations_systemconfig_add")).status_code == 403
+    assert browser.get(reverse("admin:configuration_systemconfig_add")).status_code == 403
     assert saved.status_code == 200
     assert system_config().syntheses_per_day == 7  # in force at once in this process
     assert system_config().updated_by == staff[0]

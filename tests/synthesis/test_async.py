@@ -17,7 +17,7 @@ from jobs import runner, services
 from jobs.models import Job
 from jobs.runner import run_job
 from synthesis.models import Synthesis
-from synthesis.services import synthesis_job_work
+from synthesis.work import synthesis_job_work
 from tests.synthesis.conftest import download
 from tests.uploads import stored_keys
 

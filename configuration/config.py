@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import User
-from operations.models import SystemConfig
+from configuration.models import SystemConfig
 from voxify_project.errors import InvalidInput
 
 # Field -> the setting (environment variable) that seeds it.
@@ -75,7 +75,7 @@ def system_config_forget() -> None:
         _cached = None
 
 
-def system_config_update(*, changes: dict[str, Any], by: User | None = None) -> SystemConfig:
+def system_config_update(*, changes: dict[str, Any], by: AbstractBaseUser | None = None) -> SystemConfig:
     """Apply ``changes`` (any subset of CONFIG_FIELDS), validated as a whole, and save.
 
     Raises InvalidInput (VALIDATION_ERROR) naming each bad field; nothing is saved then.
@@ -88,7 +88,7 @@ def system_config_update(*, changes: dict[str, Any], by: User | None = None) -> 
         config = SystemConfig.objects.select_for_update().get(pk=SystemConfig.SINGLETON_PK)
         for name, value in changes.items():
             setattr(config, name, value)
-        config.updated_by = by
+        config.updated_by_id = None if by is None else by.pk
         try:
             config.full_clean(exclude=["updated_by"])
         except ValidationError as exc:

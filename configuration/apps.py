@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ConfigurationConfig(AppConfig):
+    default = True
+    name = "configuration"
+    verbose_name = "Configuration"

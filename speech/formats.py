@@ -1,0 +1,26 @@
+"""Output formats and sample rates: plain data, no numpy, so that the configuration model and
+the request validation can name them without loading the audio stack."""
+
+from __future__ import annotations
+
+OUTPUT_FORMATS = ("wav", "mp3", "ogg", "opus", "flac")
+CONTENT_TYPES = {
+    "wav": "audio/wav",
+    "flac": "audio/flac",
+    "ogg": "audio/ogg",
+    "opus": "audio/ogg; codecs=opus",
+    "mp3": "audio/mpeg",
+}
+EXTENSIONS = {"wav": ".wav", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "mp3": ".mp3"}
+# Output sample rates offered at all, in Hz.
+MIN_RATE, MAX_RATE = 8000, 48000
+# Formats whose codec only takes some sample rates (Opus: RFC 6716; MPEG-1/2/2.5 Layer III).
+ENCODER_RATES: dict[str, tuple[int, ...]] = {
+    "opus": (8000, 12000, 16000, 24000, 48000),
+    "mp3": (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000),
+}
+
+
+def encoder_accepts(fmt: str, sample_rate: int) -> bool:
+    rates = ENCODER_RATES.get(fmt)
+    return rates is None or sample_rate in rates

@@ -1,0 +1,118 @@
+"""Streamed syntheses: piece by piece, each piece stored and handed out as soon as it is
+ready (the SSE adapter is ``stream.py``, the gRPC one ``SynthesizeTextStream``)."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import time
+from collections.abc import Generator
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+from django.db import transaction
+
+from accounts.models import User
+from configuration.config import system_config
+from files.models import StoredFile
+from speech.audio_io import Encoder, encode
+from speech.engine import ShouldStop, SynthesisCancelled, render_piece
+from speech.formats import EXTENSIONS
+from speech.text import STREAM_FIRST_PIECE_CHARS
+from synthesis.models import Synthesis
+from synthesis.requests import Prepared, SynthesisRequest, synthesis_prepare
+from synthesis.services import (
+    output_expiry,
+    removing_output,
+    synthesis_audio_store,
+    synthesis_complete,
+    synthesis_mark,
+    synthesis_row_new,
+)
+from synthesis.voices import voice_artefact
+from voxify_project.errors import ApplicationError
+
+log = structlog.get_logger(__name__)
+
+
+def stream_open(*, user: User, request: SynthesisRequest) -> tuple[Synthesis, Prepared]:
+    prepared = synthesis_prepare(
+        user=user,
+        request=request,
+        max_length=system_config().max_stream_synthesis_length,
+        first_piece_chars=STREAM_FIRST_PIECE_CHARS,
+    )
+    synthesis = synthesis_row_new(prepared, owner=user, mode=Synthesis.Mode.STREAM, status=Synthesis.Status.RUNNING)
+    synthesis.save()
+    return synthesis, prepared
+
+
+@dataclass(frozen=True)
+class StreamChunk:
+    index: int  # 1, 2, …
+    total: int
+    data: bytes  # the piece as a complete file in the output format
+    file: StoredFile
+    duration: float
+
+
+def _store_chunk(synthesis: Synthesis, index: int, data: bytes, duration: float) -> StoredFile:
+    stored = synthesis_audio_store(
+        synthesis,
+        kind=StoredFile.Kind.SYNTHESIS_CHUNK,
+        name=f"{synthesis.public_id}-chunk{index}",
+        content=io.BytesIO(data),
+        duration=duration,
+        expires_at=output_expiry(False),
+    )
+    Synthesis.objects.filter(pk=synthesis.pk).update(pieces_done=index)
+    return stored
+
+
+def stream_chunks(
+    synthesis: Synthesis, prepared: Prepared, *, should_stop: ShouldStop = lambda: False
+) -> Generator[StreamChunk, None, None]:
+    """Speak a stream piece by piece: each piece is stored as a chunk file (it plays on its
+    own) and yielded as soon as it is ready; after the last one the whole is stored and the
+    synthesis completed (``synthesis.output_file``).
+
+    Whatever stops the stream early is recorded on the synthesis: the consumer closing the
+    generator or ``should_stop()`` (the client went away) as ``cancelled``, an error as
+    ``failed`` with its code (and re-raised).
+    """
+    started = time.monotonic()
+    options = prepared.request.options
+    total = len(prepared.pieces)
+    outcome: tuple[str, str, str] | None = (Synthesis.Status.CANCELLED, "", "")
+    try:
+        artefact = voice_artefact(prepared.voice.model)
+        with tempfile.TemporaryDirectory(prefix="voxify-stream-") as folder:
+            path = Path(folder) / f"whole{EXTENSIONS[synthesis.output_format]}"
+            with Encoder(path, synthesis.sample_rate, synthesis.output_format) as whole:
+                for index, piece in enumerate(prepared.pieces, 1):
+                    if should_stop():
+                        raise SynthesisCancelled
+                    audio = render_piece(piece, options=options, voice=artefact)
+                    whole.write(audio)
+                    data = encode(audio, synthesis.sample_rate, synthesis.output_format)
+                    duration = len(audio) / synthesis.sample_rate
+                    stored = _store_chunk(synthesis, index, data, duration)
+                    yield StreamChunk(index, total, data, stored, duration)
+                duration = whole.duration
+            with removing_output(synthesis), transaction.atomic(), path.open("rb") as content:
+                synthesis_complete(synthesis, content=content, duration=duration, started=started)
+        outcome = None
+    except SynthesisCancelled:
+        raise
+    except ApplicationError as exc:
+        outcome = (Synthesis.Status.FAILED, exc.code, exc.message)
+        raise
+    except Exception:
+        outcome = (Synthesis.Status.FAILED, "INTERNAL_ERROR", "The synthesis failed unexpectedly.")
+        raise
+    finally:
+        if outcome is not None:
+            status, code, message = outcome
+            synthesis_mark(synthesis.pk, status, code=code, message=message)
+            log.info("synthesis_stream_ended", synthesis_id=synthesis.public_id, status=status, code=code)
