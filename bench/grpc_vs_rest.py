@@ -23,7 +23,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -75,16 +74,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
 
-    var_dir = Path(tempfile.mkdtemp(prefix="voxify-bench-")) / "var"
-    os.environ["VOXIFY_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxify_project.settings")
-    import django
+    from tests.support.standalone import standalone_django
 
-    django.setup()
+    var_dir = standalone_django("voxify-bench-")
     import grpc
 
     from grpc_server.protos import tts_pb2, tts_pb2_grpc, voice_pb2, voice_pb2_grpc
-    from tests.processes import ApiUser, ServiceStack
+    from tests.support.processes import ApiUser, ServiceStack
 
     stack = ServiceStack(var_dir).start()
     try:

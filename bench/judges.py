@@ -68,7 +68,7 @@ def main() -> None:
     from speech.dvector import dvector_embedding
     from speech.embedding import speaker_embedding
     from speech.naturalness import naturalness
-    from tests.speech_data import recordings
+    from tests.support.speech_data import recordings
 
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     clips = recordings()

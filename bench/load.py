@@ -29,7 +29,6 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -74,7 +73,7 @@ def big_wav(seconds: float) -> bytes:
     import soundfile as sf
     from scipy.signal import resample_poly
 
-    from tests.speech_data import recording
+    from tests.support.speech_data import recording
 
     audio, rate = sf.read(recording(CLIP).path, dtype="float32")
     audio = resample_poly(audio, 48000, rate).astype(np.float32)
@@ -90,18 +89,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     args = parser.parse_args()
 
-    var_dir = Path(tempfile.mkdtemp(prefix="voxify-load-")) / "var"
-    os.environ["VOXIFY_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxify_project.settings")
-    import django
+    from tests.support.standalone import standalone_django
 
-    django.setup()
+    var_dir = standalone_django("voxify-load-")
     import httpx
     import psutil
     import websockets
 
-    from tests.processes import ApiUser, ServiceStack
-    from tests.speech_data import recording
+    from tests.support.processes import ApiUser, ServiceStack
+    from tests.support.speech_data import recording
 
     # Quotas high enough that the load measures the service, not the limits.
     stack = ServiceStack(

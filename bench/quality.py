@@ -87,7 +87,7 @@ def _setup(var_dir: Path) -> Any:
 
 
 def _speakers() -> dict[str, list[Any]]:
-    from tests.speech_data import recordings
+    from tests.support.speech_data import recordings
 
     by_speaker: dict[str, list[Any]] = defaultdict(list)
     for clip in recordings():

@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.speech_data import recordings  # noqa: E402
+from tests.support.speech_data import recordings  # noqa: E402
 
 SENTENCES = [
     "Yesterday the committee agreed to publish the report before the end of the month.",
@@ -46,7 +46,7 @@ def cost_child() -> None:
 
     from speech.training import train_voice
     from speech.voice_methods.base import TrainingConfig
-    from tests.speech_data import SPEECH_DIR
+    from tests.support.speech_data import SPEECH_DIR
 
     samples, rate = sf.read(SPEECH_DIR / COST_CLIP, dtype="float32")
     started = time.perf_counter()

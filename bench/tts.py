@@ -31,7 +31,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -155,13 +154,10 @@ def worker_peak_rss(stack: Any, user: Any, voice_id: str) -> dict[str, float]:
 
 def live_measurements(repeats: int) -> tuple[dict[str, Any], Path]:
     """Start a stack, train a cloned voice through the API, and measure against it."""
-    var_dir = Path(tempfile.mkdtemp(prefix="voxify-bench-")) / "var"
-    os.environ["VOXIFY_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxify_project.settings")
-    import django
+    from tests.support.standalone import standalone_django
 
-    django.setup()
-    from tests.processes import ApiUser, ServiceStack
+    var_dir = standalone_django("voxify-bench-")
+    from tests.support.processes import ApiUser, ServiceStack
 
     stack = ServiceStack(var_dir).start()
     try:

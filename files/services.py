@@ -25,10 +25,9 @@ from files.models import StoredFile, new_file_id
 from files.quotas import storage_charge
 from files.storage import file_storage
 from files.uploads import upload_admit
-from speech import errors as speech_errors
 from speech.audio_io import AudioLimits, check_limits, probe
 from speech.formats import CONTENT_TYPES, EXTENSIONS
-from voxify_project.errors import AudioRejected, Conflict
+from voxify_project.errors import Conflict, speech_refusals
 
 log = structlog.get_logger(__name__)
 
@@ -149,11 +148,9 @@ def stored_file_upload(*, owner: User, upload: UploadedFile[bytes], filename: st
     config = system_config()
     upload_admit(owner=owner, size=upload.size or 0)
     with local_upload_path(upload) as path:
-        try:
+        with speech_refusals():
             info = probe(path)
             check_limits(info, AudioLimits(min_duration_s=0.0, max_duration_s=config.voice_sample_max_seconds))
-        except speech_errors.AudioRejected as exc:
-            raise AudioRejected.because(exc.code, exc.message, exc.details) from exc
         with transaction.atomic(), path.open("rb") as content:
             quota_consume(user=owner, kind=UPLOADS, limit=system_config().uploads_per_day)
             return stored_file_create(

@@ -22,7 +22,7 @@ def upload_size_check(size: int) -> None:
     max_bytes = upload_max_bytes()
     if size > max_bytes:
         raise FileTooLarge(
-            f"The file is over the limit of {system_config().max_upload_mb} MB.",
+            f"The file is at least {size} bytes; the limit is {system_config().max_upload_mb} MB.",
             details={"size": size, "max_size": max_bytes},
         )
 

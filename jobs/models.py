@@ -45,8 +45,11 @@ class Job(models.Model):
     result = models.JSONField(null=True, blank=True)
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
-    voice_sample = models.ForeignKey(
-        "voices.VoiceSample", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    subject = models.CharField(
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text="The public id of what the job works on (a voice sample's vs_ id), to find and cancel its jobs.",
     )
     cancel_requested = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker started this job.")

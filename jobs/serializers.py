@@ -41,11 +41,6 @@ class JobListItemSerializer(serializers.Serializer[Any]):
     estimated_completion = serializers.DateTimeField(allow_null=True)
 
 
-class JobErrorSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
 class JobDetailSerializer(JobListItemSerializer):
     message = serializers.CharField()
     started_at = serializers.DateTimeField(allow_null=True)

@@ -50,7 +50,7 @@ def job_create(
     title: str,
     params: dict[str, Any],
     estimated_duration: float,
-    voice_sample: Any = None,
+    subject: str = "",
 ) -> Job:
     """Record a pending job and send it to the workers once the transaction commits."""
     now = timezone.now()
@@ -60,7 +60,7 @@ def job_create(
         type=type,
         title=title[:200],
         params=params,
-        voice_sample=voice_sample,
+        subject=subject,
         estimated_duration=estimated_duration,
         estimated_completion=now + timedelta(seconds=estimated_duration),
         enqueued_at=now,
@@ -185,8 +185,9 @@ def job_cancel(*, job: Job) -> Job:
         return current
 
 
-def jobs_cancel_for_sample(*, voice_sample: Any) -> None:
-    for job in Job.objects.filter(voice_sample=voice_sample, status__in=[Job.Status.PENDING, Job.Status.RUNNING]):
+def jobs_cancel_for_subject(*, subject: str) -> None:
+    """Cancel every unfinished job working on ``subject`` (a public id), e.g. a deleted sample's."""
+    for job in Job.objects.filter(subject=subject, status__in=[Job.Status.PENDING, Job.Status.RUNNING]):
         job_cancel(job=job)
 
 

@@ -6,9 +6,6 @@ from typing import Any
 
 from rest_framework import serializers
 
-from configuration.config import CONFIG_FIELDS, unknown_field_errors
-from configuration.models import SystemConfig
-
 
 class _UserStatsSerializer(serializers.Serializer[Any]):
     total = serializers.IntegerField()
@@ -69,18 +66,3 @@ class AdminUserSerializer(serializers.Serializer[Any]):
     jobs = serializers.IntegerField(source="job_count")
     syntheses = serializers.IntegerField(source="synthesis_count")
     storage_used_bytes = serializers.IntegerField(help_text="Bytes this user stores (of storage_mb_per_user).")
-
-
-class SystemConfigSerializer(serializers.ModelSerializer[SystemConfig]):
-    """Every field is optional on PUT (a partial update); unknown names are refused."""
-
-    class Meta:
-        model = SystemConfig
-        fields = (*CONFIG_FIELDS, "updated_at")
-        read_only_fields = ("updated_at",)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = unknown_field_errors(self.initial_data) if isinstance(self.initial_data, dict) else {}
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return attrs

@@ -10,12 +10,12 @@ from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
 from configuration.config import system_config, system_config_update
+from configuration.serializers import SystemConfigSerializer
 from operations import selectors
 from operations.serializers import (
     AdminStatsSerializer,
     AdminUserFilterSerializer,
     AdminUserSerializer,
-    SystemConfigSerializer,
 )
 from voxify_project.envelope import ok
 from voxify_project.openapi import enveloped, error_responses

@@ -3,15 +3,17 @@ an Authorization header). Tickets are single-use and short-lived (``accounts.tic
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from accounts.models import User
 from accounts.tickets import ticket_redeem
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 STREAM_TICKET_SCOPE = "tts-stream"
 

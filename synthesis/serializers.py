@@ -173,11 +173,6 @@ class SynthesisListItemSerializer(serializers.Serializer[Any]):
         return synthesis.job.public_id if synthesis.job is not None else None
 
 
-class SynthesisErrorSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
 class SynthesisDetailSerializer(SynthesisListItemSerializer):
     text = serializers.CharField()
     speed = serializers.FloatField()

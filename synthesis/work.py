@@ -51,7 +51,7 @@ def synthesis_start_async(*, user: User, request: SynthesisRequest) -> Synthesis
             title=f"Speech Synthesis - {preview}",
             params={"synthesis_id": synthesis.public_id},
             estimated_duration=prepared.estimated_seconds,
-            voice_sample=prepared.voice.sample,
+            subject=prepared.voice.sample.public_id if prepared.voice.sample is not None else "",
         )
         synthesis.save()
     return synthesis

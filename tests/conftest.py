@@ -16,16 +16,13 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import token_pair_issue
 from configuration.config import system_config_forget, system_config_update
 from configuration.models import SystemConfig
 from jobs import runner
 from jobs import services as job_services
 from jobs.models import Job
+from tests.support.api import STRONG_PASSWORD, SUITE_REQUESTS_PER_MINUTE, client_for, login, register
 from voxify_project.embedded_redis import embedded_redis_socket, redis_answers, start_embedded_redis
-
-STRONG_PASSWORD = "Correct-Horse-42-battery"
-SUITE_REQUESTS_PER_MINUTE = 100_000
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -82,14 +79,6 @@ def api_client() -> APIClient:
     return APIClient()
 
 
-def register(client: APIClient, email: str, password: str = STRONG_PASSWORD, **names: str) -> Any:
-    return client.post("/api/v1/auth/register", {"email": email, "password": password, **names}, format="json")
-
-
-def login(client: APIClient, email: str, password: str = STRONG_PASSWORD, **extra: Any) -> Any:
-    return client.post("/api/v1/auth/login", {"email": email, "password": password}, format="json", **extra)
-
-
 @pytest.fixture
 def user_tokens(db: None, api_client: APIClient) -> dict[str, Any]:
     """A registered user and a fresh login: the login response's ``data``."""
@@ -98,17 +87,6 @@ def user_tokens(db: None, api_client: APIClient) -> dict[str, Any]:
     assert response.status_code == 200
     data: dict[str, Any] = response.json()["data"]
     return data
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def client_for(user: User) -> APIClient:
-    """An API client carrying a real access token of ``user``."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_issue(user=user).access_token}")
-    return client
 
 
 @pytest.fixture

@@ -33,11 +33,6 @@ class VoiceSampleListItemSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
 
 
-class QualityIssueSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    message = serializers.CharField()
-
-
 class VoiceModelSerializer(serializers.Serializer[Any]):
     model_id = serializers.CharField(source="public_id")
     version = serializers.IntegerField()

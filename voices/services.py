@@ -7,6 +7,7 @@ counted against a quota unless the upload succeeds.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,16 +21,16 @@ from configuration.config import system_config
 from files.models import StoredFile
 from files.services import local_upload_path, storage_delete_quietly, stored_file_create, stored_file_delete
 from files.uploads import upload_admit, upload_size_check
-from jobs.services import jobs_cancel_for_sample
-from speech import errors as speech_errors
+from jobs.services import jobs_cancel_for_subject
 from speech.analysis import analyse
 from speech.audio_io import AudioLimits, load_checked
 from speech.embedding import speaker_embedding
 from speech.formats import CONTENT_TYPES, EXTENSIONS
 from speech.transcription import is_english, transcribe
+from speech.voice_methods.base import Artefact
 from voices import vectors
-from voices.models import VoiceSample, new_sample_id
-from voxify_project.errors import AudioRejected, QuotaExceeded
+from voices.models import VoiceModel, VoiceSample, new_sample_id
+from voxify_project.errors import NotFound, QuotaExceeded, speech_refusals
 
 log = structlog.get_logger(__name__)
 
@@ -58,11 +59,9 @@ def voice_sample_create(
     upload_admit(owner=owner, size=upload.size or 0)
 
     with local_upload_path(upload) as path:
-        try:
+        with speech_refusals():
             info, audio = load_checked(path, audio_limits())
             analysis = analyse(audio.samples, audio.sample_rate)
-        except speech_errors.AudioRejected as exc:
-            raise AudioRejected.because(exc.code, exc.message, exc.details) from exc
         embedding = speaker_embedding(audio.samples, audio.sample_rate)
         transcript = transcribe(audio.samples, audio.sample_rate) if is_english(language) else ""
 
@@ -115,6 +114,49 @@ def voice_sample_create(
     return sample
 
 
+def voice_model_create(*, sample: VoiceSample, artefact: Artefact) -> VoiceModel:
+    """Store a trained artefact as the sample's next version and make it the voice in use.
+
+    Call inside the transaction that commits the work (a training job's completion): the
+    sample's row is locked for the version number. NotFound when the sample was deleted
+    meanwhile. If the caller's transaction fails afterwards, the caller removes the stored
+    object (``model.artefact_file.storage_key``); a failure in here removes it already.
+    """
+    locked = VoiceSample.objects.select_for_update().filter(pk=sample.pk).first()
+    if locked is None:
+        raise NotFound("Voice sample not found.", code="VOICE_NOT_FOUND")
+    version = (
+        VoiceModel.objects.filter(voice_sample=locked).order_by("-version").values_list("version", flat=True).first()
+        or 0
+    ) + 1
+    stored = stored_file_create(
+        owner=locked.owner,
+        kind=StoredFile.Kind.VOICE_MODEL,
+        content=io.BytesIO(artefact.to_json()),
+        filename=f"{locked.public_id}-v{version}.json",
+        extension=".json",
+        content_type="application/json",
+    )
+    try:
+        model = VoiceModel.objects.create(
+            voice_sample=locked,
+            version=version,
+            method=artefact.method,
+            artefact_file=stored,
+            config=artefact.config,
+            validation=artefact.validation,
+            fit=artefact.fit,
+        )
+        locked.active_model = model
+        locked.status = VoiceSample.Status.READY
+        locked.failure_reason = ""
+        locked.save(update_fields=["active_model", "status", "failure_reason", "updated_at"])
+    except BaseException:
+        storage_delete_quietly(stored.storage_key)
+        raise
+    return model
+
+
 def _vector_delete_quietly(sample_id: str) -> None:
     try:
         vectors.vector_delete(sample_id=sample_id)
@@ -125,7 +167,7 @@ def _vector_delete_quietly(sample_id: str) -> None:
 def voice_sample_delete(*, sample: VoiceSample) -> None:
     """Cancel the sample's jobs, then delete its row, models, stored files and vector."""
     sample_id = sample.public_id
-    jobs_cancel_for_sample(voice_sample=sample)
+    jobs_cancel_for_subject(subject=sample.public_id)
     with transaction.atomic():
         files = [sample.source_file, *(model.artefact_file for model in sample.models.select_related("artefact_file"))]
         sample.delete()

@@ -7,7 +7,6 @@ until the new version succeeds; a failed or cancelled retraining leaves it as it
 
 from __future__ import annotations
 
-import io
 import math
 import tempfile
 from dataclasses import asdict
@@ -18,9 +17,8 @@ import structlog
 from django.conf import settings
 from django.db import transaction
 
-from files.models import StoredFile
 from files.quotas import storage_check
-from files.services import storage_delete_quietly, stored_file_create
+from files.services import storage_delete_quietly
 from files.storage import file_storage
 from jobs.models import Job
 from jobs.runner import JobCancelled, JobError, Progress, ShouldStop
@@ -30,7 +28,8 @@ from speech.training import train_voice
 from speech.voice_methods.base import TrainingCancelled, TrainingConfig, TrainingFailed
 from speech.voice_methods.world import INITIAL_RADIUS
 from voices.models import VoiceModel, VoiceSample
-from voxify_project.errors import Conflict
+from voices.services import voice_model_create
+from voxify_project.errors import Conflict, NotFound
 
 log = structlog.get_logger(__name__)
 
@@ -54,7 +53,7 @@ def voice_training_start(*, sample: VoiceSample, config: TrainingConfig) -> Job:
     with transaction.atomic():
         sample = VoiceSample.objects.select_for_update().get(pk=sample.pk)
         if Job.objects.filter(
-            voice_sample=sample, type=Job.Type.VOICE_TRAINING, status__in=[Job.Status.PENDING, Job.Status.RUNNING]
+            subject=sample.public_id, type=Job.Type.VOICE_TRAINING, status__in=[Job.Status.PENDING, Job.Status.RUNNING]
         ).exists():
             raise TrainingInProgress()
         job = job_create(
@@ -63,7 +62,7 @@ def voice_training_start(*, sample: VoiceSample, config: TrainingConfig) -> Job:
             title=f"Voice Model Training - {sample.name}",
             params={"sample_id": sample.public_id, "config": asdict(config)},
             estimated_duration=training_estimate_seconds(duration=sample.duration, config=config),
-            voice_sample=sample,
+            subject=sample.public_id,
         )
         if sample.active_model_id is None:
             sample.status = VoiceSample.Status.TRAINING
@@ -90,8 +89,8 @@ def _restore_status(sample_pk: int, *, failure: str | None) -> None:
 def train_sample_work(job: Job, progress: Progress, should_stop: ShouldStop) -> None:
     """The job's work: decode the stored sample, fit the voice, store the new version."""
     sample = (
-        VoiceSample.objects.select_related("source_file", "owner").filter(pk=job.voice_sample_id).first()
-        if job.voice_sample_id is not None
+        VoiceSample.objects.select_related("source_file", "owner").filter(public_id=job.subject).first()
+        if job.subject
         else None
     )
     if sample is None:
@@ -128,42 +127,16 @@ def train_sample_work(job: Job, progress: Progress, should_stop: ShouldStop) -> 
 
 
 def _store_model(job: Job, sample: VoiceSample, artefact: Any) -> None:
-    stored: StoredFile | None = None
+    model: VoiceModel | None = None
     try:
         with transaction.atomic():
-            locked = VoiceSample.objects.select_for_update().filter(pk=sample.pk).first()
-            if locked is None:
-                raise JobCancelled
-            version = (
-                VoiceModel.objects.filter(voice_sample=locked)
-                .order_by("-version")
-                .values_list("version", flat=True)
-                .first()
-                or 0
-            ) + 1
-            stored = stored_file_create(
-                owner=locked.owner,
-                kind=StoredFile.Kind.VOICE_MODEL,
-                content=io.BytesIO(artefact.to_json()),
-                filename=f"{locked.public_id}-v{version}.json",
-                extension=".json",
-                content_type="application/json",
-            )
-            model = VoiceModel.objects.create(
-                voice_sample=locked,
-                version=version,
-                method=artefact.method,
-                artefact_file=stored,
-                config=artefact.config,
-                validation=artefact.validation,
-                fit=artefact.fit,
-            )
-            locked.active_model = model
-            locked.status = VoiceSample.Status.READY
-            locked.failure_reason = ""
-            locked.save(update_fields=["active_model", "status", "failure_reason", "updated_at"])
+            try:
+                model = voice_model_create(sample=sample, artefact=artefact)
+            except NotFound as exc:
+                raise JobCancelled from exc  # the sample was deleted meanwhile
+            version = model.version
             result = {
-                "sample_id": locked.public_id,
+                "sample_id": sample.public_id,
                 "model_id": model.public_id,
                 "version": version,
                 "validation": artefact.validation,
@@ -177,7 +150,7 @@ def _store_model(job: Job, sample: VoiceSample, artefact: Any) -> None:
             if not job_complete(job=job, result=result):
                 raise JobCancelled  # cancelled or taken over meanwhile: keep nothing
     except BaseException:
-        if stored is not None:
-            storage_delete_quietly(stored.storage_key)
+        if model is not None:
+            storage_delete_quietly(model.artefact_file.storage_key)
         raise
     log.info("voice_trained", sample_id=sample.public_id, version=version, **artefact.validation)

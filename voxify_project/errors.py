@@ -1,13 +1,17 @@
 """Domain errors: one hierarchy, each class with a stable ``code`` and an HTTP status.
 
-Services raise these; the DRF exception handler (and later the gRPC interceptor) maps
+Services raise these; the DRF exception handler and the gRPC ``@rpc`` decorator each map
 them once. ``ERROR_CODES`` is the full list of codes a client can receive; every one is
 documented in ``docs/errors.md`` (a test keeps the two in step).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from speech import errors as speech_errors
 
 
 class ApplicationError(Exception):
@@ -136,6 +140,16 @@ class AudioRejected(ApplicationError):
     @classmethod
     def because(cls, code: str, message: str, details: Any = None) -> AudioRejected:
         return cls(message, code=code, status=cls.STATUSES.get(code, 400), details=details)
+
+
+@contextmanager
+def speech_refusals() -> Iterator[None]:
+    """The one translation of the speech core's refusals: inside the block, a
+    ``speech.errors.AudioRejected`` becomes this hierarchy's AudioRejected (same code)."""
+    try:
+        yield
+    except speech_errors.AudioRejected as exc:
+        raise AudioRejected.because(exc.code, exc.message, exc.details) from exc
 
 
 class ServiceUnavailable(ApplicationError):

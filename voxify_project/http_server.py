@@ -67,7 +67,7 @@ class BodyLimits:
 
     def for_content_type(self, value: bytes) -> int:
         media_type = value.split(b";", 1)[0].decode("latin-1")
-        return body_limit(media_type, max_upload_mb=self.max_upload_mb, other=self.other)
+        return body_limit(media_type, max_upload_mb=lambda: self.max_upload_mb, other=self.other)
 
     def refresh(self) -> Any:
         """Read the live configuration in a worker thread (never on the reactor)."""

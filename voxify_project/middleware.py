@@ -91,6 +91,6 @@ class BodySizeLimitMiddleware:
     def _limit(self, request: HttpRequest) -> int:
         return body_limit(
             request.content_type or "",
-            max_upload_mb=system_config().max_upload_mb,
+            max_upload_mb=lambda: system_config().max_upload_mb,
             other=int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
         )

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 
 from accounts import services
-from accounts.models import User
 from accounts.selectors import user_from_access_token
 from accounts.serializers import LoginInputSerializer, RefreshInputSerializer, RegisterInputSerializer
 from grpc_server.convert import timestamp
 from grpc_server.protos import auth_pb2, auth_pb2_grpc
 from grpc_server.rpc import client_address, rpc
 from voxify_project.errors import InvalidToken
+
+if TYPE_CHECKING:  # models of other apps: for annotations only (adapters call services and selectors)
+    from accounts.models import User
 
 
 def user_message(user: User) -> auth_pb2.User:

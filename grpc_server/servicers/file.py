@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import grpc
 
-from accounts.models import User
 from files import services
-from files.models import StoredFile
 from files.selectors import stored_file_get_for_user, stored_file_get_live
 from files.serializers import FileInfoOutputSerializer
 from files.storage import file_storage
@@ -16,6 +15,10 @@ from grpc_server.convert import message_from
 from grpc_server.protos import file_pb2, file_pb2_grpc
 from grpc_server.rpc import rpc
 from grpc_server.servicers.uploads import received_upload
+
+if TYPE_CHECKING:  # models of other apps: for annotations only (adapters call services and selectors)
+    from accounts.models import User
+    from files.models import StoredFile
 
 CHUNK = 64 * 1024
 

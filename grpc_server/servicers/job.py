@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 
-from accounts.models import User
 from grpc_server.convert import given, message_from, page_params
 from grpc_server.protos import job_pb2, job_pb2_grpc
 from grpc_server.rpc import credentials_check, rpc
 from grpc_server.servicers.auth import validated
 from jobs import selectors, services
-from jobs.models import Job
 from jobs.notifications import job_message
 from jobs.serializers import JobDetailSerializer, JobFilterSerializer
 from voxify_project.pagination import page_of
+
+if TYPE_CHECKING:  # models of other apps: for annotations only (adapters call services and selectors)
+    from accounts.models import User
+    from jobs.models import Job
 
 PROGRESS_POLL_S = 0.2
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from django.conf import settings
 
-from accounts.models import User
 from files.links import download_url
 from grpc_server.convert import given
 from grpc_server.protos import tts_pb2, tts_pb2_grpc
@@ -16,6 +15,9 @@ from grpc_server.rpc import rpc
 from synthesis import services, streaming, work
 from synthesis.requests import SynthesisRequest
 from synthesis.serializers import SynthesizeInputSerializer
+
+if TYPE_CHECKING:  # models of other apps: for annotations only (adapters call services and selectors)
+    from accounts.models import User
 
 
 def request_from(request: Any) -> SynthesisRequest:

@@ -4,11 +4,10 @@ REST serializers."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 
-from accounts.models import User
 from grpc_server.convert import given, message_from, page_params
 from grpc_server.protos import voice_pb2, voice_pb2_grpc
 from grpc_server.rpc import rpc
@@ -25,6 +24,9 @@ from voices.serializers import (
 )
 from voices.training import voice_training_start
 from voxify_project.pagination import page_of
+
+if TYPE_CHECKING:  # models of other apps: for annotations only (adapters call services and selectors)
+    from accounts.models import User
 
 
 def sample_message(sample: Any) -> voice_pb2.VoiceSample:

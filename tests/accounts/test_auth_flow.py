@@ -13,7 +13,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from tests.conftest import STRONG_PASSWORD, bearer, login, register
+from tests.support.api import STRONG_PASSWORD, bearer, login, register
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,11 @@ records are purged."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -18,7 +16,8 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import AuthSession, User
 from accounts.tasks import purge_expired_tokens
-from tests.conftest import STRONG_PASSWORD, bearer, login
+from tests.support.api import STRONG_PASSWORD, bearer, login
+from tests.support.concurrency import all_at_once
 
 ME = "/api/v1/auth/me"
 REFRESH = "/api/v1/auth/refresh"
@@ -80,21 +79,7 @@ def test_two_simultaneous_refreshes_of_one_token_exactly_one_wins_then_the_famil
     User.objects.create_user("racer@example.com", STRONG_PASSWORD)
     pair = sign_in("racer@example.com")
     parallel = 8
-    barrier = threading.Barrier(parallel)
-    answers: list[Any] = [None] * parallel
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            answers[i] = refresh(pair["refresh_token"])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(parallel)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers = all_at_once(lambda i: refresh(pair["refresh_token"]), parallel, timeout=120)
 
     codes = sorted(answer.status_code for answer in answers)
     assert codes == [200] + [401] * (parallel - 1)

@@ -14,8 +14,8 @@ from accounts.models import User
 from files.models import StoredFile
 from files.storage import file_storage
 from files.tasks import delete_expired_files
-from tests.speech_data import recording
-from tests.uploads import upload
+from tests.support.speech_data import recording
+from tests.support.uploads import upload
 
 pytestmark = pytest.mark.django_db
 CLIP = recording("1089-134686-0000.wav")

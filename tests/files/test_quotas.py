@@ -18,8 +18,8 @@ from accounts.quotas import UPLOADS, quota_consume
 from files.models import StoredFile
 from files.quotas import storage_charge, storage_used
 from synthesis.models import Synthesis
-from tests.speech_data import recording
-from tests.uploads import stored_keys, upload
+from tests.support.speech_data import recording
+from tests.support.uploads import stored_keys, upload
 from voxify_project.errors import QuotaExceeded
 
 pytestmark = pytest.mark.django_db

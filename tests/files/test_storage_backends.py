@@ -16,8 +16,8 @@ from accounts.models import User
 from files.models import StoredFile
 from files.services import stored_file_save_content
 from files.storage import file_storage
-from tests.speech_data import recording
-from tests.uploads import upload
+from tests.support.speech_data import recording
+from tests.support.uploads import upload
 from voices.vectors import COLLECTION
 
 pytestmark = pytest.mark.django_db

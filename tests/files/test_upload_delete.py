@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from files.models import StoredFile
-from tests.speech_data import recording
-from tests.uploads import stored_keys, upload
+from tests.support.speech_data import recording
+from tests.support.uploads import stored_keys, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.services import token_pair_issue
 from grpc_server.protos import auth_pb2_grpc, file_pb2_grpc, job_pb2_grpc, tts_pb2_grpc, voice_pb2_grpc
 from grpc_server.server import build_server
-from tests.conftest import STRONG_PASSWORD
+from tests.support.api import STRONG_PASSWORD
 
 
 @pytest.fixture

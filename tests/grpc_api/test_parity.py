@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 from grpc_server.protos import auth_pb2, file_pb2, job_pb2, tts_pb2, voice_pb2
 from tests.grpc_api.conftest import Stubs, error_code
 from tests.grpc_api.test_services import upload_chunks
-from tests.speech_data import recording
+from tests.support.speech_data import recording
+from tests.support.uploads import upload as rest_upload
 from tests.synthesis.conftest import download as rest_download
-from tests.uploads import upload as rest_upload
 
 PASSWORD = "Analytical-Engine-1843"
 CLIP = "LJ001-0006.wav"

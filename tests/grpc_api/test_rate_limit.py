@@ -10,9 +10,9 @@ import pytest
 
 from accounts.models import User
 from grpc_server.protos import auth_pb2, file_pb2, job_pb2
-from tests.conftest import client_for
 from tests.grpc_api.conftest import Stubs, error_code
 from tests.operations.ratelimits import fresh_window
+from tests.support.api import client_for
 
 JOBS = "/api/v1/jobs"
 

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from tests.processes import free_port, migrate, service_env
+from tests.support.processes import free_port, migrate, service_env
 
 PROTOS = Path(settings.BASE_DIR) / "grpc_server" / "protos"
 

@@ -26,8 +26,8 @@ from grpc_server.servicers.job import PROGRESS_POLL_S
 from jobs.runner import run_job
 from synthesis.work import synthesis_job_work
 from tests.grpc_api.conftest import Stubs, error_code
-from tests.speech_data import recording
-from tests.uploads import stored_keys
+from tests.support.speech_data import recording
+from tests.support.uploads import stored_keys
 
 Metadata = list[tuple[str, str]]
 MakeUser = Callable[[str], tuple[User, Metadata]]

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from django.conf import settings
 
-from tests.conftest import STRONG_PASSWORD
-from tests.processes import ApiUser, ServiceStack, kill_tree
+from tests.support.api import STRONG_PASSWORD
+from tests.support.processes import ApiUser, ServiceStack, kill_tree
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 TERMINAL = {"completed", "failed", "cancelled"}

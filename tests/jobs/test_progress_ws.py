@@ -174,7 +174,7 @@ async def test_ticket_works_once(owner_job: tuple[User, Job]) -> None:
 
 
 async def test_ticket_via_rest_endpoint(owner_job: tuple[User, Job]) -> None:
-    from tests.conftest import client_for
+    from tests.support.api import client_for
 
     user, job = owner_job
     response = await sync_to_async(lambda: client_for(user).post(f"/api/v1/jobs/{job.public_id}/progress/ticket"))()

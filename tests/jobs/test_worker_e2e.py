@@ -14,8 +14,8 @@ import psutil
 import pytest
 import websockets
 
-from tests.processes import ApiUser as User
-from tests.processes import ServiceStack, watch
+from tests.support.processes import ApiUser as User
+from tests.support.processes import ServiceStack, watch
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 TERMINAL = {"completed", "failed", "cancelled"}

@@ -7,7 +7,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from tests.conftest import STRONG_PASSWORD, client_for
+from tests.support.api import STRONG_PASSWORD, client_for
 
 
 @pytest.fixture

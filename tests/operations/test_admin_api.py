@@ -14,9 +14,9 @@ from accounts.models import DailyUsage, User
 from configuration.config import system_config
 from configuration.models import SystemConfig
 from files.models import StoredFile
-from tests.conftest import STRONG_PASSWORD
-from tests.speech_data import recording
-from tests.uploads import upload
+from tests.support.api import STRONG_PASSWORD
+from tests.support.speech_data import recording
+from tests.support.uploads import upload
 from voices.models import VoiceSample
 
 pytestmark = pytest.mark.django_db

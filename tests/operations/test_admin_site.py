@@ -14,8 +14,8 @@ from accounts.models import DailyUsage, User
 from configuration.config import CONFIG_FIELDS, system_config
 from jobs.models import Job
 from jobs.services import job_create
-from tests.speech_data import recording
-from tests.uploads import upload
+from tests.support.speech_data import recording
+from tests.support.uploads import upload
 from voices.models import VoiceSample
 
 pytestmark = pytest.mark.django_db

@@ -27,7 +27,7 @@ from django.utils import timezone
 from websockets.sync.client import ClientConnection, connect
 
 from accounts.models import DailyUsage, User
-from tests.conftest import STRONG_PASSWORD
+from tests.support.api import STRONG_PASSWORD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -17,7 +17,7 @@ from django.conf import settings
 from grpc_server.protos import job_pb2, tts_pb2
 from tests.grpc_api.conftest import Stubs
 from tests.operations.ratelimits import fresh_window
-from tests.processes import ApiUser, ServiceStack
+from tests.support.processes import ApiUser, ServiceStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 TEXT_40 = "A sentence that is forty characters long"

@@ -3,46 +3,29 @@ succeeds (run on SQLite in the embedded mode and on PostgreSQL in the real-servi
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import DailyUsage, User
 from synthesis.models import Synthesis
-from tests.conftest import client_for
-from tests.speech_data import recording
-from tests.uploads import stored_keys, upload
+from tests.support.api import client_for
+from tests.support.concurrency import all_at_once
+from tests.support.speech_data import recording
+from tests.support.uploads import stored_keys, upload
 from voices.models import VoiceSample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PARALLEL = 20
 
 
-def all_at_once(request: Callable[[APIClient], Any], user: User) -> list[Any]:
-    """``PARALLEL`` threads, each with its own client and database connection, released together."""
-    barrier = threading.Barrier(PARALLEL)
-    responses: list[Any] = [None] * PARALLEL
-
-    def run(i: int) -> None:
-        client = client_for(user)
-        try:
-            barrier.wait(timeout=30)
-            responses[i] = request(client)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert all(response is not None for response in responses)
-    return responses
+def all_clients_at_once(request: Callable[[APIClient], Any], user: User) -> list[Any]:
+    """``PARALLEL`` requests, each with its own client and database connection, released together."""
+    clients = [client_for(user) for _ in range(PARALLEL)]
+    return all_at_once(lambda i: request(clients[i]), PARALLEL)
 
 
 def test_parallel_syntheses_with_one_left_exactly_one_succeeds(make_user: Any, limits: Callable[..., Any]) -> None:
@@ -51,7 +34,7 @@ def test_parallel_syntheses_with_one_left_exactly_one_succeeds(make_user: Any, l
     DailyUsage.objects.create(user=user, day=timezone.now().date(), kind="syntheses", count=4)
     keys = stored_keys()
 
-    responses = all_at_once(
+    responses = all_clients_at_once(
         lambda client: client.post("/api/v1/tts/synthesize", {"text": "One left."}, format="json"), user
     )
 
@@ -70,7 +53,7 @@ def test_parallel_uploads_with_one_left_exactly_one_succeeds(make_user: Any, lim
     clip = recording("LJ001-0007.wav").path.read_bytes()
     keys = stored_keys()
 
-    responses = all_at_once(lambda client: upload(client, clip), user)
+    responses = all_clients_at_once(lambda client: upload(client, clip), user)
 
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [201] + [429] * (PARALLEL - 1)

@@ -9,8 +9,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from tests.conftest import STRONG_PASSWORD
 from tests.operations.ratelimits import fresh_window
+from tests.support.api import STRONG_PASSWORD
 
 pytestmark = pytest.mark.django_db
 JOBS = "/api/v1/jobs"

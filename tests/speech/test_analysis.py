@@ -8,7 +8,7 @@ import soundfile as sf
 
 from speech.analysis import analyse
 from speech.errors import NO_SPEECH_DETECTED, AudioRejected
-from tests.speech_data import recording
+from tests.support.speech_data import recording
 
 RATE = 16000
 

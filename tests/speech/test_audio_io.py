@@ -13,7 +13,7 @@ import soundfile as sf
 from speech import audio_io
 from speech.audio_io import AudioLimits, load_checked, probe, sniff_format
 from speech.errors import AUDIO_TOO_LONG, AUDIO_TOO_SHORT, EMPTY_FILE, INVALID_AUDIO, UNSUPPORTED_FORMAT, AudioRejected
-from tests.speech_data import recording
+from tests.support.speech_data import recording
 
 LIMITS = AudioLimits(min_duration_s=2.0, max_duration_s=300.0)
 SPEECH = recording("1089-134686-0000.wav")

@@ -8,7 +8,7 @@ import soundfile as sf
 from speech.dvector import dvector_embedding
 from speech.embedding import cosine_similarity
 from speech.naturalness import naturalness
-from tests.speech_data import recording
+from tests.support.speech_data import recording
 
 
 def read(name: str) -> tuple[np.ndarray, int]:

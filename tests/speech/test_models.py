@@ -7,7 +7,7 @@ import soundfile as sf
 from speech.embedding import EMBEDDING_DIM, cosine_similarity, speaker_embedding
 from speech.transcription import transcribe
 from speech.wer import word_error_rate
-from tests.speech_data import recording, recordings
+from tests.support.speech_data import recording, recordings
 
 
 def _embed(name: str):  # type: ignore[no-untyped-def]

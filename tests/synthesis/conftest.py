@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from files.models import StoredFile
-from files.services import stored_file_create
 from speech.audio_io import decode, probe
 from speech.training import train_voice
 from speech.voice_methods.base import Artefact as VoiceArtefact
 from speech.voice_methods.base import TrainingConfig
-from tests.speech_data import recording
-from tests.uploads import upload
-from voices.models import VoiceModel, VoiceSample
+from tests.support.speech_data import recording
+from tests.support.uploads import upload
+from voices.models import VoiceSample
+from voices.services import voice_model_create
 
 VOICE_RECORDING = "LJ001-0006.wav"
 
@@ -39,28 +38,11 @@ def trained_artefact() -> VoiceArtefact:
 
 
 def attach_voice(sample_id: str, artefact: VoiceArtefact) -> VoiceSample:
-    """Give an uploaded sample a trained voice, as a finished training job would."""
+    """Give an uploaded sample a trained voice, as a finished training job does."""
     sample = VoiceSample.objects.get(public_id=sample_id)
-    stored = stored_file_create(
-        owner=sample.owner,
-        kind=StoredFile.Kind.VOICE_MODEL,
-        content=io.BytesIO(artefact.to_json()),
-        filename=f"{sample_id}-v1.json",
-        extension=".json",
-        content_type="application/json",
-    )
-    model = VoiceModel.objects.create(
-        voice_sample=sample,
-        version=1,
-        method=artefact.method,
-        artefact_file=stored,
-        config=artefact.config,
-        validation=artefact.validation,
-        fit=artefact.fit,
-    )
-    sample.active_model = model
-    sample.status = VoiceSample.Status.READY
-    sample.save(update_fields=["active_model", "status"])
+    with transaction.atomic():
+        voice_model_create(sample=sample, artefact=artefact)
+    sample.refresh_from_db()
     return sample
 
 

@@ -18,8 +18,8 @@ from jobs.models import Job
 from jobs.runner import run_job
 from synthesis.models import Synthesis
 from synthesis.work import synthesis_job_work
+from tests.support.uploads import stored_keys
 from tests.synthesis.conftest import download
-from tests.uploads import stored_keys
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_heartbeat_thread_writes")]
 URL = "/api/v1/tts/synthesize/async"

@@ -15,7 +15,7 @@ from files.models import StoredFile
 from files.services import stored_files_delete_expired
 from synthesis.models import Synthesis
 from synthesis.services import syntheses_reap
-from tests.uploads import stored_keys
+from tests.support.uploads import stored_keys
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/tts/syntheses"

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import soundfile as sf
 
-from tests.processes import ApiUser, ServiceStack, watch
+from tests.support.processes import ApiUser, ServiceStack, watch
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 STREAM = "/api/v1/tts/synthesize/stream"

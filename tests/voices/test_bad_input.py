@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from files.models import StoredFile
-from tests.speech_data import recording
-from tests.uploads import assert_nothing_stored, stored_keys, upload
+from tests.support.speech_data import recording
+from tests.support.uploads import assert_nothing_stored, stored_keys, upload
 
 pytestmark = pytest.mark.django_db
 SPEECH = recording("1089-134686-0000.wav")

@@ -19,9 +19,9 @@ from jobs.runner import run_job
 from speech import voice_methods
 from speech.audio_io import Samples
 from speech.voice_methods.base import AnalysedSample, Check, Progress, TrainingConfig
-from tests.speech_data import recording
+from tests.support.speech_data import recording
+from tests.support.uploads import upload
 from tests.synthesis.conftest import download
-from tests.uploads import upload
 from voices.training import train_sample_work
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_heartbeat_thread_writes")]

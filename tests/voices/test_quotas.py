@@ -8,8 +8,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import DailyUsage, User
-from tests.speech_data import recording
-from tests.uploads import stored_keys, upload
+from tests.support.speech_data import recording
+from tests.support.uploads import stored_keys, upload
 from voices.models import VoiceSample
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from files.models import StoredFile
 from files.storage import file_storage
-from tests.speech_data import recording
-from tests.uploads import upload
+from tests.support.speech_data import recording
+from tests.support.uploads import upload
 from voices import vectors
 from voices.models import VoiceSample
 

@@ -19,8 +19,8 @@ from jobs.runner import run_job
 from speech.dsp.classes import decode_rows
 from speech.voice_methods import load_artefact, psola_filter, world_classes
 from speech.voice_methods.psola_filter import PsolaFilterMethod
-from tests.speech_data import recording
-from tests.uploads import upload
+from tests.support.speech_data import recording
+from tests.support.uploads import upload
 from voices.models import VoiceModel, VoiceSample
 from voices.training import train_sample_work
 

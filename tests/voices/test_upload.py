@@ -16,8 +16,8 @@ from accounts.models import DailyUsage, User
 from files.models import StoredFile
 from files.storage import file_storage
 from speech.wer import word_error_rate
-from tests.speech_data import Recording, recording, recordings
-from tests.uploads import UPLOAD_URL, upload
+from tests.support.speech_data import Recording, recording, recordings
+from tests.support.uploads import UPLOAD_URL, upload
 from voices import vectors
 from voices.models import VoiceSample
 

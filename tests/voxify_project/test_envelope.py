@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from tests.conftest import bearer
+from tests.support.api import bearer
 from voxify_project.errors import ERROR_CODES
 
 pytestmark = pytest.mark.django_db

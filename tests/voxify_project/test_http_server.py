@@ -17,8 +17,8 @@ import httpx
 import psutil
 import pytest
 
-from tests.processes import ApiUser, ServiceStack
-from tests.speech_data import recording
+from tests.support.processes import ApiUser, ServiceStack
+from tests.support.speech_data import recording
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 MB = 1024 * 1024

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import User
 from accounts.services import token_pair_issue
-from tests.conftest import STRONG_PASSWORD
+from tests.support.api import STRONG_PASSWORD
 
 SCHEMA = schemathesis.openapi.from_path(settings.BASE_DIR / "docs" / "openapi.yaml")
 APP = get_wsgi_application()

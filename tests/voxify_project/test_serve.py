@@ -13,7 +13,7 @@ import psutil
 import pytest
 from django.conf import settings
 
-from tests.processes import free_port, migrate, service_env, wait_ready
+from tests.support.processes import free_port, migrate, service_env, wait_ready
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SPEECH_DIR = Path(
-    os.environ.get("VOXIFY_SPEECH_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "speech")
+    os.environ.get("VOXIFY_SPEECH_DATA", Path(__file__).resolve().parents[3] / "shared" / "data" / "speech")
 )
 
 

@@ -26,8 +26,8 @@ import websockets
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import STRONG_PASSWORD, SUITE_REQUESTS_PER_MINUTE
-from tests.speech_data import recording
+from tests.support.api import STRONG_PASSWORD, SUITE_REQUESTS_PER_MINUTE
+from tests.support.speech_data import recording
 from voxify_project.embedded_redis import start_embedded_redis
 from voxify_project.management.commands.serve import service_commands
 
