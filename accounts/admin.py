@@ -6,8 +6,9 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import ApiKey, User
 from accounts.sessions import sessions_end_for_users
 from operations.selectors import users_with_counts
 
@@ -86,3 +87,24 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
         self.message_user(request, f"Deactivated {changed} user(s).", messages.SUCCESS)
         if queryset.filter(pk=request.user.pk or 0).exists():
             self.message_user(request, "Your own account was left active.", messages.WARNING)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Staff see and revoke keys; only their owners create them (the key is shown once, to them)."""
+
+    list_display = ("public_id", "prefix", "name", "user", "created_at", "last_used_at", "expires_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("public_id", "prefix", "name", "user__email")
+    list_select_related = ("user",)
+    readonly_fields = ("public_id", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    fields = ("public_id", "user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    actions = ("revoke",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected API keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        count = queryset.filter(revoked_at=None).update(revoked_at=timezone.now())
+        messages.info(request, f"{count} API key(s) revoked; they are refused at once.")

@@ -148,3 +148,39 @@ class AuthSession(models.Model):
 
     def __str__(self) -> str:
         return self.public_id
+
+
+def new_api_key_id() -> str:
+    return new_public_id("key")
+
+
+class ApiKey(models.Model):
+    """A personal API key: a long-lived Bearer credential for programs (``vx_…``).
+
+    The key itself is shown once, when it is created; only its SHA-256 and its first
+    characters (``prefix``, to tell keys apart) are stored. A key acts as its user, with the
+    same quotas, rate limits and history; it stops working when revoked, when it expires and
+    while its user is inactive.
+    """
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_api_key_id, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="The key's first characters, shown to tell keys apart.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=["user", "-created_at"])]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    def is_usable(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

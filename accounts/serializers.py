@@ -47,3 +47,22 @@ class TokenPairOutputSerializer(serializers.Serializer[Any]):
     refresh_token = serializers.CharField()
     expires_in = serializers.IntegerField(help_text="Seconds until the access token expires.")
     user = TokenUserSerializer()
+
+
+class ApiKeyCreateInputSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100, help_text="What the key is for, to recognise it later.")
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Optional; never by default.")
+
+
+class ApiKeySerializer(serializers.Serializer[Any]):
+    key_id = serializers.CharField(source="public_id")
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The key's first characters (the key itself is never shown again).")
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    key = serializers.CharField(help_text="The key itself: shown this once, store it now (Bearer credential).")

@@ -24,18 +24,43 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
 
-from accounts.models import AuthSession, User
+from accounts.api_keys import api_key_live, api_key_usable, looks_like_api_key
+from accounts.models import ApiKey, AuthSession, User
 
 SESSION_CLAIM = "sid"
 
 
+NEVER = float("inf")  # an API key without an expiry
+
+
 @dataclass(frozen=True)
 class Credentials:
-    """Who is connected, through which session, until when (the access token's ``exp``)."""
+    """Who is connected, through which session (or API key, ``key_…``), until when (the
+    access token's ``exp``, the key's expiry)."""
 
     user: User
     session_id: str
     expires_at: float
+
+    @property
+    def via_api_key(self) -> bool:
+        return self.session_id.startswith("key_")
+
+
+def _key_credentials(key: ApiKey) -> Credentials:
+    expires = key.expires_at.timestamp() if key.expires_at is not None else NEVER
+    return Credentials(user=key.user, session_id=key.public_id, expires_at=expires)
+
+
+def credentials_user(*, session_id: object, user_id: object) -> User | None:
+    """The active user whose session or API key ``session_id`` still is, or None."""
+    if isinstance(session_id, str) and session_id.startswith("key_"):
+        key = ApiKey.objects.select_related("user").filter(public_id=session_id).first()
+        if key is None or key.user.public_id != user_id or not key.is_usable() or not key.user.is_active:
+            return None
+        return key.user
+    session = live_session(session_id=session_id, user_id=user_id)
+    return session.user if session is not None else None
 
 
 def live_session(*, session_id: object, user_id: object) -> AuthSession | None:
@@ -52,13 +77,27 @@ def credentials_valid(credentials: Credentials) -> bool:
     """Still valid now: not expired, session live, user active (one indexed query)."""
     if time.time() >= credentials.expires_at:
         return False
+    if credentials.via_api_key:
+        return api_key_usable(key_id=credentials.session_id, user_id=credentials.user.pk)
     return AuthSession.objects.filter(
         public_id=credentials.session_id, revoked_at=None, user__is_active=True, user_id=credentials.user.pk
     ).exists()
 
 
 class SessionJWTAuthentication(JWTAuthentication):
-    """simplejwt's Bearer authentication, plus: the token's session must be live."""
+    """simplejwt's Bearer authentication, plus: the token's session must be live. A Bearer
+    value that is a personal API key (``vx_…``) authenticates as the key's user instead
+    (``request.auth`` is then the ApiKey)."""
+
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        header = self.get_header(request)
+        raw = self.get_raw_token(header) if header is not None else None
+        if raw is not None and looks_like_api_key(raw.decode(errors="replace")):
+            key = api_key_live(raw=raw.decode(errors="replace"))
+            if key is None:
+                raise AuthenticationFailed("The API key is invalid, expired or revoked.", code="token_not_valid")
+            return key.user, key
+        return super().authenticate(request)
 
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
         session = live_session(
@@ -70,7 +109,11 @@ class SessionJWTAuthentication(JWTAuthentication):
 
 
 def credentials_from_access_token(raw: str) -> Credentials | None:
-    """The credentials of a valid access token (checked exactly as the REST API checks it)."""
+    """The credentials of a valid access token or API key (checked exactly as the REST API
+    checks them)."""
+    if looks_like_api_key(raw):
+        key = api_key_live(raw=raw)
+        return _key_credentials(key) if key is not None else None
     authentication = SessionJWTAuthentication()
     try:
         token = authentication.get_validated_token(raw.encode())
@@ -83,6 +126,8 @@ def credentials_from_access_token(raw: str) -> Credentials | None:
 def credentials_from_request(request: Any) -> Credentials:
     """The credentials a REST request was authenticated with (views behind IsAuthenticated)."""
     token = request.auth
+    if isinstance(token, ApiKey):
+        return _key_credentials(token)
     return Credentials(user=request.user, session_id=str(token[SESSION_CLAIM]), expires_at=float(token["exp"]))
 
 

@@ -14,7 +14,7 @@ import time
 
 from django.core.cache import cache
 
-from accounts.sessions import Credentials, live_session
+from accounts.sessions import Credentials, credentials_user
 
 TICKET_TTL_S = 60
 
@@ -48,7 +48,7 @@ def ticket_redeem(*, ticket: str, scope: str) -> Credentials | None:
         return None
     if data.get("scope") != scope or time.time() >= float(data["expires_at"]):
         return None
-    session = live_session(session_id=data["session_id"], user_id=data["user_id"])
-    if session is None:
+    user = credentials_user(session_id=data["session_id"], user_id=data["user_id"])
+    if user is None:
         return None
-    return Credentials(user=session.user, session_id=session.public_id, expires_at=float(data["expires_at"]))
+    return Credentials(user=user, session_id=str(data["session_id"]), expires_at=float(data["expires_at"]))

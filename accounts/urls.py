@@ -9,4 +9,6 @@ urlpatterns = [
     path("logout", views.LogoutView.as_view(), name="auth-logout"),
     path("me", views.MeView.as_view(), name="auth-me"),
     path("password", views.PasswordChangeView.as_view(), name="auth-password"),
+    path("api-keys", views.ApiKeyListCreateView.as_view(), name="auth-api-keys"),
+    path("api-keys/<str:key_id>", views.ApiKeyDetailView.as_view(), name="auth-api-key"),
 ]

@@ -11,10 +11,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
-from accounts.models import User
+from accounts import api_keys, services
+from accounts.models import ApiKey, User
 from accounts.selectors import user_from_request
 from accounts.serializers import (
+    ApiKeyCreatedSerializer,
+    ApiKeyCreateInputSerializer,
+    ApiKeySerializer,
     LoginInputSerializer,
     PasswordChangeInputSerializer,
     RefreshInputSerializer,
@@ -23,8 +26,9 @@ from accounts.serializers import (
     UserOutputSerializer,
 )
 from voxify_project.envelope import ok
-from voxify_project.errors import InvalidToken
+from voxify_project.errors import InvalidToken, PermissionDenied
 from voxify_project.openapi import enveloped, error_responses
+from voxify_project.pagination import PAGE_PARAMETERS, paginated_as, paginated_response, paginated_schema
 from voxify_project.throttle import client_ip
 
 
@@ -128,14 +132,69 @@ class PasswordChangeView(APIView):
     @extend_schema(
         operation_id="auth_password_change",
         request=PasswordChangeInputSerializer,
-        responses={200: enveloped(TokenPairOutputSerializer, "TokenPairEnvelope"), **error_responses(400, 401, 429)},
+        responses={
+            200: enveloped(TokenPairOutputSerializer, "TokenPairEnvelope"),
+            **error_responses(400, 401, 403, 429),
+        },
         tags=["auth"],
-        description="Changes the password. Every session of the user ends (all refresh and access tokens "
-        "are refused, open WebSockets and gRPC streams close); the answer is a new pair for the caller.",
+        description="Changes the password (not with an API key). Every session of the user ends (all "
+        "refresh and access tokens are refused, open WebSockets and gRPC streams close); the answer is a new "
+        "pair for the caller.",
     )
     def post(self, request: Request) -> Response:
+        _not_with_a_key(request, "change the password")
         serializer = PasswordChangeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = user_from_request(request)
         pair = services.password_change(user=user, **serializer.validated_data)
         return ok(_token_response_data(user, pair), "Password changed")
+
+
+def _not_with_a_key(request: Request, action: str) -> None:
+    """Some account changes need a signed-in session: an API key cannot make them."""
+    if isinstance(request.auth, ApiKey):
+        raise PermissionDenied(f"An API key cannot {action}; sign in with your password.", code="FORBIDDEN")
+
+
+class ApiKeyListCreateView(APIView):
+    pagination_class = paginated_as("api_keys")
+
+    @extend_schema(
+        operation_id="auth_api_keys_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated_schema(pagination_class, ApiKeySerializer, "ApiKeyList"), **error_responses(401)},
+        tags=["auth"],
+    )
+    def get(self, request: Request) -> Response:
+        keys = api_keys.api_key_list(user=user_from_request(request))
+        return paginated_response(self.pagination_class, request, keys, ApiKeySerializer)
+
+    @extend_schema(
+        operation_id="auth_api_keys_create",
+        request=ApiKeyCreateInputSerializer,
+        responses={201: enveloped(ApiKeyCreatedSerializer, "ApiKeyCreatedEnvelope"), **error_responses(400, 401, 403)},
+        tags=["auth"],
+        description="Creates a personal API key (`vx_…`), usable as `Authorization: Bearer <key>` on every "
+        "endpoint, the WebSocket and SSE ticket endpoints, gRPC and the OpenAI-compatible `/v1` API, with "
+        "the user's quotas, rate limit and history. The key is in this answer only: it is stored as a hash. "
+        "Needs a signed-in session (an API key cannot create keys).",
+    )
+    def post(self, request: Request) -> Response:
+        _not_with_a_key(request, "create API keys")
+        serializer = ApiKeyCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key, raw = api_keys.api_key_create(user=user_from_request(request), **serializer.validated_data)
+        data = {**ApiKeySerializer(key).data, "key": raw}  # ApiKeyCreatedSerializer's shape
+        return ok(data, "API key created; store it now, it is not shown again", status=201)
+
+
+class ApiKeyDetailView(APIView):
+    @extend_schema(
+        operation_id="auth_api_keys_revoke",
+        responses={200: enveloped(ApiKeySerializer, "ApiKeyEnvelope"), **error_responses(401, 404)},
+        tags=["auth"],
+        description="Revokes the key: it is refused at once everywhere, open connections included.",
+    )
+    def delete(self, request: Request, key_id: str) -> Response:
+        key = api_keys.api_key_revoke(user=user_from_request(request), key_id=key_id)
+        return ok(ApiKeySerializer(key).data, "API key revoked")

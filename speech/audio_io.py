@@ -13,7 +13,7 @@ import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -245,27 +245,139 @@ def resample(samples: Samples, from_rate: int, to_rate: int) -> Samples:
     return np.asarray(out, dtype=np.float32)
 
 
+# PyAV (FFmpeg) (container, codec) for every output format, for encoding piece by piece.
+_AV_ENCODINGS = {
+    "wav": ("wav", "pcm_s16le"),
+    "flac": ("flac", "flac"),
+    "opus": ("ogg", "libopus"),
+    "mp3": ("mp3", "libmp3lame"),
+    "aac": ("adts", "aac"),
+    "pcm": ("s16le", "pcm_s16le"),
+    "ulaw": ("mulaw", "pcm_mulaw"),
+    "alaw": ("alaw", "pcm_alaw"),
+}
+STREAMABLE_FORMATS = tuple(_AV_ENCODINGS)
+
+
+class _Sink(io.RawIOBase):
+    """A write-only, non-seekable target that hands out what was written since last asked."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._chunks.append(chunk)
+        return len(chunk)
+
+    def drain(self) -> bytes:
+        out = b"".join(self._chunks)
+        self._chunks = []
+        return out
+
+
+class ChunkEncoder:
+    """Encode mono audio piece by piece and hand out the bytes as they are ready: the
+    concatenation of every ``write`` and the final ``close`` is one playable stream (for a
+    streamed HTTP body). Header fields that would need a seek back (a WAV's sizes, a FLAC's
+    total length) say "unknown", which players and decoders accept for streams."""
+
+    def __init__(self, sample_rate: int, fmt: str) -> None:
+        import av  # FFmpeg; loaded only where audio is encoded
+
+        if fmt not in _AV_ENCODINGS:
+            raise ValueError(f"{fmt} cannot be encoded piece by piece")
+        if not encoder_accepts(fmt, sample_rate):
+            raise ValueError(f"{fmt} cannot be encoded at {sample_rate} Hz")
+        container_format, codec = _AV_ENCODINGS[fmt]
+        self.sample_rate = sample_rate
+        self.frames = 0
+        self._av = av
+        self._sink = _Sink()
+        self._container = av.open(self._sink, mode="w", format=container_format)
+        stream = self._container.add_stream(codec, rate=sample_rate)
+        assert isinstance(stream, av.AudioStream)
+        stream.layout = "mono"
+        self._stream = stream
+        self._resampler = av.AudioResampler(format=stream.codec_context.format, layout="mono", rate=sample_rate)
+        self._closed = False
+
+    def _mux(self, frame: Any) -> None:
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def write(self, samples: Samples) -> bytes:
+        if len(samples):
+            clipped = np.clip(samples, -1.0, 1.0).astype(np.float32)
+            frame = self._av.AudioFrame.from_ndarray(clipped[np.newaxis, :], format="flt", layout="mono")
+            frame.sample_rate = self.sample_rate
+            for converted in self._resampler.resample(frame):
+                self._mux(converted)
+            self.frames += len(samples)
+        return self._sink.drain()
+
+    def close(self) -> bytes:
+        if not self._closed:
+            self._closed = True
+            for converted in self._resampler.resample(None):
+                self._mux(converted)
+            self._mux(None)
+            self._container.close()
+        return self._sink.drain()
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sample_rate
+
+
 class Encoder:
-    """Write mono audio in ``fmt`` piece by piece (constant memory for long outputs)."""
+    """Write mono audio in ``fmt`` piece by piece to a file (constant memory for long outputs):
+    libsndfile for the formats it writes, FFmpeg (``ChunkEncoder``) for aac and the raw ones."""
 
     def __init__(self, target: str | Path | IO[bytes], sample_rate: int, fmt: str) -> None:
-        if fmt not in _ENCODINGS:
+        if fmt not in _ENCODINGS and fmt not in _AV_ENCODINGS:
             raise ValueError(f"Unknown output format {fmt!r}")
         if not encoder_accepts(fmt, sample_rate):
             raise ValueError(f"{fmt} cannot be encoded at {sample_rate} Hz")
-        container, codec = _ENCODINGS[fmt]
-        target = str(target) if isinstance(target, Path) else target
         self.frames = 0
         self.sample_rate = sample_rate
-        self._sound = sf.SoundFile(target, "w", samplerate=sample_rate, channels=1, format=container, subtype=codec)
+        self._sound: sf.SoundFile | None = None
+        self._chunks: ChunkEncoder | None = None
+        self._handle: IO[bytes] | None = None
+        self._owned = False
+        if fmt in _ENCODINGS:
+            container, codec = _ENCODINGS[fmt]
+            target = str(target) if isinstance(target, Path) else target
+            self._sound = sf.SoundFile(target, "w", samplerate=sample_rate, channels=1, format=container, subtype=codec)
+        else:
+            self._chunks = ChunkEncoder(sample_rate, fmt)
+            if isinstance(target, (str, Path)):
+                self._handle, self._owned = Path(target).open("wb"), True  # noqa: SIM115 (closed in close())
+            else:
+                self._handle = target
 
     def write(self, samples: Samples) -> None:
-        if len(samples):
+        if not len(samples):
+            return
+        if self._sound is not None:
             self._sound.write(np.clip(samples, -1.0, 1.0))
-            self.frames += len(samples)
+        elif self._chunks is not None and self._handle is not None:
+            self._handle.write(self._chunks.write(samples))
+        self.frames += len(samples)
 
     def close(self) -> None:
-        self._sound.close()
+        if self._sound is not None:
+            self._sound.close()
+        elif self._chunks is not None and self._handle is not None:
+            self._handle.write(self._chunks.close())
+            if self._owned:
+                self._handle.close()
 
     def __enter__(self) -> Encoder:
         return self
@@ -279,7 +391,7 @@ class Encoder:
 
 
 def encode(samples: Samples, sample_rate: int, fmt: str) -> bytes:
-    """Mono float32 samples as a complete file in ``fmt`` (wav, flac, ogg, opus, mp3)."""
+    """Mono float32 samples as a complete file in ``fmt`` (any of OUTPUT_FORMATS)."""
     buffer = io.BytesIO()
     with Encoder(buffer, sample_rate, fmt) as encoder:
         encoder.write(samples)

@@ -7,6 +7,7 @@ import io
 import tempfile
 import time
 from collections.abc import Generator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from django.db import transaction
 from accounts.models import User
 from configuration.config import system_config
 from files.models import StoredFile
-from speech.audio_io import Encoder, encode
+from speech.audio_io import ChunkEncoder, Encoder, Samples, encode
 from speech.engine import ShouldStop, SynthesisCancelled, render_piece
 from speech.formats import EXTENSIONS
 from speech.text import STREAM_FIRST_PIECE_CHARS
@@ -36,11 +37,13 @@ from voxify_project.errors import ApplicationError
 log = structlog.get_logger(__name__)
 
 
-def stream_open(*, user: User, request: SynthesisRequest) -> tuple[Synthesis, Prepared]:
+def stream_open(*, user: User, request: SynthesisRequest, max_length: int | None = None) -> tuple[Synthesis, Prepared]:
+    """Validate and record a streamed synthesis (``running``); ``max_length`` defaults to the
+    live max_stream_synthesis_length."""
     prepared = synthesis_prepare(
         user=user,
         request=request,
-        max_length=system_config().max_stream_synthesis_length,
+        max_length=system_config().max_stream_synthesis_length if max_length is None else max_length,
         first_piece_chars=STREAM_FIRST_PIECE_CHARS,
     )
     synthesis = synthesis_row_new(prepared, owner=user, mode=Synthesis.Mode.STREAM, status=Synthesis.Status.RUNNING)
@@ -57,33 +60,18 @@ class StreamChunk:
     duration: float
 
 
-def _store_chunk(synthesis: Synthesis, index: int, data: bytes, duration: float) -> StoredFile:
-    stored = synthesis_audio_store(
-        synthesis,
-        kind=StoredFile.Kind.SYNTHESIS_CHUNK,
-        name=f"{synthesis.public_id}-chunk{index}",
-        content=io.BytesIO(data),
-        duration=duration,
-        expires_at=output_expiry(False),
-    )
-    Synthesis.objects.filter(pk=synthesis.pk).update(pieces_done=index)
-    return stored
+def _speak(
+    synthesis: Synthesis, prepared: Prepared, should_stop: ShouldStop
+) -> Generator[tuple[int, Samples], None, None]:
+    """Each piece's audio as soon as it is rendered, ``(index, samples)``; the whole is encoded
+    alongside and, after the last piece, stored and the synthesis completed.
 
-
-def stream_chunks(
-    synthesis: Synthesis, prepared: Prepared, *, should_stop: ShouldStop = lambda: False
-) -> Generator[StreamChunk, None, None]:
-    """Speak a stream piece by piece: each piece is stored as a chunk file (it plays on its
-    own) and yielded as soon as it is ready; after the last one the whole is stored and the
-    synthesis completed (``synthesis.output_file``).
-
-    Whatever stops the stream early is recorded on the synthesis: the consumer closing the
-    generator or ``should_stop()`` (the client went away) as ``cancelled``, an error as
-    ``failed`` with its code (and re-raised).
+    Whatever stops it early is recorded on the synthesis: the generator closed or
+    ``should_stop()`` (the client went away) as ``cancelled``, an error as ``failed`` with
+    its code (and re-raised).
     """
     started = time.monotonic()
     options = prepared.request.options
-    total = len(prepared.pieces)
     outcome: tuple[str, str, str] | None = (Synthesis.Status.CANCELLED, "", "")
     try:
         artefact = voice_artefact(prepared.voice.model)
@@ -95,10 +83,8 @@ def stream_chunks(
                         raise SynthesisCancelled
                     audio = render_piece(piece, options=options, voice=artefact)
                     whole.write(audio)
-                    data = encode(audio, synthesis.sample_rate, synthesis.output_format)
-                    duration = len(audio) / synthesis.sample_rate
-                    stored = _store_chunk(synthesis, index, data, duration)
-                    yield StreamChunk(index, total, data, stored, duration)
+                    yield index, audio
+                    Synthesis.objects.filter(pk=synthesis.pk).update(pieces_done=index)
                 duration = whole.duration
             with removing_output(synthesis), transaction.atomic(), path.open("rb") as content:
                 synthesis_complete(synthesis, content=content, duration=duration, started=started)
@@ -116,3 +102,42 @@ def stream_chunks(
             status, code, message = outcome
             synthesis_mark(synthesis.pk, status, code=code, message=message)
             log.info("synthesis_stream_ended", synthesis_id=synthesis.public_id, status=status, code=code)
+
+
+def stream_chunks(
+    synthesis: Synthesis, prepared: Prepared, *, should_stop: ShouldStop = lambda: False
+) -> Generator[StreamChunk, None, None]:
+    """Speak a stream piece by piece: each piece is stored as a chunk file (it plays on its
+    own) and yielded as soon as it is ready; after the last one the whole is stored and the
+    synthesis completed (``synthesis.output_file``). Ending early is recorded (``_speak``)."""
+    total = len(prepared.pieces)
+    with closing(_speak(synthesis, prepared, should_stop)) as pieces:
+        for index, audio in pieces:
+            data = encode(audio, synthesis.sample_rate, synthesis.output_format)
+            duration = len(audio) / synthesis.sample_rate
+            stored = synthesis_audio_store(
+                synthesis,
+                kind=StoredFile.Kind.SYNTHESIS_CHUNK,
+                name=f"{synthesis.public_id}-chunk{index}",
+                content=io.BytesIO(data),
+                duration=duration,
+                expires_at=output_expiry(False),
+            )
+            yield StreamChunk(index, total, data, stored, duration)
+
+
+def stream_bytes(
+    synthesis: Synthesis, prepared: Prepared, *, should_stop: ShouldStop = lambda: False
+) -> Generator[bytes, None, None]:
+    """Speak a stream as one continuous file in the output format, handed out as it is
+    encoded (a streamed HTTP body): the first bytes follow the first piece. The whole is
+    stored and the synthesis completed after the last piece; ending early is recorded."""
+    encoder = ChunkEncoder(synthesis.sample_rate, synthesis.output_format)
+    with closing(_speak(synthesis, prepared, should_stop)) as pieces:
+        for _, audio in pieces:
+            data = encoder.write(audio)
+            if data:
+                yield data
+        tail = encoder.close()
+    if tail:
+        yield tail

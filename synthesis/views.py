@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +31,7 @@ from synthesis.serializers import (
 from synthesis.stream import synthesis_events
 from synthesis.voices import voice_catalogue
 from voxify_project.envelope import ok
+from voxify_project.negotiation import JsonForAnyAccept
 from voxify_project.openapi import enveloped, error_responses
 from voxify_project.pagination import PAGE_PARAMETERS, paginated_as, paginated_response, paginated_schema
 
@@ -107,16 +105,12 @@ class SynthesizeAsyncView(APIView):
         return ok(SynthesizeAsyncOutputSerializer(data).data, "Asynchronous speech synthesis job created", status=202)
 
 
-class _JsonForAnyAccept(BaseContentNegotiation):
+class _JsonForAnyAccept(JsonForAnyAccept):
     """Errors before a stream starts are JSON whatever the client accepts
     (EventSource sends ``Accept: text/event-stream``)."""
 
     def select_parser(self, request: Request, parsers: Any) -> Any:
         return parsers[0] if parsers else None
-
-    def select_renderer(self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: Any = None) -> Any:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
 
 
 # One Server-Sent Event as a client's parser sees it: ``data`` is one JSON object whose

@@ -24,7 +24,10 @@ def configure_logging(*, fmt: str, level: str) -> None:
         renderer = structlog.processors.JSONRenderer()
         shared.append(structlog.processors.format_exc_info)
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=False)
+        # Tracebacks without local variables: they can hold passwords, tokens and API keys.
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False)
+        )
     logging.config.dictConfig(
         {
             "version": 1,

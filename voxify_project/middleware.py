@@ -79,7 +79,7 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/v1/")):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "jobs",
     "files",
     "operations",
+    "openai_api",
 ]
 
 MIDDLEWARE = [
@@ -365,7 +366,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-hosted voice cloning and text-to-speech. Every JSON response uses the "
     "envelope {success, data, message, error}.",
     # One name for the output formats, whichever field carries them.
-    "ENUM_NAME_OVERRIDES": {"OutputFormatEnum": "speech.engine.OUTPUT_FORMATS"},
+    "ENUM_NAME_OVERRIDES": {"OutputFormatEnum": "speech.formats.OUTPUT_FORMATS"},
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -417,6 +418,27 @@ GRPC_TLS_KEY_FILE = env.str("GRPC_TLS_KEY_FILE", default="")
 # Where clients reach the HTTP API, for audio_url in gRPC answers and job results made
 # outside a request (empty: the path only, e.g. /api/v1/files/audio/file_…).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+
+# OpenAI's voice names on /v1/audio/speech -> a voice here: "alloy=vs_...,nova=piper-en_US-joe-medium".
+# Names left out speak with the built-in voice.
+OPENAI_VOICE_NAMES = (
+    "alloy",
+    "ash",
+    "ballad",
+    "coral",
+    "echo",
+    "fable",
+    "onyx",
+    "nova",
+    "sage",
+    "shimmer",
+    "verse",
+    "marin",
+    "cedar",
+)
+OPENAI_VOICES = dict.fromkeys(OPENAI_VOICE_NAMES, "piper-en_US-joe-medium") | dict(
+    pair.split("=", 1) for pair in env.list("OPENAI_VOICES", default=[]) if "=" in pair
+)
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=1)
 READYZ_TIMEOUT_S = env.float("READYZ_TIMEOUT", default=2.0)
 

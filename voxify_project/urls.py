@@ -20,6 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path("v1/", include("openai_api.urls")),  # OpenAI-compatible: an OpenAI client's base_url is /v1
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

@@ -21,13 +21,15 @@ from pathlib import Path
 
 FRAMEWORKS = ("django", "rest_framework", "drf_spectacular", "channels", "celery", "grpc", "asgiref", "daphne")
 APP_RANK = {"configuration": 0, "accounts": 1, "files": 2, "jobs": 3, "voices": 4, "synthesis": 5, "operations": 6}
-PROJECT = {*APP_RANK, "speech", "voxify_project", "grpc_server"}
+ADAPTER_APPS = ("grpc_server", "openai_api")  # whole apps that only adapt services to a protocol
+PROJECT = {*APP_RANK, "speech", "voxify_project", *ADAPTER_APPS}
 # voxify_project modules every layer may import: they import no app.
 CORE = {
     "voxify_project.errors",
     "voxify_project.ids",
     "voxify_project.envelope",
     "voxify_project.body_limits",
+    "voxify_project.negotiation",
     "voxify_project.request_context",
 }
 ADAPTER_MODULES = {
@@ -79,7 +81,7 @@ def _imports(tree: ast.Module) -> list[tuple[int, str, bool]]:
 
 
 def _is_adapter(parts: tuple[str, ...]) -> bool:
-    return parts[0] == "grpc_server" or Path(parts[-1]).stem in ADAPTER_MODULES
+    return parts[0] in ADAPTER_APPS or Path(parts[-1]).stem in ADAPTER_MODULES
 
 
 def _module_names(imported: str) -> tuple[str, str]:
@@ -129,8 +131,8 @@ def check_file(root: Path, path: Path) -> list[Violation]:
             continue
         if layer == "voxify_project":
             continue  # settings, urls, asgi, middleware: the project wires every app together
-        if top == "grpc_server":
-            flag(line, imported, "only the gRPC server imports grpc_server")
+        if top in ADAPTER_APPS:
+            flag(line, imported, f"nothing imports the {top} adapter")
             continue
         if _is_adapter(parts):
             if submodule == "models" and top != "configuration":

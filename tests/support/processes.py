@@ -95,8 +95,9 @@ def kill_tree(process: subprocess.Popen[bytes] | psutil.Process, sig: int = sign
 class ServiceStack:
     """Web + worker + beat (+ embedded Redis), started from one var/ and one database."""
 
-    def __init__(self, var_dir: Path, **env: str) -> None:
+    def __init__(self, var_dir: Path, *, log_files: bool = False, **env: str) -> None:
         self.var_dir = var_dir
+        self.log_files = log_files  # each process's output to var_dir/<name>.log (read by log())
         self.env = service_env(var_dir, **env)
         self.port = free_port()
         self.grpc_port = free_port()
@@ -108,13 +109,34 @@ class ServiceStack:
         return f"http://127.0.0.1:{self.port}"
 
     def _spawn(self, name: str, *argv: str) -> None:
+        output: Any = None
+        if self.log_files:
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            output = (self.var_dir / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
             list(argv),
             cwd=settings.BASE_DIR,
             env=self.env,
             stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT if output is not None else None,
             start_new_session=True,
         )
+        if output is not None:
+            output.close()  # the child has its own copy
+
+    def log(self) -> str:
+        """Everything the stack's processes wrote so far (``log_files=True``)."""
+        return "".join(path.read_text(errors="replace") for path in sorted(self.var_dir.glob("*.log")))
+
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Rows from the stack's own database, as its processes see it."""
+        if settings.EMBEDDED:
+            with contextlib.closing(sqlite3.connect(self.var_dir / "voxify.sqlite3", timeout=30)) as db:
+                return list(db.execute(sql.replace("%s", "?"), params).fetchall())
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
 
     def start(self) -> ServiceStack:
         migrate(self.env)

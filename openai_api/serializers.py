@@ -1,0 +1,40 @@
+"""Request shapes of the OpenAI-compatible API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+OPENAI_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
+MODELS = ("voxify-tts", "tts-1", "tts-1-hd", "gpt-4o-mini-tts")  # OpenAI's names are aliases
+
+
+class VoiceField(serializers.Field):  # type: ignore[type-arg]
+    """A voice id string, or OpenAI's custom-voice object ``{"id": "..."}``."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            data = data["id"]
+        if not isinstance(data, str) or not data.strip() or len(data) > 64:
+            raise serializers.ValidationError('A voice id, or an object {"id": "..."}.')
+        return data.strip()
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class SpeechInputSerializer(serializers.Serializer[Any]):
+    model = serializers.ChoiceField(choices=MODELS)
+    input = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    voice = VoiceField()
+    response_format = serializers.ChoiceField(choices=OPENAI_FORMATS, default="mp3")
+    speed = serializers.FloatField(min_value=0.25, max_value=4.0, default=1.0)
+    instructions = serializers.CharField(required=False, allow_blank=True, help_text="Accepted and ignored.")
+    stream_format = serializers.ChoiceField(choices=("audio", "sse"), default="audio")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown parameter."] for name in unknown})
+        return attrs
