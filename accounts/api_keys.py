@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import ApiKey, User
-from voxify_project.errors import InvalidInput, NotFound
+from voxify_project.errors import InvalidInput, NotFound, PermissionDenied
 
 KEY_PREFIX = "vx_"
 KEY_BYTES = 32  # 256 bits of randomness
@@ -29,8 +29,13 @@ def key_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def api_key_create(*, user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiKey, str]:
-    """A new key for ``user``: the row and the key itself (returned this once, never stored)."""
+def api_key_create(
+    *, user: User, name: str, expires_at: datetime | None = None, by_api_key: bool = False
+) -> tuple[ApiKey, str]:
+    """A new key for ``user``: the row and the key itself (returned this once, never stored).
+    A caller authenticated by an API key cannot make keys (PermissionDenied)."""
+    if by_api_key:
+        raise PermissionDenied("An API key cannot create API keys; sign in with your password.")
     name = name.strip()
     if not name:
         raise InvalidInput(details={"name": ["A name is required."]})

@@ -162,7 +162,10 @@ class ApiKeyListCreateView(APIView):
     @extend_schema(
         operation_id="auth_api_keys_list",
         parameters=PAGE_PARAMETERS,
-        responses={200: paginated_schema(pagination_class, ApiKeySerializer, "ApiKeyList"), **error_responses(401)},
+        responses={
+            200: paginated_schema(pagination_class, ApiKeySerializer, "ApiKeyList"),
+            **error_responses(400, 401),
+        },
         tags=["auth"],
     )
     def get(self, request: Request) -> Response:
@@ -180,10 +183,11 @@ class ApiKeyListCreateView(APIView):
         "Needs a signed-in session (an API key cannot create keys).",
     )
     def post(self, request: Request) -> Response:
-        _not_with_a_key(request, "create API keys")
         serializer = ApiKeyCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        key, raw = api_keys.api_key_create(user=user_from_request(request), **serializer.validated_data)
+        key, raw = api_keys.api_key_create(
+            user=user_from_request(request), **serializer.validated_data, by_api_key=isinstance(request.auth, ApiKey)
+        )
         data = {**ApiKeySerializer(key).data, "key": raw}  # ApiKeyCreatedSerializer's shape
         return ok(data, "API key created; store it now, it is not shown again", status=201)
 

@@ -65,6 +65,12 @@ class _Watch:
 
 
 _watch: ContextVar[_Watch | None] = ContextVar("grpc_stream_credentials", default=None)
+_call_credentials: ContextVar[Credentials | None] = ContextVar("grpc_call_credentials", default=None)
+
+
+def call_credentials() -> Credentials | None:
+    """The credentials the current call was authenticated with (None for public calls)."""
+    return _call_credentials.get()
 
 
 def credentials_check() -> None:
@@ -171,6 +177,7 @@ def _call(context: grpc.ServicerContext, *, name: str, public: bool, stream: boo
     slot: tuple[StreamSlots, str] | None = None
     try:
         credentials = _admitted(context, public)
+        _call_credentials.set(credentials)
         if credentials is None:
             yield ()
             return
@@ -186,6 +193,7 @@ def _call(context: grpc.ServicerContext, *, name: str, public: bool, stream: boo
         if slot is not None:
             slot[0].release(slot[1])
         _watch.set(None)
+        _call_credentials.set(None)
         _end()
 
 

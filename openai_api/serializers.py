@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from voxify_project.strict import StrictFields
 
 OPENAI_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
 MODELS = ("voxify-tts", "tts-1", "tts-1-hd", "gpt-4o-mini-tts")  # OpenAI's names are aliases
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "description": "A voice id, the built-in voice's id or an OpenAI voice name."},
+            {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]},
+        ]
+    }
+)
 class VoiceField(serializers.Field):  # type: ignore[type-arg]
     """A voice id string, or OpenAI's custom-voice object ``{"id": "..."}``."""
 
@@ -24,7 +35,7 @@ class VoiceField(serializers.Field):  # type: ignore[type-arg]
         return value
 
 
-class SpeechInputSerializer(serializers.Serializer[Any]):
+class SpeechInputSerializer(StrictFields, serializers.Serializer[Any]):
     model = serializers.ChoiceField(choices=MODELS)
     input = serializers.CharField(allow_blank=True, trim_whitespace=False)
     voice = VoiceField()
@@ -33,8 +44,13 @@ class SpeechInputSerializer(serializers.Serializer[Any]):
     instructions = serializers.CharField(required=False, allow_blank=True, help_text="Accepted and ignored.")
     stream_format = serializers.ChoiceField(choices=("audio", "sse"), default="audio")
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown parameter."] for name in unknown})
-        return attrs
+
+class _OpenAIErrorDetailSerializer(serializers.Serializer[Any]):
+    message = serializers.CharField()
+    type = serializers.CharField(help_text="invalid_request_error, authentication_error, rate_limit_error, …")
+    param = serializers.CharField(allow_null=True, help_text="The request field at fault, if one is.")
+    code = serializers.CharField(help_text="Voxify's stable error code (docs/errors.md).")
+
+
+class OpenAIErrorSerializer(serializers.Serializer[Any]):
+    error = _OpenAIErrorDetailSerializer()

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from accounts.selectors import user_from_request
 from configuration.config import system_config
 from openai_api.errors import openai_exception_handler
-from openai_api.serializers import MODELS, SpeechInputSerializer
+from openai_api.serializers import MODELS, OpenAIErrorSerializer, SpeechInputSerializer
 from speech.formats import CONTENT_TYPES
 from synthesis.requests import SynthesisRequest
 from synthesis.streaming import stream_bytes, stream_open
@@ -39,6 +39,12 @@ MODELS_CREATED = 1_764_547_200  # 2025-12-01, a fixed "created" for the model li
 def openai_voice_map() -> dict[str, str]:
     """OpenAI's voice names -> the voice each stands for here (OPENAI_VOICES, docs/configuration.md)."""
     return dict(settings.OPENAI_VOICES)
+
+
+def openai_errors(*statuses: int) -> dict[int, OpenApiResponse]:
+    return {
+        status: OpenApiResponse(OpenAIErrorSerializer, description="An OpenAI-shaped error.") for status in statuses
+    }
 
 
 class OpenAIView(APIView):
@@ -79,8 +85,9 @@ class SpeechView(OpenAIView):
         operation_id="openai_audio_speech",
         request=SpeechInputSerializer,
         responses={
-            (200, "audio/mpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The audio, streamed."),
+            (200, "audio/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The audio, streamed."),
             (200, "text/event-stream"): OpenApiResponse(OpenApiTypes.STR, description="stream_format=sse."),
+            **openai_errors(400, 401, 403, 404, 409, 429),
         },
         tags=["openai"],
         description="OpenAI's `POST /v1/audio/speech`. `input` up to max_synthesis_length characters; `voice` "
@@ -121,7 +128,9 @@ class SpeechView(OpenAIView):
 
 
 class ModelListView(OpenAIView):
-    @extend_schema(operation_id="openai_models", responses={200: OpenApiTypes.OBJECT}, tags=["openai"])
+    @extend_schema(
+        operation_id="openai_models", responses={200: OpenApiTypes.OBJECT, **openai_errors(401, 429)}, tags=["openai"]
+    )
     def get(self, request: Request) -> Response:
         return Response(
             {
@@ -134,7 +143,9 @@ class ModelListView(OpenAIView):
 
 
 class VoiceListView(OpenAIView):
-    @extend_schema(operation_id="openai_voices", responses={200: OpenApiTypes.OBJECT}, tags=["openai"])
+    @extend_schema(
+        operation_id="openai_voices", responses={200: OpenApiTypes.OBJECT, **openai_errors(401, 429)}, tags=["openai"]
+    )
     def get(self, request: Request) -> Response:
         voices = [
             {"id": voice["voice_id"], "name": voice["name"], "object": "voice", "type": voice["type"]}

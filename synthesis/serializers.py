@@ -11,6 +11,7 @@ from synthesis.models import Synthesis
 from synthesis.requests import SynthesisRequest, output_settings
 from synthesis.selectors import synthesis_status
 from synthesis.voices import DEFAULT_VOICE_ID
+from voxify_project.strict import StrictFields
 
 
 class SpeechTextField(serializers.CharField):
@@ -55,7 +56,7 @@ def synthesis_request(data: dict[str, Any], config: dict[str, Any]) -> Synthesis
     )
 
 
-class SynthesisConfigSerializer(serializers.Serializer[Any]):
+class SynthesisConfigSerializer(StrictFields, serializers.Serializer[Any]):
     output_format = serializers.ChoiceField(choices=OUTPUT_FORMATS, required=False)
     sample_rate = serializers.IntegerField(
         min_value=MIN_RATE,
@@ -70,7 +71,7 @@ class SynthesisConfigSerializer(serializers.Serializer[Any]):
     similarity = SimilarityField()
 
 
-class SynthesizeInputSerializer(serializers.Serializer[Any]):
+class SynthesizeInputSerializer(StrictFields, serializers.Serializer[Any]):
     text = SpeechTextField()
     voice_id = serializers.CharField(max_length=64, default=DEFAULT_VOICE_ID)
     config = SynthesisConfigSerializer(required=False)
@@ -82,7 +83,7 @@ class SynthesizeInputSerializer(serializers.Serializer[Any]):
         return synthesis_request(self.validated_data, self.validated_data.get("config") or {})
 
 
-class StreamQuerySerializer(serializers.Serializer[Any]):
+class StreamQuerySerializer(StrictFields, serializers.Serializer[Any]):
     text = SpeechTextField()
     voice_id = serializers.CharField(max_length=64, default=DEFAULT_VOICE_ID)
     format = serializers.ChoiceField(choices=OUTPUT_FORMATS, required=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +16,7 @@ from accounts.selectors import user_from_request
 from accounts.sessions import credentials_from_request
 from accounts.tickets import TICKET_TTL_S, ticket_issue
 from files.links import download_url
+from files.responses import file_response
 from synthesis import selectors, services, streaming, work
 from synthesis.authentication import STREAM_TICKET_SCOPE, StreamTicketAuthentication
 from synthesis.serializers import (
@@ -53,25 +56,43 @@ class VoiceListView(APIView):
         return ok(VoiceListSerializer({"voices": voices}).data)
 
 
+def wants_audio(request: Request) -> bool:
+    """The client asked for the audio itself (``Accept: audio/*`` or a specific audio type)."""
+    return any(part.strip().lower().startswith("audio/") for part in request.headers.get("Accept", "").split(","))
+
+
 class SynthesizeView(APIView):
+    content_negotiation_class = JsonForAnyAccept  # Accept: audio/* is answered below, errors stay JSON
+
     @extend_schema(
         operation_id="tts_synthesize",
         request=SynthesizeInputSerializer,
         responses={
             200: enveloped(SynthesizeOutputSerializer, "SynthesizeEnvelope"),
+            (200, "audio/*"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="With `Accept: audio/*`: the audio itself (X-Synthesis-Id header)."
+            ),
             **error_responses(400, 401, 404, 409, 429),
         },
         tags=["tts"],
         description="Speak up to max_synthesis_length (1000) characters and answer when the file is ready. "
-        "Longer texts get 400 TEXT_TOO_LONG: use the async endpoint.",
+        "Longer texts get 400 TEXT_TOO_LONG: use the async endpoint. With `Accept: audio/*` (or any audio "
+        "type) the answer is the audio file itself, in the requested format, instead of the JSON envelope; "
+        "the synthesis is in the history either way. Unknown fields are refused (400 VALIDATION_ERROR).",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponseBase:
         serializer = SynthesizeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         synthesis = services.synthesize_now(user=user_from_request(request), request=serializer.to_request())
-        output = services.synthesis_output(synthesis)
-        data = {**output, "audio_url": download_url(_base_url(request), output["file_id"])}
-        response = ok(SynthesizeOutputSerializer(data).data, "Speech synthesis completed")
+        response: HttpResponseBase
+        if wants_audio(request):
+            assert synthesis.output_file is not None
+            response = file_response(request, synthesis.output_file, as_attachment=False)
+            response["X-Synthesis-Id"] = synthesis.public_id
+        else:
+            output = services.synthesis_output(synthesis)
+            data = {**output, "audio_url": download_url(_base_url(request), output["file_id"])}
+            response = ok(SynthesizeOutputSerializer(data).data, "Speech synthesis completed")
         if synthesis.engine_seconds is not None:  # the engine's share of this answer (render + encode)
             response["Server-Timing"] = f"engine;dur={synthesis.engine_seconds * 1000:.1f}"
         return response

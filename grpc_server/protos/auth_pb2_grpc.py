@@ -54,6 +54,21 @@ class AuthServiceStub:
                 request_serializer=grpc__server_dot_protos_dot_auth__pb2.ValidateTokenRequest.SerializeToString,
                 response_deserializer=grpc__server_dot_protos_dot_auth__pb2.ValidateTokenResponse.FromString,
                 _registered_method=True)
+        self.CreateApiKey = channel.unary_unary(
+                '/voxify.auth.v1.AuthService/CreateApiKey',
+                request_serializer=grpc__server_dot_protos_dot_auth__pb2.CreateApiKeyRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_auth__pb2.CreateApiKeyResponse.FromString,
+                _registered_method=True)
+        self.ListApiKeys = channel.unary_unary(
+                '/voxify.auth.v1.AuthService/ListApiKeys',
+                request_serializer=grpc__server_dot_protos_dot_auth__pb2.ListApiKeysRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_auth__pb2.ListApiKeysResponse.FromString,
+                _registered_method=True)
+        self.RevokeApiKey = channel.unary_unary(
+                '/voxify.auth.v1.AuthService/RevokeApiKey',
+                request_serializer=grpc__server_dot_protos_dot_auth__pb2.RevokeApiKeyRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_auth__pb2.RevokeApiKeyResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -87,6 +102,26 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateApiKey(self, request, context):
+        """Personal API keys, as /api/v1/auth/api-keys. Creating one needs a signed-in session's
+        access token (not an API key); the key is in the answer only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListApiKeys(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeApiKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -109,6 +144,21 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.ValidateToken,
                     request_deserializer=grpc__server_dot_protos_dot_auth__pb2.ValidateTokenRequest.FromString,
                     response_serializer=grpc__server_dot_protos_dot_auth__pb2.ValidateTokenResponse.SerializeToString,
+            ),
+            'CreateApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateApiKey,
+                    request_deserializer=grpc__server_dot_protos_dot_auth__pb2.CreateApiKeyRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_auth__pb2.CreateApiKeyResponse.SerializeToString,
+            ),
+            'ListApiKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListApiKeys,
+                    request_deserializer=grpc__server_dot_protos_dot_auth__pb2.ListApiKeysRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_auth__pb2.ListApiKeysResponse.SerializeToString,
+            ),
+            'RevokeApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeApiKey,
+                    request_deserializer=grpc__server_dot_protos_dot_auth__pb2.RevokeApiKeyRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_auth__pb2.RevokeApiKeyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -219,6 +269,87 @@ class AuthService:
             '/voxify.auth.v1.AuthService/ValidateToken',
             grpc__server_dot_protos_dot_auth__pb2.ValidateTokenRequest.SerializeToString,
             grpc__server_dot_protos_dot_auth__pb2.ValidateTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/voxify.auth.v1.AuthService/CreateApiKey',
+            grpc__server_dot_protos_dot_auth__pb2.CreateApiKeyRequest.SerializeToString,
+            grpc__server_dot_protos_dot_auth__pb2.CreateApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListApiKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/voxify.auth.v1.AuthService/ListApiKeys',
+            grpc__server_dot_protos_dot_auth__pb2.ListApiKeysRequest.SerializeToString,
+            grpc__server_dot_protos_dot_auth__pb2.ListApiKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/voxify.auth.v1.AuthService/RevokeApiKey',
+            grpc__server_dot_protos_dot_auth__pb2.RevokeApiKeyRequest.SerializeToString,
+            grpc__server_dot_protos_dot_auth__pb2.RevokeApiKeyResponse.FromString,
             options,
             channel_credentials,
             insecure,

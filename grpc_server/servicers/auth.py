@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 import grpc
 
-from accounts import services
+from accounts import api_keys, services
 from accounts.selectors import user_from_access_token
-from accounts.serializers import LoginInputSerializer, RefreshInputSerializer, RegisterInputSerializer
-from grpc_server.convert import timestamp
+from accounts.serializers import (
+    ApiKeyCreateInputSerializer,
+    ApiKeySerializer,
+    LoginInputSerializer,
+    RefreshInputSerializer,
+    RegisterInputSerializer,
+)
+from grpc_server.convert import message_from, page_params, timestamp
 from grpc_server.protos import auth_pb2, auth_pb2_grpc
-from grpc_server.rpc import client_address, rpc
+from grpc_server.rpc import call_credentials, client_address, rpc
 from voxify_project.errors import InvalidToken
+from voxify_project.pagination import page_of
 
 if TYPE_CHECKING:  # models of other apps: for annotations only (adapters call services and selectors)
     from accounts.models import User
@@ -82,3 +90,38 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         if user is None:
             return auth_pb2.ValidateTokenResponse(valid=False)
         return auth_pb2.ValidateTokenResponse(valid=True, user=user_message(user))
+
+    @rpc()
+    def CreateApiKey(
+        self, request: auth_pb2.CreateApiKeyRequest, context: grpc.ServicerContext, user: User
+    ) -> auth_pb2.CreateApiKeyResponse:
+        fields: dict[str, Any] = {"name": request.name}
+        if request.HasField("expires_at"):
+            fields["expires_at"] = request.expires_at.ToDatetime(tzinfo=UTC)
+        data = validated(ApiKeyCreateInputSerializer, fields)
+        credentials = call_credentials()
+        key, raw = api_keys.api_key_create(
+            user=user, **data, by_api_key=credentials is not None and credentials.via_api_key
+        )
+        return auth_pb2.CreateApiKeyResponse(api_key=api_key_message(key), key=raw)
+
+    @rpc()
+    def ListApiKeys(
+        self, request: auth_pb2.ListApiKeysRequest, context: grpc.ServicerContext, user: User
+    ) -> auth_pb2.ListApiKeysResponse:
+        keys, pagination = page_of(api_keys.api_key_list(user=user), page_params(request.page, request.page_size))
+        return auth_pb2.ListApiKeysResponse(
+            api_keys=[api_key_message(key) for key in keys], pagination=auth_pb2.Pagination(**pagination)
+        )
+
+    @rpc()
+    def RevokeApiKey(
+        self, request: auth_pb2.RevokeApiKeyRequest, context: grpc.ServicerContext, user: User
+    ) -> auth_pb2.RevokeApiKeyResponse:
+        return auth_pb2.RevokeApiKeyResponse(
+            api_key=api_key_message(api_keys.api_key_revoke(user=user, key_id=request.key_id))
+        )
+
+
+def api_key_message(key: Any) -> auth_pb2.ApiKey:
+    return message_from(auth_pb2.ApiKey, ApiKeySerializer(key).data)

@@ -17,7 +17,7 @@ import httpx
 import openai
 import pytest
 
-from grpc_server.protos import job_pb2, job_pb2_grpc
+from grpc_server.protos import auth_pb2, auth_pb2_grpc, job_pb2, job_pb2_grpc
 from tests.support.processes import ApiUser, ServiceStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -39,7 +39,9 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory, django_db_setup: None, django_db_blocker: Any
 ) -> Iterator[ServiceStack]:
     with django_db_blocker.unblock():
-        services = ServiceStack(Path(tmp_path_factory.mktemp("openai")) / "var", log_files=True).start()
+        services = ServiceStack(Path(tmp_path_factory.mktemp("openai")) / "var")
+        services.log_files = True  # the test reads the logs for the key
+        services.start()
     try:
         yield services
     finally:
@@ -209,3 +211,25 @@ def test_api_keys_are_stored_hashed_and_a_revoked_key_fails_everywhere(stack: Se
     with pytest.raises(openai.AuthenticationError):
         client(stack, key).audio.speech.create(model="tts-1", voice="alloy", input=SENTENCE)
     channel.close()
+
+
+def test_api_keys_over_grpc(stack: ServiceStack, user: ApiUser) -> None:
+    channel = grpc.insecure_channel(stack.grpc_target)
+    auth = auth_pb2_grpc.AuthServiceStub(channel)  # type: ignore[no-untyped-call]
+    signed_in = [("authorization", f"Bearer {user.token}")]
+
+    created = auth.CreateApiKey(auth_pb2.CreateApiKeyRequest(name="from grpc"), metadata=signed_in)
+    as_key = [("authorization", f"Bearer {created.key}")]
+    listed = auth.ListApiKeys(auth_pb2.ListApiKeysRequest(page_size=100), metadata=as_key)
+    with pytest.raises(grpc.RpcError) as child:
+        auth.CreateApiKey(auth_pb2.CreateApiKeyRequest(name="child"), metadata=as_key)
+    revoked = auth.RevokeApiKey(auth_pb2.RevokeApiKeyRequest(key_id=created.api_key.key_id), metadata=signed_in)
+    with pytest.raises(grpc.RpcError) as after:
+        auth.ListApiKeys(auth_pb2.ListApiKeysRequest(), metadata=as_key)
+    channel.close()
+
+    assert created.key.startswith("vx_") and created.api_key.prefix == created.key[:10]
+    assert created.api_key.key_id in {key.key_id for key in listed.api_keys}
+    assert child.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert revoked.api_key.HasField("revoked_at")
+    assert after.value.code() == grpc.StatusCode.UNAUTHENTICATED

@@ -30,6 +30,7 @@ CORE = {
     "voxify_project.envelope",
     "voxify_project.body_limits",
     "voxify_project.negotiation",
+    "voxify_project.strict",
     "voxify_project.request_context",
 }
 ADAPTER_MODULES = {

@@ -95,9 +95,9 @@ def kill_tree(process: subprocess.Popen[bytes] | psutil.Process, sig: int = sign
 class ServiceStack:
     """Web + worker + beat (+ embedded Redis), started from one var/ and one database."""
 
-    def __init__(self, var_dir: Path, *, log_files: bool = False, **env: str) -> None:
+    def __init__(self, var_dir: Path, **env: str) -> None:
         self.var_dir = var_dir
-        self.log_files = log_files  # each process's output to var_dir/<name>.log (read by log())
+        self.log_files = False  # set before start(): each process's output to var_dir/<name>.log (log())
         self.env = service_env(var_dir, **env)
         self.port = free_port()
         self.grpc_port = free_port()
