@@ -122,6 +122,42 @@ def first_chunk_seconds(user: Any, voice_id: str) -> tuple[float, float]:
     raise RuntimeError("the stream ended without completing")
 
 
+def grpc_first_chunk_seconds(stack: Any, user: Any, voice_id: str) -> float:
+    """Seconds to the first ``chunk`` message of SynthesizeTextStream (read to the end)."""
+    import grpc
+
+    from grpc_server.protos import tts_pb2, tts_pb2_grpc
+
+    with grpc.insecure_channel(stack.grpc_target) as channel:
+        tts = tts_pb2_grpc.TTSServiceStub(channel)  # type: ignore[no-untyped-call]
+        started = time.perf_counter()
+        first = None
+        request = tts_pb2.SynthesizeTextRequest(text=TEXT_300, voice_id=voice_id)
+        for event in tts.SynthesizeTextStream(request, metadata=[("authorization", f"Bearer {user.token}")]):
+            if first is None and event.HasField("chunk"):
+                first = time.perf_counter() - started
+    assert first is not None
+    return first
+
+
+def openai_first_byte_seconds(stack: Any, key: str, voice_id: str) -> float:
+    """Seconds to the first body byte of ``POST /v1/audio/speech`` (mp3, streamed; read to the
+    end), through the official openai package."""
+    import openai
+
+    client = openai.OpenAI(api_key=key, base_url=f"{stack.url}/v1", max_retries=0, timeout=120)
+    started = time.perf_counter()
+    first = None
+    with client.audio.speech.with_streaming_response.create(
+        model="voxify-tts", voice=voice_id, input=TEXT_300, response_format="mp3"
+    ) as response:
+        for chunk in response.iter_bytes():
+            if first is None and chunk:
+                first = time.perf_counter() - started
+    assert first is not None
+    return first
+
+
 def worker_peak_rss(stack: Any, user: Any, voice_id: str) -> dict[str, float]:
     import psutil
 
@@ -170,10 +206,14 @@ def live_measurements(repeats: int) -> tuple[dict[str, Any], Path]:
         artefact_path = var_dir.parent / "artefact.json"
         artefact_path.write_bytes(user.http.get(f"/api/v1/files/audio/{model_file}").content)
 
+        key = user.http.post("/api/v1/auth/api-keys", json={"name": "bench"}).json()["data"]["key"]
         results: dict[str, Any] = {}
         for name, voice_id in (("builtin", "piper-en_US-joe-medium"), ("cloned", sample_id)):
             first_chunk_seconds(user, voice_id)  # warm-up: models load on first use
             streams = [first_chunk_seconds(user, voice_id) for _ in range(repeats)]
+            grpc_firsts = [grpc_first_chunk_seconds(stack, user, voice_id) for _ in range(repeats)]
+            openai_first_byte_seconds(stack, key, voice_id)
+            openai_firsts = [openai_first_byte_seconds(stack, key, voice_id) for _ in range(repeats)]
             user.http.post("/api/v1/tts/synthesize", json={"text": TEXT_200, "voice_id": voice_id})
             rest, in_process = [], []
             for _ in range(repeats * 2):
@@ -189,6 +229,8 @@ def live_measurements(repeats: int) -> tuple[dict[str, Any], Path]:
                 "first_chunk_s": round(statistics.median(s[0] for s in streams), 3),
                 "first_chunk_max_s": round(max(s[0] for s in streams), 3),
                 "stream_total_s": round(statistics.median(s[1] for s in streams), 3),
+                "grpc_first_chunk_s": round(statistics.median(grpc_firsts), 3),
+                "openai_first_byte_s": round(statistics.median(openai_firsts), 3),
                 "rest_median_s": round(statistics.median(rest), 4),
                 "rest_runs_s": [round(t, 4) for t in rest],
                 "worker": worker_peak_rss(stack, user, voice_id),
@@ -199,8 +241,9 @@ def live_measurements(repeats: int) -> tuple[dict[str, Any], Path]:
 
 
 HEADER = (
-    "| voice | RTF, 1 core | first `audio_chunk`, s (300 chars) | REST, s (200 chars) | its engine time, s "
-    "| API overhead | worker peak RSS, MB (pool process / whole worker) |\n|---|---|---|---|---|---|---|"
+    "| voice | RTF, 1 core | first audio, s (300 chars): SSE / gRPC / `/v1/audio/speech` | REST, s (200 chars) "
+    "| its engine time, s | API overhead | worker peak RSS, MB (pool process / whole worker) |"
+    "\n|---|---|---|---|---|---|---|"
 )
 
 
@@ -213,7 +256,8 @@ def write_results(data: dict[str, Any]) -> None:
         live, rtf = data["live"][name], data["rtf"][name]
         overhead = live["api_overhead"]
         rows.append(
-            f"| {name} | {rtf['rtf_median']:.3f} | {live['first_chunk_s']:.3f} (max {live['first_chunk_max_s']:.3f}) "
+            f"| {name} | {rtf['rtf_median']:.3f} | {live['first_chunk_s']:.3f} (max {live['first_chunk_max_s']:.3f})"
+            f" / {live['grpc_first_chunk_s']:.3f} / {live['openai_first_byte_s']:.3f} "
             f"| {live['rest_median_s']:.3f} | {live['engine_median_s']:.3f} | {overhead:+.1%} "
             f"| {live['worker']['pool_process_mb']} / {live['worker']['worker_tree_mb']} |"
         )
@@ -231,9 +275,12 @@ Targets: cloned-voice RTF <= 0.3; first chunk <= 0.6 s; API overhead <= 10 %.
 
 - RTF: a fresh process pinned to CPU 0 with OMP_NUM_THREADS=1, {data["rtf"]["characters"]}-character
   paragraph ({data["rtf"]["builtin"]["audio_s"]} s of audio), compute time / audio time.
-- First chunk: wall time from sending `GET /api/v1/tts/synthesize/stream` to receiving the first
-  `audio_chunk` event, against a live `manage.py serve` stack (embedded mode) on this machine,
-  after one warm-up stream; the first piece of a stream is at most 60 characters.
+- First audio: wall time from sending the request to the first audio, against a live
+  `manage.py serve` stack (embedded mode) on this machine, after one warm-up stream, each stream
+  read to its end: the first `audio_chunk` event of `GET /api/v1/tts/synthesize/stream` (SSE),
+  the first `chunk` message of gRPC `SynthesizeTextStream`, and the first body bytes of the
+  OpenAI-compatible `POST /v1/audio/speech` (mp3, through the openai package with an API key).
+  The first piece of a stream is at most 60 characters.
 - REST vs engine: `POST /api/v1/tts/synthesize` (wav, 22050 Hz) end to end from the client,
   against the engine's `render_text` + `encode` of the same request inside the web process (its
   `Server-Timing: engine;dur=` header): the overhead is the median over the requests of

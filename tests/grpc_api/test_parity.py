@@ -27,7 +27,7 @@ REFUSALS: list[tuple[str, dict[str, Any]]] = [
     ("too long", {"text": "x" * 1001}),
     ("empty", {"text": " \x00 "}),
     ("bad speed", {"text": "Hi.", "config": {"speed": 0.1}}),
-    ("bad format", {"text": "Hi.", "config": {"output_format": "aac"}}),
+    ("bad format", {"text": "Hi.", "config": {"output_format": "wma"}}),
     ("opus rate", {"text": "Hi.", "config": {"output_format": "opus", "sample_rate": 22050}}),
     ("unknown voice", {"text": "Hi.", "voice_id": "vs_nobody"}),
 ]

@@ -151,7 +151,7 @@ def test_browsers_use_a_single_use_ticket_and_refusals_come_before_the_stream(st
     anonymous = browser.get(STREAM, params={"text": "Hello."})
     empty = user.http.get(STREAM, params={"text": "  "}, headers={"Accept": "text/event-stream"})
     unknown_voice = user.http.get(STREAM, params={"text": "Hello.", "voice_id": "vs_nope"})
-    bad_format = user.http.get(STREAM, params={"text": "Hello.", "format": "aac"})
+    bad_format = user.http.get(STREAM, params={"text": "Hello.", "format": "wma"})
 
     for refused, status, code in (
         (reused, 401, "INVALID_TOKEN"),
