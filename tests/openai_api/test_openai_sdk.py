@@ -7,6 +7,7 @@ import base64
 import io
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,10 +49,11 @@ def stack(
         services.stop()
 
 
-@pytest.fixture(scope="module")
-def user(stack: ServiceStack, django_db_blocker: Any) -> ApiUser:
-    with django_db_blocker.unblock():
-        return ApiUser(stack, "sdk@example.com")
+@pytest.fixture
+def user(stack: ServiceStack) -> ApiUser:
+    """A new user for each test: in the real-services mode the stack shares the test database,
+    which is emptied after every test."""
+    return ApiUser(stack, f"sdk-{uuid.uuid4().hex[:12]}@example.com")
 
 
 def create_key(user: ApiUser, name: str = "sdk") -> dict[str, Any]:
@@ -176,7 +178,10 @@ def test_api_keys_are_stored_hashed_and_a_revoked_key_fails_everywhere(stack: Se
     jobs = job_pb2_grpc.JobServiceStub(channel)  # type: ignore[no-untyped-call]
 
     # The key acts as its user on REST, the ticket endpoints and gRPC...
-    assert as_key.get("/api/v1/auth/me").json()["data"]["email"] == "sdk@example.com"
+    assert (
+        as_key.get("/api/v1/auth/me").json()["data"]["email"]
+        == user.http.get("/api/v1/auth/me").json()["data"]["email"]
+    )
     ticket = as_key.post("/api/v1/tts/synthesize/stream/ticket")
     assert ticket.status_code == 201, ticket.text
     assert jobs.ListJobs(job_pb2.ListJobsRequest(), metadata=metadata).pagination.page == 1
