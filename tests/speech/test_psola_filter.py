@@ -89,7 +89,7 @@ def test_the_voice_strength_is_the_default_and_similarity_overrides_it(audio: np
     # Praat's PSOLA places its pitch marks slightly differently from run to run, so the
     # waveforms differ a little; the spectra say which filter was applied.
     assert artefact.default_similarity == pytest.approx(1.0 / MAX_STRENGTH, abs=1e-4)
-    assert abs(shape_shift(default, same)) < 0.1
+    assert abs(shape_shift(default, same)) < 0.25  # measured up to 0.15 between runs; 0.6 apart from "none"
     assert shape_shift(default, none) == pytest.approx(0.6, abs=0.15)
     assert shape_shift(full, default) == pytest.approx(0.6 * (MAX_STRENGTH - 1.0), abs=0.15)
 
