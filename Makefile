@@ -49,9 +49,11 @@ services:
 test-services: install services
 	$(SERVICES_ENV) $(PY) scripts/with_test_servers.py $(VENV)/bin/pytest
 
-# Browser tests need Debian's chromium; installed here when missing (root and the Debian mirror).
+# Browser tests drive Debian's chromium (Playwright, pointed at /usr/bin/chromium); chromium and
+# chromium-driver are installed here when missing (root and the Debian mirror).
 browser:
-	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -q && apt-get install -y -q chromium chromium-driver)
 
 test: lint typecheck browser test-embedded test-services
 

@@ -31,6 +31,13 @@ def _used_today(*, user: User, kind: str) -> int:
     return row.count if row else 0
 
 
+def usage_today(*, user: User) -> dict[str, int]:
+    """Today's (UTC) counts of every daily quota kind, 0 where nothing was counted yet."""
+    rows = DailyUsage.objects.filter(user=user, day=timezone.now().date())
+    counted = {row.kind: row.count for row in rows}
+    return {kind: counted.get(kind, 0) for kind in (UPLOADS, SYNTHESES)}
+
+
 def quota_check(*, user: User, kind: str, limit: int, in_flight: int = 0) -> None:
     """Refuse early when today's count (plus ``in_flight`` accepted, unfinished units) is at the limit."""
     used = _used_today(user=user, kind=kind) + in_flight

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.models import User
 from voxify_project.errors import AuthenticationError
 
@@ -16,9 +18,28 @@ def user_from_request(request: Any) -> User:
     return user
 
 
+def user_signed_in(request: Any) -> User | None:
+    """The user of a request's cookie session (the web pages, the admin), or None."""
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
 def user_from_access_token(raw: str) -> User | None:
     """The active user of a valid access token of a live session (as the REST API checks it)."""
     from accounts.sessions import credentials_from_access_token
 
     credentials = credentials_from_access_token(raw)
     return credentials.user if credentials is not None else None
+
+
+def user_get_active(*, user_id: str) -> User | None:
+    """The active user with this public id (``usr_…``), or None."""
+    return User.objects.filter(public_id=user_id, is_active=True).first()
+
+
+def user_web_session_live(*, session_id: str, user_id: str) -> bool:
+    """The web pages' sign-in session is live, unexpired and its user active."""
+    from accounts.sessions import live_session
+
+    session = live_session(session_id=session_id, user_id=user_id)
+    return session is not None and session.expires_at > timezone.now()

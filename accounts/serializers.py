@@ -66,3 +66,30 @@ class ApiKeySerializer(serializers.Serializer[Any]):
 
 class ApiKeyCreatedSerializer(ApiKeySerializer):
     key = serializers.CharField(help_text="The key itself: shown this once, store it now (Bearer credential).")
+
+
+class UsageCountSerializer(serializers.Serializer[Any]):
+    used = serializers.IntegerField()
+    limit = serializers.IntegerField()
+
+
+class SynthesisUsageSerializer(UsageCountSerializer):
+    in_flight = serializers.IntegerField(help_text="Accepted and unfinished: counted once they succeed.")
+
+
+class LimitsSerializer(serializers.Serializer[Any]):
+    max_upload_bytes = serializers.IntegerField(help_text="Largest upload (voice sample or file).")
+    voice_sample_min_seconds = serializers.FloatField()
+    voice_sample_max_seconds = serializers.FloatField()
+    max_synthesis_length = serializers.IntegerField(help_text="Characters per synchronous synthesis.")
+    max_stream_synthesis_length = serializers.IntegerField(help_text="Characters per streamed synthesis.")
+    max_async_text_length = serializers.IntegerField(help_text="Characters per async synthesis.")
+
+
+class UsageOutputSerializer(serializers.Serializer[Any]):
+    day = serializers.DateField(help_text="The UTC day the daily counts are for; they reset at midnight UTC.")
+    uploads = UsageCountSerializer(help_text="Uploads today (voice samples and files).")
+    syntheses = SynthesisUsageSerializer(help_text="Successful syntheses today.")
+    storage_bytes = UsageCountSerializer(help_text="Bytes stored now (samples, files, models, outputs).")
+    voice_samples = UsageCountSerializer(help_text="Voice samples kept now.")
+    limits = LimitsSerializer(help_text="The live limits on single requests.")

@@ -6,6 +6,7 @@ REST views and gRPC servicers both call these; they raise only domain errors.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,14 +16,16 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenBackendError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import AuthSession, User, normalize_email_address
+from accounts.selectors import user_web_session_live
 from accounts.sessions import SESSION_CLAIM, live_session, sessions_end
 from voxify_project import throttle
 from voxify_project.errors import EmailAlreadyRegistered, InvalidCredentials, InvalidInput, InvalidToken
@@ -61,8 +64,8 @@ def user_register(*, email: str, password: str, client_ip: str, first_name: str 
         raise EmailAlreadyRegistered() from exc
 
 
-def user_login(*, email: str, password: str, client_ip: str) -> tuple[User, TokenPair]:
-    """Check credentials (throttled per IP and per email) and issue a token pair.
+def _sign_in_check(*, email: str, password: str, client_ip: str) -> User:
+    """The user these credentials name (throttled per IP and per email).
 
     The same error answers an unknown email, a wrong password and a disabled account, so
     the response never tells whether an address is registered.
@@ -74,7 +77,37 @@ def user_login(*, email: str, password: str, client_ip: str) -> tuple[User, Toke
     if not isinstance(user, User):
         raise InvalidCredentials()
     update_last_login(User, user)
+    return user
+
+
+def user_login(*, email: str, password: str, client_ip: str) -> tuple[User, TokenPair]:
+    """Check credentials (throttled per IP and per email) and issue a token pair."""
+    user = _sign_in_check(email=email, password=password, client_ip=client_ip)
     return user, token_pair_issue(user=user)
+
+
+def web_sign_in(*, email: str, password: str, client_ip: str) -> tuple[User, AuthSession]:
+    """Sign in from the web pages: the same checks and throttles as ``user_login``, and a
+    sign-in session without a refresh token. The pages keep its id in their cookie session
+    and get short-lived access tokens of it from ``web_access_token``; ending it (sign-out,
+    a password change, deactivation) ends the pages' access like any other session's."""
+    user = _sign_in_check(email=email, password=password, client_ip=client_ip)
+    expires_at = timezone.now() + timedelta(seconds=settings.REFRESH_TOKEN_LIFETIME_S)
+    return user, AuthSession.objects.create(user=user, expires_at=expires_at)
+
+
+def web_access_token(*, session_id: str, user_id: str) -> tuple[str, int]:
+    """A fresh access token (and its lifetime in seconds) of a live, unexpired session."""
+    if not user_web_session_live(session_id=session_id, user_id=user_id):
+        raise InvalidToken("The session has ended; sign in again.")
+    token = AccessToken.for_user(User.objects.get(public_id=user_id))
+    token[SESSION_CLAIM] = session_id
+    return str(token), int(settings.ACCESS_TOKEN_LIFETIME_S)
+
+
+def web_sign_out(*, session_id: str, user: User) -> None:
+    """End the pages' session: its access tokens are refused from now on. Harmless twice."""
+    sessions_end(AuthSession.objects.filter(public_id=session_id, user=user), reason="logout")
 
 
 def token_pair_issue(*, user: User, session: AuthSession | None = None) -> TokenPair:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from accounts import api_keys, services
 from accounts.models import ApiKey, User
+from accounts.quotas import SYNTHESES, UPLOADS, usage_today
 from accounts.selectors import user_from_request
 from accounts.serializers import (
     ApiKeyCreatedSerializer,
@@ -23,8 +25,13 @@ from accounts.serializers import (
     RefreshInputSerializer,
     RegisterInputSerializer,
     TokenPairOutputSerializer,
+    UsageOutputSerializer,
     UserOutputSerializer,
 )
+from configuration.config import system_config
+from files.quotas import MB, storage_used
+from synthesis.selectors import syntheses_in_flight
+from voices.selectors import voice_sample_list
 from voxify_project.envelope import ok
 from voxify_project.errors import InvalidToken, PermissionDenied
 from voxify_project.openapi import enveloped, error_responses
@@ -126,6 +133,43 @@ class MeView(APIView):
     )
     def get(self, request: Request) -> Response:
         return ok(UserOutputSerializer(request.user).data)
+
+
+class UsageView(APIView):
+    @extend_schema(
+        operation_id="auth_usage",
+        responses={200: enveloped(UsageOutputSerializer, "UsageEnvelope"), **error_responses(401)},
+        tags=["auth"],
+        description="The caller's use of the daily quotas, storage and voice samples against the live limits, "
+        "and the limits on single requests (upload size, sample length, text lengths).",
+    )
+    def get(self, request: Request) -> Response:
+        user = user_from_request(request)
+        config = system_config()
+        today = usage_today(user=user)
+        data = {
+            "day": timezone.now().date(),
+            "uploads": {"used": today[UPLOADS], "limit": config.uploads_per_day},
+            "syntheses": {
+                "used": today[SYNTHESES],
+                "in_flight": syntheses_in_flight(user=user),
+                "limit": config.syntheses_per_day,
+            },
+            "storage_bytes": {"used": storage_used(user=user), "limit": config.storage_mb_per_user * MB},
+            "voice_samples": {
+                "used": voice_sample_list(user=user).count(),
+                "limit": config.max_voice_samples_per_user,
+            },
+            "limits": {
+                "max_upload_bytes": config.max_upload_mb * MB,
+                "voice_sample_min_seconds": config.voice_sample_min_seconds,
+                "voice_sample_max_seconds": config.voice_sample_max_seconds,
+                "max_synthesis_length": config.max_synthesis_length,
+                "max_stream_synthesis_length": config.max_stream_synthesis_length,
+                "max_async_text_length": config.max_async_text_length,
+            },
+        }
+        return ok(UsageOutputSerializer(data).data)
 
 
 class PasswordChangeView(APIView):

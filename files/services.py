@@ -26,7 +26,7 @@ from files.quotas import storage_charge
 from files.storage import file_storage
 from files.uploads import upload_admit
 from speech.audio_io import AudioLimits, check_limits, probe
-from speech.formats import CONTENT_TYPES, EXTENSIONS
+from speech.formats import INPUT_CONTENT_TYPES, INPUT_EXTENSIONS
 from voxify_project.errors import Conflict, speech_refusals
 
 log = structlog.get_logger(__name__)
@@ -158,8 +158,8 @@ def stored_file_upload(*, owner: User, upload: UploadedFile[bytes], filename: st
                 kind=StoredFile.Kind.UPLOAD,
                 content=content,
                 filename=filename or upload.name,
-                extension=EXTENSIONS[info.format],
-                content_type=CONTENT_TYPES[info.format],
+                extension=INPUT_EXTENSIONS[info.format],
+                content_type=INPUT_CONTENT_TYPES[info.format],
                 duration=round(info.duration, 3),
                 sample_rate=info.sample_rate,
                 expires_at=timezone.now() + timedelta(hours=config.file_ttl_hours),

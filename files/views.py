@@ -14,7 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
+from accounts.sessions import SessionJWTAuthentication
 from files import services
+from files.authentication import SignedLinkAuthentication, link_grant_check
 from files.models import StoredFile
 from files.responses import file_response
 from files.selectors import stored_file_get_for_user, stored_file_get_live
@@ -38,17 +40,23 @@ class FileInfoView(APIView):
 
 
 class FileDownloadView(APIView):
+    authentication_classes = [SessionJWTAuthentication, SignedLinkAuthentication]
+
     @extend_schema(
         operation_id="files_download",
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The whole file."),
             (206, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="A byte range."),
             304: OpenApiResponse(description="Not modified (If-None-Match)."),
-            **error_responses(401, 404, 410, 416),
+            **error_responses(401, 403, 404, 410, 416),
         },
         tags=["files"],
+        description="With `Authorization: Bearer …`, or with the signed `token` of an `audio_url` (no header "
+        "needed: for `<audio src>` and download links; valid DOWNLOAD_LINK_TTL_S seconds, for that file only; "
+        "an altered or expired token is 403 LINK_INVALID / LINK_EXPIRED).",
     )
     def get(self, request: Request, file_id: str) -> HttpResponseBase:
+        link_grant_check(request, file_id)
         return file_response(request, _live_file(request, file_id))
 
 

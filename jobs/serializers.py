@@ -13,7 +13,11 @@ class JobResultField(serializers.JSONField):
     """The job's result; one that names an output file (``file_id``) also gets its
     ``audio_url``, against the caller's base URL (REST: the request's; gRPC: PUBLIC_BASE_URL)."""
 
+    def get_attribute(self, instance: Job) -> Any:
+        return (super().get_attribute(instance), instance.owner.public_id)
+
     def to_representation(self, value: Any) -> Any:
+        value, owner_id = value
         if not isinstance(value, dict) or not isinstance(value.get("file_id"), str):
             return super().to_representation(value)
         request = self.context.get("request")
@@ -22,7 +26,7 @@ class JobResultField(serializers.JSONField):
         for key, item in value.items():
             shown[key] = item
             if key == "file_id":
-                shown["audio_url"] = download_url(base_url, item)
+                shown["audio_url"] = download_url(base_url, item, user_id=owner_id)
         return super().to_representation(shown)
 
 

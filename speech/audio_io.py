@@ -28,7 +28,7 @@ from speech.errors import (
     UNSUPPORTED_FORMAT,
     AudioRejected,
 )
-from speech.formats import CONTENT_TYPES, encoder_accepts
+from speech.formats import INPUT_CONTENT_TYPES, encoder_accepts
 
 Samples = npt.NDArray[np.float32]
 
@@ -66,7 +66,7 @@ class AudioInfo:
 
     @property
     def content_type(self) -> str:
-        return CONTENT_TYPES[self.format]
+        return INPUT_CONTENT_TYPES[self.format]
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,10 @@ def sniff_format(head: bytes) -> str | None:
         if b"\x01vorbis" in head[:64]:
             return "ogg"
         return None  # Ogg carrying something else (e.g. Theora video, FLAC-in-Ogg)
+    if head[:4] == b"\x1a\x45\xdf\xa3" and b"webm" in head[:64]:
+        return "webm"  # EBML with the WebM doctype: what Chromium's and Firefox's MediaRecorder write
+    if head[4:8] == b"ftyp":
+        return "mp4"  # ISO base media (MP4/M4A): what Safari's MediaRecorder writes
     if head[:3] == b"ID3":
         return "mp3"
     if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0 and (head[1] & 0x06) != 0:
@@ -148,10 +152,12 @@ def probe(path: Path) -> AudioInfo:
     if kind is None:
         raise AudioRejected(
             UNSUPPORTED_FORMAT,
-            "The file is not audio in a supported format (WAV, FLAC, Ogg Vorbis, Ogg Opus, MP3).",
+            "The file is not audio in a supported format (WAV, FLAC, Ogg Vorbis, Ogg Opus, MP3, WebM/Opus, MP4/AAC).",
         )
     if kind == "wav":
         return _probe_wav(path, size)
+    if kind in _AV_INPUTS:
+        return _probe_av(path, kind)
     try:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError) as exc:
@@ -159,6 +165,76 @@ def probe(path: Path) -> AudioInfo:
     if info.samplerate <= 0 or info.channels <= 0:
         raise AudioRejected(INVALID_AUDIO, f"The {kind.upper()} header is invalid.")
     return AudioInfo(kind, int(info.samplerate), int(info.channels), int(info.frames))
+
+
+# Containers decoded with FFmpeg (PyAV): the demuxer is fixed by the sniffed kind (FFmpeg
+# never guesses), and only these audio codecs are taken from them.
+_AV_INPUTS = {
+    "webm": ("webm", frozenset({"opus", "vorbis"})),
+    "mp4": ("mp4", frozenset({"aac", "mp3", "alac", "opus", "flac"})),
+}
+
+
+def _open_av(path: Path, kind: str) -> tuple[Any, Any]:
+    """The container and its first audio stream; AudioRejected for anything else."""
+    import av  # FFmpeg; loaded only where such files are read
+
+    demuxer, codecs = _AV_INPUTS[kind]
+    try:
+        container = av.open(str(path), format=demuxer)
+    except (av.error.FFmpegError, ValueError) as exc:
+        raise AudioRejected(INVALID_AUDIO, f"The {kind.upper()} file cannot be read.") from exc
+    stream = next(iter(container.streams.audio), None)
+    if stream is None or stream.codec_context.name not in codecs:
+        container.close()
+        found = "no audio" if stream is None else f"{stream.codec_context.name} audio"
+        raise AudioRejected(
+            UNSUPPORTED_FORMAT,
+            f"The {kind.upper()} file holds {found}; supported are {', '.join(sorted(codecs))}.",
+        )
+    return container, stream
+
+
+def _probe_av(path: Path, kind: str) -> AudioInfo:
+    """Rate, channels and (when the container says it) length, without decoding. Recorders
+    often leave the length out (MediaRecorder's WebM): frames is then 0, and the decoder's
+    length guard and the checks after decoding apply."""
+    container, stream = _open_av(path, kind)
+    try:
+        rate = int(stream.codec_context.sample_rate or 0)
+        channels = int(stream.codec_context.channels or 0)
+        seconds = 0.0
+        if stream.duration is not None and stream.time_base is not None:
+            seconds = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            seconds = container.duration / 1_000_000
+    finally:
+        container.close()
+    if rate <= 0 or channels <= 0:
+        raise AudioRejected(INVALID_AUDIO, f"The {kind.upper()} header is invalid.")
+    return AudioInfo(kind, rate, channels, max(0, int(seconds * rate)))
+
+
+def _decode_av(path: Path, info: AudioInfo, max_frames: int | None, max_duration_s: float | None) -> list[Samples]:
+    """Decode with FFmpeg to mono float32 at the stream's rate, with the same length guard."""
+    import av
+
+    blocks: list[Samples] = []
+    total = 0
+    container, stream = _open_av(path, info.format)
+    try:
+        mono = av.AudioResampler(format="flt", layout="mono", rate=info.sample_rate)
+        for frame in container.decode(stream):
+            for converted in mono.resample(frame):
+                block = converted.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                blocks.append(block)
+                total += len(block)
+            _length_guard(total, info, max_frames, max_duration_s)
+    except av.error.FFmpegError as exc:
+        raise AudioRejected(INVALID_AUDIO, "The audio data cannot be decoded (corrupt or truncated file).") from exc
+    finally:
+        container.close()
+    return blocks
 
 
 def check_limits(info: AudioInfo, limits: AudioLimits) -> None:
@@ -185,19 +261,18 @@ def check_limits(info: AudioInfo, limits: AudioLimits) -> None:
         )
 
 
-def decode(
-    path: Path, info: AudioInfo, *, max_duration_s: float | None = None, block_frames: int = 1 << 16
-) -> DecodedAudio:
-    """Decode to mono float32 at the file's own rate, block by block.
+def _length_guard(total: int, info: AudioInfo, max_frames: int | None, max_duration_s: float | None) -> None:
+    """Stop decoding once the audio runs past the header's length or the maximum duration."""
+    if max_frames is not None and total > max_frames:
+        if max_duration_s is not None and total > max_duration_s * info.sample_rate:
+            raise AudioRejected(AUDIO_TOO_LONG, f"The audio lasts more than the maximum of {max_duration_s:.0f} s.")
+        raise AudioRejected(INVALID_AUDIO, "The audio is longer than its header says.")
 
-    Decoding stops as soon as the audio runs past what the header declared (plus a second
-    of decoder padding) or past ``max_duration_s``, whichever is known.
-    """
+
+def _decode_sf(
+    path: Path, info: AudioInfo, max_frames: int | None, max_duration_s: float | None, block_frames: int
+) -> list[Samples]:
     blocks: list[Samples] = []
-    limits = [info.frames + info.sample_rate] if info.frames else []
-    if max_duration_s is not None:
-        limits.append(int(max_duration_s * info.sample_rate) + 1)
-    max_frames = min(limits) if limits else None
     total = 0
     try:
         with sf.SoundFile(str(path)) as sound:
@@ -207,14 +282,28 @@ def decode(
                     break
                 blocks.append(block.mean(axis=1, dtype=np.float32))
                 total += len(block)
-                if max_frames is not None and total > max_frames:
-                    if max_duration_s is not None and total > max_duration_s * info.sample_rate:
-                        raise AudioRejected(
-                            AUDIO_TOO_LONG, f"The audio lasts more than the maximum of {max_duration_s:.0f} s."
-                        )
-                    raise AudioRejected(INVALID_AUDIO, "The audio is longer than its header says.")
+                _length_guard(total, info, max_frames, max_duration_s)
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise AudioRejected(INVALID_AUDIO, "The audio data cannot be decoded (corrupt or truncated file).") from exc
+    return blocks
+
+
+def decode(
+    path: Path, info: AudioInfo, *, max_duration_s: float | None = None, block_frames: int = 1 << 16
+) -> DecodedAudio:
+    """Decode to mono float32 at the file's own rate, block by block.
+
+    Decoding stops as soon as the audio runs past what the header declared (plus a second
+    of decoder padding) or past ``max_duration_s``, whichever is known.
+    """
+    limits = [info.frames + info.sample_rate] if info.frames else []
+    if max_duration_s is not None:
+        limits.append(int(max_duration_s * info.sample_rate) + 1)
+    max_frames = min(limits) if limits else None
+    if info.format in _AV_INPUTS:
+        blocks = _decode_av(path, info, max_frames, max_duration_s)
+    else:
+        blocks = _decode_sf(path, info, max_frames, max_duration_s, block_frames)
     samples = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
     if info.frames and len(samples) < 0.9 * info.frames:
         raise AudioRejected(

@@ -26,6 +26,10 @@ EXTENSIONS = {
     "ulaw": ".ulaw",
     "alaw": ".alaw",
 }
+# Every container taken as input (speech.audio_io.probe's names): the output formats that can
+# be read back, plus browsers' recordings (MediaRecorder: WebM/Opus, MP4/AAC), input only.
+INPUT_CONTENT_TYPES = {**CONTENT_TYPES, "webm": "audio/webm", "mp4": "audio/mp4"}
+INPUT_EXTENSIONS = {**EXTENSIONS, "webm": ".webm", "mp4": ".m4a"}
 # Formats without a header: the rate and sample format are not in the bytes.
 RAW_FORMATS = ("pcm", "ulaw", "alaw")
 # Output sample rates offered at all, in Hz.

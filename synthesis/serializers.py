@@ -168,7 +168,7 @@ class SynthesisListItemSerializer(serializers.Serializer[Any]):
         if output is None or output.is_expired():
             return None
         request = self.context["request"]
-        return download_url(request.build_absolute_uri("/"), output.public_id)
+        return download_url(request.build_absolute_uri("/"), output.public_id, user_id=synthesis.owner.public_id)
 
     def get_job_id(self, synthesis: Synthesis) -> str | None:
         return synthesis.job.public_id if synthesis.job is not None else None

@@ -51,6 +51,7 @@ async def synthesis_events(synthesis: Synthesis, prepared: Prepared, base_url: s
     """
     chunks = stream_chunks(synthesis, prepared)
     advance = sync_to_async(lambda: next(chunks, _END))
+    owner_id = synthesis.owner.public_id  # loaded with the synthesis (select_related by the caller)
     try:
         yield sse(
             {
@@ -70,7 +71,7 @@ async def synthesis_events(synthesis: Synthesis, prepared: Prepared, base_url: s
                 {
                     "type": "audio_chunk",
                     "chunk_id": chunk.index,
-                    "audio_url": download_url(base_url, chunk.file.public_id),
+                    "audio_url": download_url(base_url, chunk.file.public_id, user_id=owner_id),
                     "file_id": chunk.file.public_id,
                     "duration": round(chunk.duration, 3),
                 }
@@ -87,7 +88,7 @@ async def synthesis_events(synthesis: Synthesis, prepared: Prepared, base_url: s
             {
                 "type": "completed",
                 "synthesis_id": synthesis.public_id,
-                "audio_url": download_url(base_url, synthesis.output_file.public_id),
+                "audio_url": download_url(base_url, synthesis.output_file.public_id, user_id=owner_id),
                 "file_id": synthesis.output_file.public_id,
                 "duration": synthesis.duration,
             }

@@ -91,7 +91,8 @@ class SynthesizeView(APIView):
             response["X-Synthesis-Id"] = synthesis.public_id
         else:
             output = services.synthesis_output(synthesis)
-            data = {**output, "audio_url": download_url(_base_url(request), output["file_id"])}
+            owner_id = synthesis.owner.public_id
+            data = {**output, "audio_url": download_url(_base_url(request), output["file_id"], user_id=owner_id)}
             response = ok(SynthesizeOutputSerializer(data).data, "Speech synthesis completed")
         if synthesis.engine_seconds is not None:  # the engine's share of this answer (render + encode)
             response["Server-Timing"] = f"engine;dur={synthesis.engine_seconds * 1000:.1f}"

@@ -25,7 +25,7 @@ from jobs.services import jobs_cancel_for_subject
 from speech.analysis import analyse
 from speech.audio_io import AudioLimits, load_checked
 from speech.embedding import speaker_embedding
-from speech.formats import CONTENT_TYPES, EXTENSIONS
+from speech.formats import INPUT_CONTENT_TYPES, INPUT_EXTENSIONS
 from speech.transcription import is_english, transcribe
 from speech.voice_methods.base import Artefact
 from voices import vectors
@@ -79,8 +79,8 @@ def voice_sample_create(
                         kind=StoredFile.Kind.VOICE_SAMPLE,
                         content=content,
                         filename=upload.name,
-                        extension=EXTENSIONS[info.format],
-                        content_type=CONTENT_TYPES[info.format],
+                        extension=INPUT_EXTENSIONS[info.format],
+                        content_type=INPUT_CONTENT_TYPES[info.format],
                         duration=audio.duration,
                         sample_rate=audio.sample_rate,
                     )

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from voxify_project.envelope import error_body
 from voxify_project.exception_handler import internal_error_response
 
-_JSON_PREFIXES = ("/api/", "/v1/", "/healthz", "/readyz")
+_JSON_PREFIXES = ("/api/", "/v1/", "/healthz", "/readyz", "/studio/")
 
 
 def _wants_json(request: HttpRequest) -> bool:

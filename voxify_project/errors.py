@@ -66,6 +66,16 @@ class PermissionDenied(ApplicationError):
     default_message = "You do not have permission to perform this action."
 
 
+class LinkInvalid(PermissionDenied):
+    code = "LINK_INVALID"
+    default_message = "This download link is invalid: it was changed, or it is for another file."
+
+
+class LinkExpired(PermissionDenied):
+    code = "LINK_EXPIRED"
+    default_message = "This download link has expired; ask for the item again to get a fresh link."
+
+
 class NotFound(ApplicationError):
     code = "NOT_FOUND"
     status = 404
@@ -174,6 +184,8 @@ ERROR_CODES: dict[str, int] = {
     "INVALID_CREDENTIALS": 401,
     "INVALID_TOKEN": 401,
     "FORBIDDEN": 403,
+    "LINK_INVALID": 403,
+    "LINK_EXPIRED": 403,
     "NOT_FOUND": 404,
     "FILE_NOT_FOUND": 404,
     "VOICE_SAMPLE_NOT_FOUND": 404,

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "files",
     "operations",
     "openai_api",
+    "studio",
 ]
 
 MIDDLEWARE = [
@@ -418,6 +419,10 @@ GRPC_TLS_KEY_FILE = env.str("GRPC_TLS_KEY_FILE", default="")
 # Where clients reach the HTTP API, for audio_url in gRPC answers and job results made
 # outside a request (empty: the path only, e.g. /api/v1/files/audio/file_…).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+# How long a signed download link (audio_url's ?token=) works without a Bearer header.
+DOWNLOAD_LINK_TTL_S = env.int("DOWNLOAD_LINK_TTL_S", default=3600)
+if DOWNLOAD_LINK_TTL_S < 10:
+    raise environ.ImproperlyConfigured("DOWNLOAD_LINK_TTL_S must be at least 10 seconds.")
 
 # OpenAI's voice names on /v1/audio/speech -> a voice here: "alloy=vs_...,nova=piper-en_US-joe-medium".
 # Names left out speak with the built-in voice.

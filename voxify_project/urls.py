@@ -28,6 +28,7 @@ urlpatterns = [
     path("metrics", health.metrics, name="metrics"),
     # Anything else under /api/ is a 404 in the envelope, whatever the method.
     re_path(r"^api/", error_views.api_not_found),
+    path("", include("studio.urls")),  # Voxify Studio, the web pages
 ]
 
 handler400 = error_views.bad_request

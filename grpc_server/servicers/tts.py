@@ -30,8 +30,8 @@ def request_from(request: Any) -> SynthesisRequest:
     return serializer.to_request()
 
 
-def public_audio_url(file_id: str) -> str:
-    return download_url(settings.PUBLIC_BASE_URL, file_id)
+def public_audio_url(file_id: str, *, user: User) -> str:
+    return download_url(settings.PUBLIC_BASE_URL, file_id, user_id=user.public_id)
 
 
 class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
@@ -41,7 +41,7 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
     ) -> tts_pb2.SynthesizeTextResponse:
         synthesis = services.synthesize_now(user=user, request=request_from(request))
         output = services.synthesis_output(synthesis)
-        output["audio_url"] = public_audio_url(output["file_id"])
+        output["audio_url"] = public_audio_url(output["file_id"], user=user)
         del output["expires_at"]  # not in the message: FileService.GetFileInfo has it
         return tts_pb2.SynthesizeTextResponse(**output)
 
@@ -74,7 +74,7 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
                 completed=tts_pb2.StreamCompleted(
                     synthesis_id=synthesis.public_id,
                     file_id=output.public_id,
-                    audio_url=public_audio_url(output.public_id),
+                    audio_url=public_audio_url(output.public_id, user=user),
                     duration=synthesis.duration,
                 )
             )

@@ -21,7 +21,7 @@ from pathlib import Path
 
 FRAMEWORKS = ("django", "rest_framework", "drf_spectacular", "channels", "celery", "grpc", "asgiref", "daphne")
 APP_RANK = {"configuration": 0, "accounts": 1, "files": 2, "jobs": 3, "voices": 4, "synthesis": 5, "operations": 6}
-ADAPTER_APPS = ("grpc_server", "openai_api")  # whole apps that only adapt services to a protocol
+ADAPTER_APPS = ("grpc_server", "openai_api", "studio")  # whole apps that only adapt services to a protocol
 PROJECT = {*APP_RANK, "speech", "voxify_project", *ADAPTER_APPS}
 # voxify_project modules every layer may import: they import no app.
 CORE = {

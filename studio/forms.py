@@ -1,0 +1,56 @@
+"""The sign-up and sign-in forms: field shapes only. The rules (email and password checks,
+throttles, the error messages) are the account services', as on the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
+
+
+class StudioForm(forms.Form):
+    def annotate(self) -> None:
+        """Tie each input to its help text and error (``aria-describedby``, ``aria-invalid``)."""
+        for name, field in self.fields.items():
+            bound = self[name]
+            described = [f"{bound.auto_id}-help"] if field.help_text else []
+            if self.errors.get(name):
+                described.append(f"{bound.auto_id}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class SignInForm(StudioForm):
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        max_length=128, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class SignUpForm(StudioForm):
+    email = forms.CharField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = " ".join(password_validators_help_texts())
+
+    def add_service_errors(self, details: Any, fallback: str) -> None:
+        """The service's field errors (``{"email": [...], "password": [...]}``) beside their fields."""
+        placed = False
+        if isinstance(details, dict):
+            for field, messages in details.items():
+                if field in self.fields:
+                    for message in messages if isinstance(messages, list) else [messages]:
+                        self.add_error(field, str(message))
+                    placed = True
+        if not placed:
+            self.add_error(None, fallback)
