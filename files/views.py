@@ -76,8 +76,8 @@ class FileUploadView(APIView):
             **error_responses(400, 401, 413, 415),
         },
         tags=["files"],
-        description="Store an audio file (WAV, FLAC, Ogg Vorbis/Opus or MP3, recognised by content, at most "
-        "max_upload_mb); it expires after file_ttl_hours.",
+        description="Store an audio file (WAV, FLAC, Ogg Vorbis/Opus, MP3, WebM/Opus or MP4/AAC as browsers "
+        "record, recognised by content, at most max_upload_mb); it expires after file_ttl_hours.",
     )
     def post(self, request: Request) -> Response:
         serializer = FileUploadSerializer(data=request.data)

@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.password_validation import password_validators_help_texts
+from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
+
+
+def _password_rules() -> str:
+    """The configured password rules, in one sentence (the validators' own texts are long)."""
+    lengths = [v.min_length for v in get_default_password_validators() if isinstance(v, MinimumLengthValidator)]
+    length = f"At least {max(lengths)} characters, " if lengths else ""
+    return f"{length}with a letter and a digit or symbol; not a common password, not like your email or name."
 
 
 class StudioForm(forms.Form):
@@ -41,7 +48,7 @@ class SignUpForm(StudioForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["password"].help_text = " ".join(password_validators_help_texts())
+        self.fields["password"].help_text = _password_rules()
 
     def add_service_errors(self, details: Any, fallback: str) -> None:
         """The service's field errors (``{"email": [...], "password": [...]}``) beside their fields."""

@@ -89,23 +89,26 @@ def _start_session(request: HttpRequest, email: str, password: str) -> None:
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponseBase:
     form = SignInForm(request.POST or None)
+    refusal: ApplicationError | None = None
     if request.method == "POST" and form.is_valid():
         try:
             _start_session(request, form.cleaned_data["email"], form.cleaned_data["password"])
         except InvalidCredentials as exc:
             form.add_error("password", exc.message)
+            refusal = exc
         except ApplicationError as exc:  # throttled, service unavailable
             form.add_error(None, exc.message)
+            refusal = exc
         else:
             return redirect(_next_path(request))
-    status = 400 if request.method == "POST" else 200
-    return _render(request, "signin.html", "signin", form=form, next=_next_path(request), status=status)
+    return _form_page(request, "signin.html", "signin", form, refusal, next=_next_path(request))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponseBase:
     form = SignUpForm(request.POST or None)
+    refusal: ApplicationError | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -119,14 +122,31 @@ def sign_up(request: HttpRequest) -> HttpResponseBase:
             _start_session(request, data["email"], data["password"])
         except InvalidInput as exc:
             form.add_service_errors(exc.details, exc.message)
+            refusal = exc
         except EmailAlreadyRegistered as exc:
             form.add_error("email", exc.message)
+            refusal = exc
         except ApplicationError as exc:
             form.add_error(None, exc.message)
+            refusal = exc
         else:
             return redirect("/voices")
-    status = 400 if request.method == "POST" else 200
-    return _render(request, "signup.html", "signup", form=form, status=status)
+    return _form_page(request, "signup.html", "signup", form, refusal)
+
+
+def _form_page(
+    request: HttpRequest, template: str, page: str, form: StudioForm, refusal: ApplicationError | None, **context: Any
+) -> HttpResponse:
+    """The form again, with its errors and the API's status for the refusal (429 with
+    Retry-After when throttled, 409 for a taken email, ...); 400 for a form that did not
+    validate or credentials that did not match (a 401 would ask for HTTP authentication)."""
+    status = 200
+    if request.method == "POST":
+        status = refusal.status if refusal is not None and refusal.status != 401 else 400
+    response = _render(request, template, page, status=status, form=form, **context)
+    for header, value in (refusal.headers if refusal is not None else {}).items():
+        response[header] = value
+    return response
 
 
 @require_POST

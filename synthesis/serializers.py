@@ -102,7 +102,10 @@ class StreamQuerySerializer(StrictFields, serializers.Serializer[Any]):
 
 class SynthesizeOutputSerializer(serializers.Serializer[Any]):
     synthesis_id = serializers.CharField()
-    audio_url = serializers.URLField()
+    audio_url = serializers.URLField(
+        help_text="The download, signed (`?token=`, DOWNLOAD_LINK_TTL_S seconds): it works without an "
+        "Authorization header (for `<audio src>`); with a Bearer header it always works."
+    )
     file_id = serializers.CharField()
     duration = serializers.FloatField()
     format = serializers.CharField()

@@ -55,8 +55,9 @@ class VoiceSampleListCreateView(APIView):
             **error_responses(400, 401, 413, 415, 422, 429),
         },
         tags=["voice"],
-        description="Upload a recording (WAV, FLAC, Ogg Vorbis/Opus or MP3, recognised by content). "
-        "It is checked, analysed (quality score), embedded and, for English, transcribed.",
+        description="Upload a recording (WAV, FLAC, Ogg Vorbis/Opus, MP3, WebM/Opus or MP4/AAC as browsers "
+        "record, recognised by content). It is checked, analysed (quality score), embedded and, for English, "
+        "transcribed.",
     )
     def post(self, request: Request) -> Response:
         serializer = VoiceSampleUploadSerializer(data=request.data)

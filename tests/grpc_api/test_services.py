@@ -26,7 +26,7 @@ from grpc_server.servicers.job import PROGRESS_POLL_S
 from jobs.runner import run_job
 from synthesis.work import synthesis_job_work
 from tests.grpc_api.conftest import Stubs, error_code
-from tests.support.speech_data import recording
+from tests.support.speech_data import browser_recording, recording
 from tests.support.uploads import stored_keys
 
 Metadata = list[tuple[str, str]]
@@ -258,7 +258,7 @@ def test_tts_rpcs_sync_stream_and_async(stubs: Stubs, grpc_user: MakeUser) -> No
     )
     assert spoken.synthesis_id.startswith("syn_")
     assert (spoken.format, spoken.sample_rate) == ("flac", 16000)
-    assert spoken.audio_url == f"/api/v1/files/audio/{spoken.file_id}"
+    assert spoken.audio_url.startswith(f"/api/v1/files/audio/{spoken.file_id}?token=")  # a signed link
     data, _ = download(stubs, md, spoken.file_id)
     info = sf.info(io.BytesIO(data))
     assert (info.format, info.samplerate) == ("FLAC", 16000)
@@ -390,6 +390,21 @@ def test_job_rpcs_and_progress_streamed_until_the_job_ends(stubs: Stubs, grpc_us
     assert [
         m.status for m in stubs.job.GetJobProgress(job_pb2.GetJobProgressRequest(job_id=second.job_id), metadata=md)
     ] == ["cancelled"]
+
+
+@pytest.mark.parametrize(("container", "content_type"), [("webm", "audio/webm"), ("mp4", "audio/mp4")])
+def test_browser_recordings_upload_over_grpc(
+    stubs: Stubs, grpc_user: MakeUser, tmp_path: Path, container: str, content_type: str
+) -> None:
+    _, md = grpc_user(f"{container}@example.com")
+    path = tmp_path / f"recording.{container}"
+    path.write_bytes(browser_recording(recording(CLIP).path, container))
+
+    sample = stubs.voice.UploadVoiceSample(upload_chunks(path, name="Recorded"), metadata=md).sample
+    assert sample.format == container
+    assert sample.duration == pytest.approx(recording(CLIP).duration, abs=0.06)
+    uploaded = stubs.file.UploadFile(file_chunks(path.read_bytes(), path.name), metadata=md).file
+    assert uploaded.content_type == content_type
 
 
 def test_file_rpcs_upload_info_download_delete(stubs: Stubs, grpc_user: MakeUser) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -13,7 +14,7 @@ import soundfile as sf
 from speech import audio_io
 from speech.audio_io import AudioLimits, load_checked, probe, sniff_format
 from speech.errors import AUDIO_TOO_LONG, AUDIO_TOO_SHORT, EMPTY_FILE, INVALID_AUDIO, UNSUPPORTED_FORMAT, AudioRejected
-from tests.support.speech_data import recording
+from tests.support.speech_data import browser_recording, recording
 
 LIMITS = AudioLimits(min_duration_s=2.0, max_duration_s=300.0)
 SPEECH = recording("1089-134686-0000.wav")
@@ -150,3 +151,94 @@ def test_resample_keeps_duration() -> None:
 
     assert len(y) == 16000
     assert y.dtype == np.float32
+
+
+# --- Browser recordings: WebM/Opus, Ogg/Opus and MP4/AAC, decoded with FFmpeg -------------------
+
+
+@pytest.mark.parametrize(("container", "expected"), [("webm", "webm"), ("mp4", "mp4"), ("ogg", "opus")])
+def test_browser_recordings_are_recognised_and_decoded(tmp_path: Path, container: str, expected: str) -> None:
+    path = tmp_path / "recording.bin"  # the name says nothing: the bytes decide
+    path.write_bytes(browser_recording(SPEECH.path, container))
+
+    info, audio = load_checked(path, LIMITS)
+
+    assert info.format == expected
+    assert abs(audio.duration - SPEECH.duration) < 0.06  # the codecs' priming and padding at most
+    original, _ = sf.read(str(SPEECH.path), dtype="float32")
+    assert np.isclose(np.sqrt(np.mean(audio.samples**2)), np.sqrt(np.mean(original**2)), rtol=0.2)
+
+
+def _without_length(tmp_path: Path, seconds: float) -> Path:
+    """A WebM written without seeking back, as MediaRecorder writes it: no duration in the header."""
+    import io
+
+    import av
+
+    class Unseekable(io.RawIOBase):
+        def __init__(self) -> None:
+            self.data = bytearray()
+
+        def writable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return False
+
+        def write(self, chunk: Any) -> int:
+            self.data += bytes(chunk)
+            return len(chunk)
+
+    sink = Unseekable()
+    with av.open(sink, mode="w", format="webm") as output:
+        stream = output.add_stream("libopus", rate=48000)
+        stream.layout = "mono"
+        resampler = av.AudioResampler(format=stream.codec_context.format, layout="mono", rate=48000)
+        tone = (0.1 * np.sin(np.arange(int(48000 * seconds)) / 48000 * 2 * np.pi * 220)).astype(np.float32)
+        frame = av.AudioFrame.from_ndarray(tone[np.newaxis, :], format="flt", layout="mono")
+        frame.sample_rate = 48000
+        for converted in [*resampler.resample(frame), *resampler.resample(None)]:
+            for packet in stream.encode(converted):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    path = tmp_path / "recorded.webm"
+    path.write_bytes(bytes(sink.data))
+    return path
+
+
+def test_a_recording_without_a_length_is_measured_while_decoding(tmp_path: Path) -> None:
+    path = _without_length(tmp_path, 12.0)
+    assert probe(path).frames == 0  # unknown until decoded
+
+    assert abs(load_checked(path, LIMITS)[1].duration - 12.0) < 0.05
+    rejected(AUDIO_TOO_LONG, path, AudioLimits(min_duration_s=1.0, max_duration_s=5.0))
+    rejected(AUDIO_TOO_SHORT, path, AudioLimits(min_duration_s=15.0, max_duration_s=60.0))
+
+
+def test_browser_containers_without_usable_audio_are_refused(tmp_path: Path) -> None:
+    import io
+
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as output:  # a video with no sound track
+        stream = output.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for _ in range(10):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), np.uint8), format="rgb24")):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(buffer.getvalue())
+    assert "no audio" in rejected(UNSUPPORTED_FORMAT, video).message
+
+    whole = browser_recording(SPEECH.path, "webm")
+    truncated = tmp_path / "cut.webm"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    rejected(INVALID_AUDIO, truncated)  # its header says 10 s; half of it is there
+
+    garbage = tmp_path / "garbage.webm"
+    garbage.write_bytes(whole[:40] + bytes(range(256)) * 40)
+    rejected(INVALID_AUDIO, garbage)

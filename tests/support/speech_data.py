@@ -47,3 +47,34 @@ def recordings() -> list[Recording]:
 
 def recording(name: str) -> Recording:
     return next(r for r in recordings() if r.path.name == name)
+
+
+def browser_recording(source: Path, container: str, *, seconds: float | None = None) -> bytes:
+    """``source`` re-encoded the way browsers record: ``webm`` (Opus, Chromium and Firefox),
+    ``mp4`` (AAC, Safari) or ``ogg`` (Opus, Firefox); mono at the codec's rate, with FFmpeg."""
+    import io
+
+    import av
+    import numpy as np
+    import soundfile as sf
+
+    formats = {"webm": ("webm", "libopus", 48000), "mp4": ("mp4", "aac", 44100), "ogg": ("ogg", "libopus", 48000)}
+    container_format, codec, rate = formats[container]
+    samples, source_rate = sf.read(str(source), dtype="float32", always_2d=True)
+    mono = samples.mean(axis=1)
+    if seconds is not None:
+        mono = mono[: int(seconds * source_rate)]
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format=container_format) as output:
+        stream = output.add_stream(codec, rate=rate)
+        assert isinstance(stream, av.AudioStream)
+        stream.layout = "mono"
+        resampler = av.AudioResampler(format=stream.codec_context.format, layout="mono", rate=rate)
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(mono[np.newaxis, :]), format="flt", layout="mono")
+        frame.sample_rate = source_rate
+        for converted in [*resampler.resample(frame), *resampler.resample(None)]:
+            for packet in stream.encode(converted):
+                output.mux(packet)
+        for packet in stream.encode(None):
+            output.mux(packet)
+    return buffer.getvalue()

@@ -62,7 +62,8 @@ def test_async_synthesis_runs_to_a_finished_job_with_per_sentence_progress(
     assert job_data["status"] == "completed", job_data
     result = job_data["result"]
     assert result["synthesis_id"] == data["synthesis_id"]
-    assert result["audio_url"] == f"http://testserver/api/v1/files/audio/{result['file_id']}"
+    assert result["audio_url"].startswith(f"http://testserver/api/v1/files/audio/{result['file_id']}?token=")
+    assert APIClient().get(result["audio_url"]).status_code == 200  # signed: no header needed
     raw = download(client, result["audio_url"])
     info = sf.info(io.BytesIO(raw))
     assert (info.format, info.samplerate) == ("MP3", 44100)

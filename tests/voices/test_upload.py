@@ -16,7 +16,7 @@ from accounts.models import DailyUsage, User
 from files.models import StoredFile
 from files.storage import file_storage
 from speech.wer import word_error_rate
-from tests.support.speech_data import Recording, recording, recordings
+from tests.support.speech_data import Recording, browser_recording, recording, recordings
 from tests.support.uploads import UPLOAD_URL, upload
 from voices import vectors
 from voices.models import VoiceSample
@@ -182,3 +182,33 @@ def test_clip_helper_sees_all_speakers() -> None:
     speakers = {clip.speaker for clip in recordings()}
     assert len(speakers) == 20
     assert all(isinstance(clip, Recording) for clip in recordings())
+
+
+@pytest.mark.parametrize(
+    ("container", "filename", "declared", "content_type"),
+    [
+        ("webm", "recording.webm", "audio/webm;codecs=opus", "audio/webm"),  # Chromium, Firefox
+        ("ogg", "recording.ogg", "audio/ogg;codecs=opus", "audio/ogg; codecs=opus"),  # Firefox
+        ("mp4", "recording.m4a", "audio/mp4", "audio/mp4"),  # Safari
+    ],
+)
+def test_browser_recordings_are_accepted(
+    alice: tuple[User, APIClient], tmp_path: Path, container: str, filename: str, declared: str, content_type: str
+) -> None:
+    """What MediaRecorder produces is accepted like any recording: analysed, transcribed, stored."""
+    _, client = alice
+    clip = recording("1089-134686-0000.wav")
+    data = browser_recording(clip.path, container)
+
+    response = upload(client, data, filename=filename, content_type=declared, name="Recorded in a browser")
+
+    assert response.status_code == 201, response.json()
+    sample = response.json()["data"]
+    assert abs(sample["duration"] - clip.duration) < 0.06
+    assert sample["quality_score"] >= 5.0
+    assert clip.transcript is None or word_error_rate(clip.transcript, sample["transcript"]) < 0.3
+    stored = StoredFile.objects.get(public_id=sample["file_id"])
+    assert stored.content_type == content_type
+    assert stored.size == len(data)
+    with file_storage().open(stored.storage_key) as fh:
+        assert fh.read() == data  # the original bytes are kept, not a transcode
