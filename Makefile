@@ -65,8 +65,8 @@ schema: install
 protos: install
 	$(PY) -m grpc_tools.protoc -I. --python_out=. --pyi_out=. --grpc_python_out=. grpc_server/protos/*.proto
 
-# A headless-Chromium screenshot of the admin stats dashboard: var/screenshots/admin-stats.png.
-# Installs Debian's chromium when it is missing (needs root and the Debian package mirror).
+# Headless-Chromium screenshots of the admin stats dashboard and of every Studio page (the
+# browser tests): var/screenshots/*.png. Installs Debian's chromium when it is missing.
 screenshot: install browser
 	SCREENSHOT_DIR=$(CURDIR)/var/screenshots VOXIFY_VAR_DIR=$(CURDIR)/var/test \
-		$(VENV)/bin/pytest -q tests/operations/test_dashboard_screenshot.py
+		$(VENV)/bin/pytest -q tests/operations/test_dashboard_screenshot.py tests/studio/test_browser.py

@@ -12,7 +12,6 @@ import base64
 import itertools
 import json
 import os
-import shutil
 import struct
 import subprocess
 import time
@@ -28,20 +27,14 @@ from websockets.sync.client import ClientConnection, connect
 
 from accounts.models import DailyUsage, User
 from tests.support.api import STRONG_PASSWORD
+from tests.support.browser import CHROMIUM, require_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
 def _chromium_is_there() -> None:
-    """``make test`` installs chromium; elsewhere the test is skipped without it, but in CI
-    (``CI`` set) a missing browser is a failure, not a silent skip."""
-    if CHROMIUM is None:
-        message = "Debian's chromium is not installed (make browser installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_chromium()
 
 
 WIDTH, HEIGHT = 1280, 1000

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,10 +21,10 @@ from django.conf import settings
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.support.api import STRONG_PASSWORD
+from tests.support.browser import require_chromium
 from tests.support.processes import ServiceStack
 from tests.support.speech_data import recording
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 READ_ALOUD = recording("LJ001-0006.wav")  # 5.7 s of one speaker: what the fake microphone says
 SENTENCES = (
@@ -34,17 +33,6 @@ SENTENCES = (
     "Thank you for your patience while we look into this problem."
 )
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _chromium_is_there() -> None:
-    """``make test`` installs chromium; elsewhere the tests are skipped without it, but in CI
-    (``CI`` set) a missing browser is a failure, not a silent skip."""
-    if CHROMIUM is None:
-        message = "Debian's chromium is not installed (make browser installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +65,10 @@ def browser() -> Iterator[Browser]:
 
 
 def _launched() -> Iterator[Browser]:
+    executable = require_chromium()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=executable,
             args=[
                 "--use-fake-ui-for-media-stream",
                 "--use-fake-device-for-media-stream",
@@ -132,9 +121,11 @@ def controls_are_labelled(page: Page) -> list[str]:
     return unlabelled
 
 
-def fits_phone_width(page: Page) -> bool:
+def fits_phone_width(page: Page, screenshot: str | None = None) -> bool:
     page.set_viewport_size({"width": 390, "height": 844})
     fits = bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
+    if screenshot:
+        shot(page, screenshot)
     page.set_viewport_size({"width": 1280, "height": 900})
     return fits
 
@@ -275,7 +266,7 @@ def test_sign_up_record_train_speak_history_and_keys(page: Page, stack: ServiceS
     assert "token=" in heard["src"]  # a signed link: <audio> sends no Authorization header
     assert httpx.get(heard["src"].replace("token=", "token=x")).status_code == 403
     assert not controls_are_labelled(page)
-    assert fits_phone_width(page)
+    assert fits_phone_width(page, "speak-phone")
     shot(page, "speak")
 
     # History: the synthesis with play and download, today's use; delete it.
