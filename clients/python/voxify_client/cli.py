@@ -94,7 +94,7 @@ def progress_bar(update: dict[str, Any]) -> None:
 
 def client_from(args: argparse.Namespace) -> Voxify:
     config = load_config()
-    url = args.url or os.environ.get("VOXIFY_URL") or config.get("url") or "http://127.0.0.1:8080"
+    url = server_url(args)
     api_key = os.environ.get("VOXIFY_API_KEY") or config.get("api_key")
     if api_key:
         return Voxify(url, api_key=api_key)
@@ -115,8 +115,13 @@ def remember_tokens(client: Voxify) -> None:
 # --- commands -----------------------------------------------------------------------------------
 
 
+def server_url(args: argparse.Namespace) -> str:
+    """--url, else $VOXIFY_URL, else the server of the last login, else the local default."""
+    return str(args.url or os.environ.get("VOXIFY_URL") or load_config().get("url") or "http://127.0.0.1:8080")
+
+
 def cmd_login(args: argparse.Namespace, out: Output) -> None:
-    url = args.url or os.environ.get("VOXIFY_URL") or "http://127.0.0.1:8080"
+    url = server_url(args)
     api_key = args.api_key or os.environ.get("VOXIFY_API_KEY")
     if api_key:
         client = Voxify(url, api_key=api_key)
@@ -339,7 +344,7 @@ def parser() -> argparse.ArgumentParser:
     job_commands = jobs.add_subparsers(dest="jobs_command", required=True, metavar="SUBCOMMAND")
     job_list = command("list", cmd_jobs_list, "list your jobs", job_commands)
     job_list.add_argument("--status")
-    job_list.add_argument("--type", choices=["training", "synthesis"])
+    job_list.add_argument("--type", choices=["voice_training", "synthesis"])
     command("show", cmd_jobs_show, "one job", job_commands).add_argument("job_id")
     command("cancel", cmd_jobs_cancel, "cancel a job", job_commands).add_argument("job_id")
     command("watch", cmd_jobs_watch, "follow a job to its end", job_commands).add_argument("job_id")
