@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -69,3 +70,12 @@ def test_every_operation_has_a_javascript_method() -> None:
     mapped = set(json.loads(result.stdout))
     assert api_operations() - mapped == set(), "operations without a JavaScript method"
     assert mapped - api_operations() == set(), "JavaScript methods naming no operation"
+
+
+def test_the_type_declarations_name_every_javascript_method() -> None:
+    source = (ROOT / "clients" / "js" / "src" / "index.js").read_text()
+    declarations = (ROOT / "clients" / "js" / "src" / "index.d.ts").read_text()
+    mapped = re.findall(r"^  (\w+): '(\w+)\.(\w+)',$", source, flags=re.MULTILINE)
+    assert len(mapped) == len(api_operations())
+    for operation, _, method in mapped:
+        assert re.search(rf"^  {method}\(", declarations, flags=re.MULTILINE), (operation, method)
