@@ -23,7 +23,7 @@ import soundfile as sf
 from django.conf import settings
 
 from tests.support.api import STRONG_PASSWORD
-from tests.support.processes import ServiceStack
+from tests.support.processes import ServiceStack, started_stack
 from voxify_client import (
     AsyncVoxify,
     AuthenticationError,
@@ -43,13 +43,8 @@ NODE = shutil.which("node")
 def stack(
     tmp_path_factory: pytest.TempPathFactory, django_db_setup: None, django_db_blocker: Any
 ) -> Iterator[ServiceStack]:
-    with django_db_blocker.unblock():
-        services = ServiceStack(Path(tmp_path_factory.mktemp("clients")) / "var")
-        services.start()
-    try:
+    with started_stack(tmp_path_factory, django_db_blocker, "clients") as services:
         yield services
-    finally:
-        services.stop()
 
 
 def new_email(kind: str) -> str:

@@ -9,7 +9,6 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import av
@@ -19,7 +18,7 @@ import openai
 import pytest
 
 from grpc_server.protos import auth_pb2, auth_pb2_grpc, job_pb2, job_pb2_grpc
-from tests.support.processes import ApiUser, ServiceStack
+from tests.support.processes import ApiUser, ServiceStack, started_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 SENTENCE = "The museum will be closed on Monday for maintenance."
@@ -39,14 +38,9 @@ BUILTIN = "piper-en_US-joe-medium"
 def stack(
     tmp_path_factory: pytest.TempPathFactory, django_db_setup: None, django_db_blocker: Any
 ) -> Iterator[ServiceStack]:
-    with django_db_blocker.unblock():
-        services = ServiceStack(Path(tmp_path_factory.mktemp("openai")) / "var")
-        services.log_files = True  # the test reads the logs for the key
-        services.start()
-    try:
+    # log_files: the test reads the logs for the key
+    with started_stack(tmp_path_factory, django_db_blocker, "openai", log_files=True) as services:
         yield services
-    finally:
-        services.stop()
 
 
 @pytest.fixture

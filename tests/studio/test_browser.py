@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.support.api import STRONG_PASSWORD
 from tests.support.browser import require_chromium
-from tests.support.processes import ServiceStack
+from tests.support.processes import ServiceStack, started_stack
 from tests.support.speech_data import recording
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
@@ -39,13 +39,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def stack(
     tmp_path_factory: pytest.TempPathFactory, django_db_setup: None, django_db_blocker: Any
 ) -> Iterator[ServiceStack]:
-    with django_db_blocker.unblock():
-        services = ServiceStack(Path(tmp_path_factory.mktemp("studio")) / "var")
-        services.start()
-    try:
+    with started_stack(tmp_path_factory, django_db_blocker, "studio") as services:
         yield services
-    finally:
-        services.stop()
 
 
 @pytest.fixture(scope="module")

@@ -246,6 +246,22 @@ class ServiceStack:
             self.redis.wait(timeout=20)
 
 
+@contextlib.contextmanager
+def started_stack(
+    tmp_path_factory: Any, django_db_blocker: Any, name: str, *, log_files: bool = False, **env: str
+) -> Iterator[ServiceStack]:
+    """A ServiceStack in a fresh var/ for a module's tests (use in a module-scoped fixture that
+    depends on ``django_db_setup``), stopped afterwards."""
+    with django_db_blocker.unblock():
+        services = ServiceStack(Path(tmp_path_factory.mktemp(name)) / "var", **env)
+        services.log_files = log_files
+        services.start()
+    try:
+        yield services
+    finally:
+        services.stop()
+
+
 class ApiUser:
     """A registered user talking to a live stack over HTTP, as a user's program would."""
 
