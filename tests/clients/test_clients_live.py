@@ -29,6 +29,7 @@ from voxify_client import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
+    PermissionDeniedError,
     RateLimitedError,
     ValidationError,
     Voxify,
@@ -111,6 +112,15 @@ def test_python_sdk(stack: ServiceStack, tmp_path: Path) -> None:
 
         client.samples.delete(sample["sample_id"])
         assert list(client.samples.list()) == []
+        with pytest.raises(PermissionDeniedError):
+            client.admin.stats()
+
+    staff = new_email("staff")
+    stack.create_staff(staff)
+    with Voxify(stack.url, email=staff, password=STRONG_PASSWORD) as admin:
+        assert email in {user["email"] for user in admin.admin.users(search="sdk-", page_size=1)}
+        assert admin.admin.stats()["users"]["total"] >= 2
+        assert admin.admin.config()["syntheses_per_day"] >= 1
 
 
 async def test_async_python_sdk_with_an_api_key(stack: ServiceStack) -> None:

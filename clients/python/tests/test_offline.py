@@ -13,6 +13,7 @@ import pytest
 
 from voxify_client import (
     AuthenticationError,
+    JobFailedError,
     NotFoundError,
     QuotaExceededError,
     RateLimitedError,
@@ -131,3 +132,29 @@ def test_the_command_line_keeps_credentials_for_the_user_only(tmp_path: Path, mo
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert cli.load_config()["api_key"] == "vx_secret"
     assert cli.exit_code(NotFoundError("x", code="FILE_NOT_FOUND", status=404)) == 4
+
+
+def test_wait_polls_when_the_progress_socket_is_refused() -> None:
+    """Nothing listens for the WebSocket (port 9 refuses): the job is polled to its end."""
+    states = iter(["pending", "running", "completed"])
+    updates: list[str] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        status = next(states, "completed")
+        job = {"job_id": "job_syn_1", "status": status, "progress": 1.0 if status == "completed" else 0.5}
+        return httpx.Response(200, json=envelope(job))
+
+    client = Voxify("http://127.0.0.1:9", transport=httpx.MockTransport(server), api_key="vx_k")
+    job = client.jobs.wait("job_syn_1", progress=lambda update: updates.append(update["status"]), timeout=30)
+    assert job["status"] == "completed"
+    assert updates[0] == "pending" and updates[-1] == "completed"
+
+
+def test_a_failed_job_raises_with_its_error() -> None:
+    failed = {"job_id": "job_train_1", "status": "failed", "error": {"code": "TRAINING_FAILED", "message": "No."}}
+    client = Voxify(
+        "http://127.0.0.1:9", transport=httpx.MockTransport(lambda r: httpx.Response(200, json=envelope(failed)))
+    )
+    with pytest.raises(JobFailedError) as raised:
+        client.jobs.wait("job_train_1")
+    assert raised.value.code == "TRAINING_FAILED" and raised.value.job["status"] == "failed"
