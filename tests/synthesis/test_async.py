@@ -75,7 +75,7 @@ def test_async_synthesis_runs_to_a_finished_job_with_per_sentence_progress(
     assert fractions == sorted(fractions)
     detail = client.get(f"/api/v1/tts/syntheses/{data['synthesis_id']}").json()["data"]
     assert (detail["status"], detail["pieces_done"], detail["pieces_total"]) == ("completed", 5, 5)
-    assert detail["audio_url"] == result["audio_url"]
+    assert detail["audio_url"].split("?")[0] == result["audio_url"].split("?")[0]  # tokens differ by their time
     assert DailyUsage.objects.get(user=user, kind="syntheses").count == 1
 
 
