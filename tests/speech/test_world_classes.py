@@ -132,10 +132,10 @@ def test_an_artefact_written_before_the_plug_ins_loads_and_speaks() -> None:
         "classes": "",
         "config": {"batch_size": 3, "epochs": 12, "learning_rate": 0.01},
         "envelope": [0.0, 0.1, -0.05],
-        "f0_source_mean": 4.7,
+        "f0_source_mean": 5.1,
         "f0_source_std": 0.15,
-        "f0_target_mean": 5.3,
-        "f0_target_std": 0.2,
+        "f0_target_mean": 5.5,
+        "f0_target_std": 0.15,
         "fit": {"epochs_run": 5},
         "format": 1,
         "frames": "",
@@ -153,8 +153,10 @@ def test_an_artefact_written_before_the_plug_ins_loads_and_speaks() -> None:
     converted = get_method("world-f0-warp").convert(audio, PIPER_RATE, artefact)
     assert isinstance(artefact, WorldArtefact) and artefact.warp_alpha == 1.1
     assert len(converted) == len(audio)
-    f0 = w.analyse(converted, PIPER_RATE).f0
-    assert np.median(f0[f0 > 0]) > 1.4 * np.median(w.analyse(audio, PIPER_RATE).f0[w.analyse(audio, PIPER_RATE).f0 > 0])
+    # log-F0 moved by 0.4 (x1.49): a shift that keeps the voice where the pitch tracker does not
+    # jump octaves (a larger one put it near 450 Hz, tracked at half that in some runs)
+    f0, source = w.analyse(converted, PIPER_RATE).f0, w.analyse(audio, PIPER_RATE).f0
+    assert np.median(f0[f0 > 0]) > 1.3 * np.median(source[source > 0])
     with pytest.raises(ValueError):
         load_artefact(json.dumps({**written, "method": "no-such-method"}).encode())
     with pytest.raises(ValueError):
