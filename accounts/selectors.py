@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuthSession, User
 from voxify_project.errors import AuthenticationError
 
 
@@ -37,9 +37,10 @@ def user_get_active(*, user_id: str) -> User | None:
     return User.objects.filter(public_id=user_id, is_active=True).first()
 
 
-def user_web_session_live(*, session_id: str, user_id: str) -> bool:
-    """The web pages' sign-in session is live, unexpired and its user active."""
+def web_session_get_live(*, session_id: str, user_id: str) -> AuthSession | None:
+    """The web pages' sign-in session, with its user, if it is live, unexpired and the user
+    active; else None."""
     from accounts.sessions import live_session
 
     session = live_session(session_id=session_id, user_id=user_id)
-    return session is not None and session.expires_at > timezone.now()
+    return session if session is not None and session.expires_at > timezone.now() else None

@@ -25,7 +25,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import AuthSession, User, normalize_email_address
-from accounts.selectors import user_web_session_live
+from accounts.selectors import web_session_get_live
 from accounts.sessions import SESSION_CLAIM, live_session, sessions_end
 from voxify_project import throttle
 from voxify_project.errors import EmailAlreadyRegistered, InvalidCredentials, InvalidInput, InvalidToken
@@ -98,10 +98,11 @@ def web_sign_in(*, email: str, password: str, client_ip: str) -> tuple[User, Aut
 
 def web_access_token(*, session_id: str, user_id: str) -> tuple[str, int]:
     """A fresh access token (and its lifetime in seconds) of a live, unexpired session."""
-    if not user_web_session_live(session_id=session_id, user_id=user_id):
+    session = web_session_get_live(session_id=session_id, user_id=user_id)
+    if session is None:
         raise InvalidToken("The session has ended; sign in again.")
-    token = AccessToken.for_user(User.objects.get(public_id=user_id))
-    token[SESSION_CLAIM] = session_id
+    token = AccessToken.for_user(session.user)  # the user came with the session: no second query
+    token[SESSION_CLAIM] = session.public_id
     return str(token), int(settings.ACCESS_TOKEN_LIFETIME_S)
 
 

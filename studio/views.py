@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
-from accounts.selectors import user_signed_in, user_web_session_live
+from accounts.selectors import user_signed_in, web_session_get_live
 from studio.forms import SignInForm, SignUpForm, StudioForm
 from voxify_project.envelope import error_body, success_body
 from voxify_project.errors import ApplicationError, EmailAlreadyRegistered, InvalidCredentials, InvalidInput
@@ -45,7 +45,7 @@ def _signed_in(request: HttpRequest) -> bool:
     user = user_signed_in(request)
     if not sid or user is None:
         return False
-    if not user_web_session_live(session_id=sid, user_id=user.public_id):
+    if web_session_get_live(session_id=sid, user_id=user.public_id) is None:
         logout(request)  # ended elsewhere (sign-out, password change, deactivation)
         return False
     return True
