@@ -18,6 +18,7 @@ from accounts.selectors import user_get_active
 from files.links import LinkGrant, LinkInvalid, link_token_check
 from voxify_project.errors import LinkExpired
 from voxify_project.errors import LinkInvalid as LinkInvalidError
+from voxify_project.openapi import query_credential
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -51,10 +52,8 @@ class SignedLinkScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyp
     name = "signedLink"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {
-            "type": "apiKey",
-            "in": "query",
-            "name": "token",
-            "description": "The signed token of an `audio_url` (valid DOWNLOAD_LINK_TTL_S seconds, default "
-            "3600, for that file only); a Bearer header works instead, on any link.",
-        }
+        return query_credential(
+            "token",
+            "The signed token of an `audio_url` (valid DOWNLOAD_LINK_TTL_S seconds, default 3600, for that "
+            "file only); a Bearer header works instead, on any link.",
+        )

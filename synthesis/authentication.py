@@ -11,6 +11,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from accounts.tickets import ticket_redeem
+from voxify_project.openapi import query_credential
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -36,9 +37,4 @@ class StreamTicketScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unt
     name = "streamTicket"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {
-            "type": "apiKey",
-            "in": "query",
-            "name": "ticket",
-            "description": "Single-use, 60 s ticket from POST /api/v1/tts/synthesize/stream/ticket.",
-        }
+        return query_credential("ticket", "Single-use, 60 s ticket from POST /api/v1/tts/synthesize/stream/ticket.")

@@ -35,6 +35,12 @@ def enveloped(inner: type[serializers.Serializer[Any]] | serializers.Field[Any, 
     return _cache[name]
 
 
+def query_credential(name: str, description: str) -> dict[str, str]:
+    """The OpenAPI security scheme of a credential sent in the query string (browsers' tickets
+    and signed links, for connections that cannot carry an Authorization header)."""
+    return {"type": "apiKey", "in": "query", "name": name, "description": description}
+
+
 def error_responses(*statuses: int) -> dict[int, Any]:
     return dict.fromkeys(statuses, ErrorEnvelopeSerializer)
 
