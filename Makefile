@@ -16,15 +16,15 @@ SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify DATABASE_
 
 .PHONY: install run test lint typecheck browser test-embedded test-services services schema protos screenshot
 
-REQ_HASH := $(shell cat requirements.txt requirements-nodeps.txt clients/python/pyproject.toml | sha256sum | cut -c1-16)
+INSTALL_INPUTS := requirements.txt requirements-dev.txt requirements-nodeps.txt clients/python/pyproject.toml scripts/install.sh
+REQ_HASH := $(shell cat $(INSTALL_INPUTS) | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 
-$(STAMP): requirements.txt requirements-nodeps.txt clients/python/pyproject.toml
+# The runtime packages (the image installs the same with scripts/install.sh, without --dev), then
+# the test, lint and type-check tools and the SDK.
+$(STAMP): $(INSTALL_INPUTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0 setuptools==81.0.0 2> >(grep -v "^WARNING: Location" >&2)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt 2> >(grep -v "^WARNING: Location" >&2)
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e ./clients/python 2> >(grep -v "^WARNING: Location" >&2)
+	bash scripts/install.sh $(PY) --dev
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
