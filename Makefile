@@ -14,7 +14,7 @@ SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify DATABASE_
 	JWT_SIGNING_KEY=test-services-jwt-key-not-for-production-0123456789abcdefghijklmnop \
 	SECURE_SSL_REDIRECT=false VOXIFY_VAR_DIR=$(CURDIR)/var/test-services
 
-.PHONY: install run test lint typecheck browser test-embedded test-services services schema protos screenshot
+.PHONY: install run test lint typecheck browser test-embedded test-services services schema protos screenshot bench-scale
 
 INSTALL_INPUTS := requirements.txt requirements-dev.txt requirements-nodeps.txt clients/python/pyproject.toml scripts/install.sh
 REQ_HASH := $(shell cat $(INSTALL_INPUTS) | sha256sum | cut -c1-16)
@@ -71,3 +71,9 @@ protos: install
 screenshot: install browser
 	SCREENSHOT_DIR=$(CURDIR)/var/screenshots VOXIFY_VAR_DIR=$(CURDIR)/var/test \
 		$(VENV)/bin/pytest -q tests/operations/test_dashboard_screenshot.py tests/studio/test_browser.py
+
+# Throughput with 1 and 2 web and worker processes on the real services (bench/scale.py, its own
+# database voxify_bench): bench/results/scale.md. Takes about 15 minutes.
+bench-scale: install services
+	$(SERVICES_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify_bench \
+		$(PY) scripts/with_test_servers.py $(PY) bench/scale.py $(BENCH_ARGS)

@@ -5,10 +5,7 @@ Redis, RabbitMQ, S3 on the moto server, the Chroma server), checked by its own h
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +19,8 @@ import soundfile as sf
 from django.conf import settings
 
 from grpc_server.protos import tts_pb2, tts_pb2_grpc
-from tests.support import compose
-from tests.support.processes import ApiUser, free_port, kill_tree, service_env, watch
+from tests.support.processes import ApiUser, kill_tree, watch
+from tests.support.topology import Topology
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,105 +34,7 @@ pytestmark = [
 CLIP = "1089-134686-0000.wav"
 SECOND_CLIP = "LJ001-0006.wav"
 TERMINAL = {"completed", "failed", "cancelled"}
-# Set by compose from the operator's .env and replaced here by this machine's services.
-CONNECTIONS = {
-    "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "STORAGE_BACKEND", "AWS_STORAGE_BUCKET_NAME",
-    "AWS_S3_ENDPOINT_URL", "AWS_S3_REGION_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "CHROMA_URL",
-    "SECRET_KEY", "JWT_SIGNING_KEY", "PUBLIC_BASE_URL",
-}  # fmt: skip
-# What an operator's .env would give compose for the rest.
-OPERATOR_ENV = {"ALLOWED_HOSTS": "127.0.0.1", "WORKER_CONCURRENCY": "1", "GPU_WORKER_CONCURRENCY": "1"}
 FAST_REAPER = {"JOB_HEARTBEAT_INTERVAL": "1", "JOB_HEARTBEAT_TIMEOUT": "8", "JOB_REAPER_INTERVAL": "2"}
-
-
-class Topology:
-    """migrate once, then two web processes, grpc, worker, worker-gpu and beat, each from compose.yaml."""
-
-    def __init__(self, var_dir: Path) -> None:
-        self.var_dir = var_dir
-        self.var_dir.mkdir(parents=True)
-        self.spec = compose.load()["services"]
-        self.web_ports = [free_port(), free_port()]
-        self.grpc_port = free_port()
-        self.env = service_env(var_dir, LOG_LEVEL="INFO", **FAST_REAPER)
-        self.env["PUBLIC_BASE_URL"] = self.web_url(1)
-        production = self.spec["web"]["environment"]
-        for key in CONNECTIONS & production.keys():
-            assert self.env.get(key), f"{key}: the test has no real service for it"
-        for key, value in production.items():
-            if key not in CONNECTIONS:
-                self.env[key] = compose.interpolate(str(value), OPERATOR_ENV)
-        assert self.env["STORAGE_BACKEND"] == "s3" and self.env["CELERY_BROKER_URL"].startswith("amqp://")
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
-
-    def web_url(self, index: int) -> str:
-        return f"http://127.0.0.1:{self.web_ports[index]}"
-
-    def ports(self, name: str) -> dict[str, int]:
-        web = self.web_ports[1] if name == "web-b" else self.web_ports[0]
-        return {"8000": web, "50051": self.grpc_port}
-
-    def command(self, name: str) -> list[str]:
-        role = "web" if name.startswith("web") else name
-        return compose.native(self.spec[role]["command"], OPERATOR_ENV, self.ports(name))
-
-    def spawn(self, name: str) -> None:
-        log = (self.var_dir / f"{name}.log").open("ab")
-        self.processes[name] = subprocess.Popen(
-            self.command(name),
-            cwd=settings.BASE_DIR,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-
-    def healthy(self, name: str, timeout: float = 180) -> None:
-        """The role's own compose health check, run here until it passes."""
-        role = "web" if name.startswith("web") else name
-        argv = compose.native(compose.healthcheck(self.spec[role]), OPERATOR_ENV, self.ports(name))
-        deadline = time.monotonic() + timeout
-        while True:
-            process = self.processes[name]
-            assert process.poll() is None, f"{name} exited with {process.returncode}:\n{self.log(name)[-3000:]}"
-            result = subprocess.run(
-                argv, cwd=settings.BASE_DIR, env=self.env, capture_output=True, text=True, timeout=60
-            )
-            if result.returncode == 0:
-                return
-            assert time.monotonic() < deadline, f"{name} never healthy: {result.stderr}\n{self.log(name)[-3000:]}"
-            time.sleep(1)
-
-    def log(self, name: str) -> str:
-        return (self.var_dir / f"{name}.log").read_text(errors="replace")
-
-    def start(self) -> Topology:
-        migrate = subprocess.run(
-            compose.native(self.spec["migrate"]["command"], OPERATOR_ENV, {}),
-            cwd=settings.BASE_DIR,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert migrate.returncode == 0, migrate.stderr
-        names = ["web-a", "web-b", "grpc", "worker", "worker-gpu", "beat"]
-        for name in names:
-            self.spawn(name)
-        for name in names:
-            self.healthy(name)
-        return self
-
-    def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
-            kill_tree(process)
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +42,12 @@ def topology(
     tmp_path_factory: pytest.TempPathFactory, django_db_setup: None, django_db_blocker: Any
 ) -> Iterator[Topology]:
     with django_db_blocker.unblock():
-        system = Topology(Path(tmp_path_factory.mktemp("topology")) / "var")
+        system = Topology(
+            Path(tmp_path_factory.mktemp("topology")) / "var",
+            {"web": 2, "grpc": 1, "worker": 1, "worker-gpu": 1, "beat": 1},
+            **FAST_REAPER,
+        )
+        system.env["PUBLIC_BASE_URL"] = system.url("web-2")  # gRPC answers link to web B
         try:
             yield system.start()
         finally:
@@ -166,7 +70,7 @@ def files_of(user: ApiUser) -> dict[str, int]:
 
 
 def test_one_request_crosses_every_role(topology: Topology) -> None:
-    web_a, web_b = SimpleNamespace(url=topology.web_url(0)), SimpleNamespace(url=topology.web_url(1))
+    web_a, web_b = SimpleNamespace(url=topology.url("web-1")), SimpleNamespace(url=topology.url("web-2"))
     user = ApiUser(web_a, "topology@example.com")  # type: ignore[arg-type]
 
     # Upload through web A; train; follow the job over web B's WebSocket.
@@ -176,16 +80,16 @@ def test_one_request_crosses_every_role(topology: Topology) -> None:
     assert messages[-1]["status"] == "completed", messages[-1]
     assert len(set(monotonic_progress(messages))) >= 3 and messages[-1]["progress"] == 1.0
     # The training ran on the gpu-queue worker, not on the default one.
-    assert "Task voices.train[" in topology.log("worker-gpu") and "Task voices.train[" not in topology.log("worker")
+    assert "Task voices.train[" in topology.log("worker-gpu-1") and "Task voices.train[" not in topology.log("worker-1")
 
     # Synthesise through the gRPC sidecar in the cloned voice; download through web B.
-    with grpc.insecure_channel(f"127.0.0.1:{topology.grpc_port}") as channel:
+    with grpc.insecure_channel(topology.grpc_target) as channel:
         spoken = tts_pb2_grpc.TTSServiceStub(channel).SynthesizeText(
             tts_pb2.SynthesizeTextRequest(text="The lighthouse keeper climbed the stairs.", voice_id=sample_id),
             metadata=[("authorization", f"Bearer {user.token}")],
             timeout=120,
         )
-    assert spoken.voice_id == sample_id and spoken.audio_url.startswith(topology.web_url(1) + "/api/v1/files/audio/")
+    assert spoken.voice_id == sample_id and spoken.audio_url.startswith(topology.url("web-2") + "/api/v1/files/audio/")
     download = httpx.get(spoken.audio_url, timeout=60)  # the signed link, no header
     assert download.status_code == 200, download.text
     audio, rate = sf.read(io.BytesIO(download.content))
@@ -197,18 +101,19 @@ def test_one_request_crosses_every_role(topology: Topology) -> None:
 
 
 def test_killing_the_worker_mid_training_loses_nothing_and_charges_nothing_twice(topology: Topology) -> None:
-    user = ApiUser(SimpleNamespace(url=topology.web_url(1)), "topology-kill@example.com")  # type: ignore[arg-type]
+    user = ApiUser(SimpleNamespace(url=topology.url("web-2")), "topology-kill@example.com")  # type: ignore[arg-type]
     sample_id = user.upload(SECOND_CLIP)
     usage_before = user.http.get("/api/v1/auth/usage").json()["data"]
     job_id = user.train(sample_id)
     user.wait_job(job_id, lambda job: job["status"] == "running" and job["progress"] >= 0.1, timeout=180)
 
-    kill_tree(topology.processes["worker-gpu"])  # the worker and its pool, SIGKILL
-    topology.spawn("worker-gpu")  # a replacement, from the same compose command
-    topology.healthy("worker-gpu")
+    kill_tree(topology.processes["worker-gpu-1"])  # the worker and its pool, SIGKILL
+    topology.spawn("worker-gpu-1")  # a replacement, from the same compose command
+    topology.healthy("worker-gpu-1")
 
     final = user.wait_job(job_id, lambda job: job["status"] in TERMINAL, timeout=300)
     sample = user.http.get(f"/api/v1/voice/samples/{sample_id}").json()["data"]
+    print(f"after the kill: {final['status']} on attempt {final['attempts']}: {final.get('error') or final['message']}")
     if final["status"] == "completed":
         assert final["attempts"] == 2 and sample["status"] == "ready" and sample["voice_model"]["version"] == 1
         expected_files = {"voice_sample": 1, "voice_model": 1}
