@@ -14,7 +14,7 @@ SERVICES_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/voxify DATABASE_
 	JWT_SIGNING_KEY=test-services-jwt-key-not-for-production-0123456789abcdefghijklmnop \
 	SECURE_SSL_REDIRECT=false VOXIFY_VAR_DIR=$(CURDIR)/var/test-services
 
-.PHONY: install run test lint typecheck browser test-embedded test-services services schema protos screenshot bench-scale
+.PHONY: install run test lint typecheck browser test-embedded test-services services schema protos screenshot bench-scale nginx
 
 INSTALL_INPUTS := requirements.txt requirements-dev.txt requirements-nodeps.txt clients/python/pyproject.toml scripts/install.sh
 REQ_HASH := $(shell cat $(INSTALL_INPUTS) | sha256sum | cut -c1-16)
@@ -56,7 +56,11 @@ browser:
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		(apt-get update -q && apt-get install -y -q chromium chromium-driver)
 
-test: lint typecheck browser test-embedded test-services
+# nginx checks deploy/nginx.conf (tests/deploy/test_compose.py); Debian's nginx-light, not started.
+nginx:
+	command -v nginx >/dev/null || (apt-get update -q && apt-get install -y -q --no-install-recommends nginx-light)
+
+test: lint typecheck browser nginx test-embedded test-services
 
 # Regenerate the committed OpenAPI schema after changing the API.
 schema: install

@@ -19,7 +19,7 @@ import soundfile as sf
 from django.conf import settings
 
 from grpc_server.protos import tts_pb2, tts_pb2_grpc
-from tests.support.processes import ApiUser, kill_tree, watch
+from tests.support.processes import FAST_REAPER, ApiUser, kill_tree, watch
 from tests.support.topology import Topology
 
 pytestmark = [
@@ -34,7 +34,6 @@ pytestmark = [
 CLIP = "1089-134686-0000.wav"
 SECOND_CLIP = "LJ001-0006.wav"
 TERMINAL = {"completed", "failed", "cancelled"}
-FAST_REAPER = {"JOB_HEARTBEAT_INTERVAL": "1", "JOB_HEARTBEAT_TIMEOUT": "8", "JOB_REAPER_INTERVAL": "2"}
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +94,20 @@ def test_one_request_crosses_every_role(topology: Topology) -> None:
     audio, rate = sf.read(io.BytesIO(download.content))
     assert rate == spoken.sample_rate and abs(len(audio) / rate - spoken.duration) < 0.05
 
+    # A long text as a job through web A: the default-queue worker speaks it.
+    accepted = user.http.post(
+        "/api/v1/tts/synthesize/async", json={"text": "A job for the default queue.", "voice_id": sample_id}
+    )
+    assert accepted.status_code == 202, accepted.text
+    spoken_later = user.wait_job(accepted.json()["data"]["job_id"], lambda job: job["status"] in TERMINAL, timeout=120)
+    assert spoken_later["status"] == "completed", spoken_later
+    assert "Task synthesis.run[" in topology.log("worker-1") and "Task synthesis.run[" not in topology.log(
+        "worker-gpu-1"
+    )
+
     usage = user.http.get("/api/v1/auth/usage").json()["data"]
-    assert (usage["uploads"]["used"], usage["syntheses"]["used"]) == (1, 1)
-    assert files_of(user) == {"voice_sample": 1, "voice_model": 1, "synthesis": 1}
+    assert (usage["uploads"]["used"], usage["syntheses"]["used"]) == (1, 2)
+    assert files_of(user) == {"voice_sample": 1, "voice_model": 1, "synthesis": 2}
 
 
 def test_killing_the_worker_mid_training_loses_nothing_and_charges_nothing_twice(topology: Topology) -> None:

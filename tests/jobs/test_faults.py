@@ -16,12 +16,11 @@ import pytest
 from django.conf import settings
 
 from tests.support.api import STRONG_PASSWORD
-from tests.support.processes import ApiUser, ServiceStack, kill_tree
+from tests.support.processes import FAST_REAPER, ApiUser, ServiceStack, kill_tree
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 TERMINAL = {"completed", "failed", "cancelled"}
 CLIP = "LJ001-0001.wav"
-FAST_REAPER = {"JOB_HEARTBEAT_INTERVAL": "1", "JOB_HEARTBEAT_TIMEOUT": "8", "JOB_REAPER_INTERVAL": "2"}
 
 
 @pytest.fixture(scope="module")

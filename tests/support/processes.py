@@ -31,6 +31,9 @@ from tests.support.speech_data import recording
 from voxify_project.embedded_redis import start_embedded_redis
 from voxify_project.management.commands.serve import service_commands
 
+# Job settings under which a worker's death is noticed in seconds (production: 30 s).
+FAST_REAPER = {"JOB_HEARTBEAT_INTERVAL": "1", "JOB_HEARTBEAT_TIMEOUT": "8", "JOB_REAPER_INTERVAL": "2"}
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -90,6 +93,17 @@ def kill_tree(process: subprocess.Popen[bytes] | psutil.Process, sig: int = sign
         with contextlib.suppress(psutil.NoSuchProcess):
             member.send_signal(sig)
     psutil.wait_procs(family, timeout=15)
+
+
+def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to each, a grace period, then SIGKILL to whatever is left of each tree."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=20)
+        kill_tree(process)
 
 
 class ServiceStack:
@@ -234,13 +248,7 @@ class ServiceStack:
             subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True, timeout=120)
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
-            kill_tree(process)
+        stop_all(list(self.processes.values()))
         if self.redis is not None:
             self.redis.terminate()
             self.redis.wait(timeout=20)

@@ -8,8 +8,6 @@ tests/deploy/test_topology.py and bench/scale.py.
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -17,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from tests.support import compose
-from tests.support.processes import free_port, kill_tree, service_env
+from tests.support.processes import free_port, service_env, stop_all
 
 # Set by compose from the operator's .env, and replaced here by this machine's services.
 CONNECTIONS = {
@@ -131,10 +129,4 @@ class Topology:
         return self
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
-            kill_tree(process)
+        stop_all(list(self.processes.values()))
