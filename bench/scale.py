@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import threading
 import time
@@ -34,7 +35,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SHAPES = [(1, 1), (1, 2), (2, 1), (2, 2)]  # (web processes, worker processes)
 TEXT = "The lighthouse keeper climbed the narrow stairs. He trimmed the wick and watched the sea."
 CLIP = "LJ001-0006.wav"
 MB = 1024 * 1024
@@ -66,13 +66,13 @@ def run_shape(var_dir: Path, webs: int, workers: int, args: argparse.Namespace) 
     from tests.support.topology import Topology
 
     topology = Topology(
-        var_dir / f"web{webs}-worker{workers}",
+        var_dir / f"web{webs}-worker{workers}-{time.monotonic_ns()}",
         {"web": webs, "worker": workers},
         TRAINING_QUEUE="default",
         LOG_LEVEL="WARNING",
     ).start()
     try:
-        tag = f"w{webs}k{workers}"
+        tag = f"w{webs}k{workers}-{time.monotonic_ns()}"
         urls = topology.web_urls
         trainers = [ApiUser(_at(urls[i % webs]), f"train{i}-{tag}@example.com") for i in range(args.trainings)]
         samples = [user.upload(CLIP) for user in trainers]
@@ -167,35 +167,50 @@ def write(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     out = ROOT / "bench" / "results"
     machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}"
     (out / "scale.json").write_text(json.dumps({"machine": machine, "args": vars(args), "results": results}, indent=2))
-    base = results[0]
+    shapes: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for r in results:
+        shapes.setdefault((r["web_processes"], r["worker_processes"]), []).append(r)
+
+    def mean(shape: tuple[int, int], key: str) -> float:
+        return statistics.fmean(r[key] for r in shapes[shape])
+
     lines = [
         "# Scale-out: web and worker processes",
         "",
-        f"`make bench-scale` on {machine}; PostgreSQL, Redis, RabbitMQ, S3 (moto) and Chroma on the",
-        f"same machine. Load: {args.clients} clients submitting async syntheses and polling them for",
-        f"{args.seconds:g} s, then {args.trainings} trainings at once. Workers run one task each (`-c 1`).",
+        f"`make bench-scale` on {machine}: PostgreSQL, Redis, RabbitMQ, S3 (moto), Chroma, the",
+        f"Voxify processes and the load generator all share these cores. Load: {args.clients} clients submitting async",
+        f"syntheses (two sentences, about 6 s of audio) and polling them for {args.seconds:g} s, then",
+        f"{args.trainings} trainings at once. Workers run one task each (`-c 1`); shapes in the order run.",
         "",
-        "| web | workers | syntheses/s | x 1x1 | p50 / p95 done (s) | poll p50 / p95 (ms) "
-        "| trainings: wall (s) | trainings/min | worker PSS (MB) | web RSS (MB) | failures |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| web | workers | syntheses/s | p50 / p95 done (s) | poll p50 / p95 (ms) "
+        "| trainings: wall (s) | worker PSS (MB) | web RSS (MB) | failures |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         pss, rss = ", ".join(map(str, r["worker_pss_mb"])), ", ".join(map(str, r["web_rss_mb"]))
         lines.append(
             f"| {r['web_processes']} | {r['worker_processes']} | {r['syntheses_per_s']:.3f} | "
-            f"{r['syntheses_per_s'] / base['syntheses_per_s']:.2f} | {r['synthesis_p50_s']} / {r['synthesis_p95_s']} | "
-            f"{r['poll_p50_ms']} / {r['poll_p95_ms']} | {r['training_wall_s']} | {r['trainings_per_min']} | "
-            f"{pss} | {rss} | {len(r['failures'])} |"
+            f"{r['synthesis_p50_s']} / {r['synthesis_p95_s']} | {r['poll_p50_ms']} / {r['poll_p95_ms']} | "
+            f"{r['training_wall_s']} | {pss} | {rss} | {len(r['failures'])} |"
         )
-    per_core = max(r["syntheses_per_s"] / min(r["worker_processes"], os.cpu_count() or 1) for r in results)
+    lines += ["", "Means per shape:", "", "| web | workers | runs | syntheses/s | x 1x1 | training wall (s) | x 1x1 |"]
+    lines.append("|---|---|---|---|---|---|---|")
+    base = (1, 1)
+    for shape in sorted(shapes):
+        rate, wall = mean(shape, "syntheses_per_s"), mean(shape, "training_wall_s")
+        lines.append(
+            f"| {shape[0]} | {shape[1]} | {len(shapes[shape])} | {rate:.3f} | "
+            f"{rate / mean(base, 'syntheses_per_s'):.2f} | {wall:.1f} | {wall / mean(base, 'training_wall_s'):.2f} |"
+        )
+    pss_all = [v for r in results for v in r["worker_pss_mb"]]
+    rss_all = [v for r in results for v in r["web_rss_mb"]]
+    one_worker = [r["syntheses_per_s"] for r in results if r["worker_processes"] == 1]
     lines += [
         "",
-        f"Best syntheses per second per worker core: {per_core:.3f} (two-sentence texts, about 6 s of audio each).",
-        "",
-        "How the cost grows: each worker process holds its own copy of the speech models (the PSS",
-        "column), so memory grows linearly with worker processes; throughput grows with worker",
-        "processes only while there are free cores for them; web processes cost little memory and",
-        "only matter once a single one is saturated by requests (see the poll latency).",
+        f"- Memory per worker process (PSS of the pool process): {min(pss_all)} to {max(pss_all)} MB; per web",
+        f"  process (RSS): {min(rss_all)} to {max(rss_all)} MB. Both grow linearly with the number of processes.",
+        f"- One worker process: {min(one_worker):.2f} to {max(one_worker):.2f} syntheses per second of this text.",
+        f"- Trainings: {mean(base, 'training_wall_s') / args.trainings:.0f} s each on one worker process.",
     ]
     (out / "scale.md").write_text("\n".join(lines) + "\n")
 
@@ -205,7 +220,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=45.0)
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--trainings", type=int, default=2)
+    parser.add_argument(
+        "--shapes", default="1x1,1x2,2x1,2x2", help="web x worker processes, in the order run (default %(default)s)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="run the list of shapes this many times")
+    parser.add_argument("--merge", help="a scale.json of an earlier run: its runs are reported with these")
     args = parser.parse_args()
+    shapes = [tuple(int(n) for n in shape.split("x")) for shape in args.shapes.split(",")] * args.repeat
     for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CHROMA_URL", "AWS_S3_ENDPOINT_URL"):
         if not os.environ.get(name):
             raise SystemExit(f"{name} is not set: run `make bench-scale`")
@@ -221,8 +242,8 @@ def main() -> None:
         REGISTER_RATE_PER_IP="100000/h",
         LOGIN_RATE_PER_IP="100000/m",
     )
-    results = []
-    for webs, workers in SHAPES:
+    results = json.loads(Path(args.merge).read_text())["results"] if args.merge else []
+    for webs, workers in shapes:
         print(f"scale: {webs} web, {workers} worker processes", flush=True)
         results.append(run_shape(var_dir, webs, workers, args))
         print(json.dumps(results[-1]), flush=True)
