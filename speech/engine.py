@@ -15,6 +15,10 @@ For each piece of text (``speech.text.prepare``) the engine
    peak limiter so that no gain ever clips;
 5. fades its edges (10 ms) and appends the pause that separates it from the next piece.
 
+Word times come from Piper's own phoneme lengths (speech.alignment) and follow the piece
+through every step: the stretch and the voice conversion scale them with the audio's length;
+levelling, gain and resampling keep them.
+
 A piece is therefore playable on its own (a stream sends each one as a file), and pieces
 concatenate into the whole without clicks: every boundary is faded silence.
 """
@@ -27,10 +31,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
+from speech.alignment import WordTime
 from speech.audio_io import Samples, resample
 from speech.dsp.world import modify
 from speech.formats import OUTPUT_FORMATS
-from speech.tts import PIPER_RATE, synthesize
+from speech.tts import PIPER_RATE, synthesize, synthesize_aligned
 from speech.voice_methods import get_method
 from speech.voice_methods.base import Artefact
 
@@ -108,7 +113,15 @@ def _fade(samples: Samples, rate: int) -> Samples:
 
 def render_piece(text: str, *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
     """One piece of text as finished audio at ``options.sample_rate``, pause included."""
-    audio, rate = synthesize(text, length_scale=1.0 / options.speed)
+    return render_piece_timed(text, options=options, voice=voice)[0]
+
+
+def render_piece_timed(
+    text: str, *, options: RenderOptions, voice: Artefact | None = None
+) -> tuple[Samples, list[WordTime]]:
+    """``render_piece`` and when each of the piece's words is spoken, in seconds from its start."""
+    audio, rate, words = synthesize_aligned(text, length_scale=1.0 / options.speed)
+    spoken_length = len(audio)
     stretch = 1.0
     if options.speed != 1.0:
         reference, _ = synthesize(text)
@@ -121,11 +134,13 @@ def render_piece(text: str, *, options: RenderOptions, voice: Artefact | None = 
         audio = get_method(voice.method).convert(
             audio, rate, voice, pitch=options.pitch, stretch=stretch, similarity=options.similarity
         )
+    scale = len(audio) / max(spoken_length, 1)  # the stretch and the conversion, on the timeline
+    words = [WordTime(w.word, round(w.start * scale, 3), round(w.end * scale, 3)) for w in words]
     audio = level(audio, rate) * np.float32(options.volume)
     audio = limit(resample(audio, rate, options.sample_rate), options.sample_rate)
     audio = _fade(audio, options.sample_rate)
     pause = np.zeros(int(options.sample_rate * PAUSE_S / options.speed), dtype=np.float32)
-    return np.concatenate([audio, pause])
+    return np.concatenate([audio, pause]), words
 
 
 def render_pieces(
@@ -148,6 +163,21 @@ def render_text(pieces: list[str], *, options: RenderOptions, voice: Artefact | 
     return np.concatenate(rendered) if rendered else np.zeros(0, dtype=np.float32)
 
 
+def render_text_timed(
+    pieces: list[str], *, options: RenderOptions, voice: Artefact | None = None
+) -> tuple[Samples, list[WordTime]]:
+    """All pieces joined, and every spoken word's time in the joined audio."""
+    parts: list[Samples] = []
+    words: list[WordTime] = []
+    offset = 0.0
+    for piece in pieces:
+        audio, piece_words = render_piece_timed(piece, options=options, voice=voice)
+        words += [WordTime(w.word, round(offset + w.start, 3), round(offset + w.end, 3)) for w in piece_words]
+        parts.append(audio)
+        offset += len(audio) / options.sample_rate
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)), words
+
+
 def estimate_audio_seconds(characters: int, speed: float = 1.0) -> float:
     """About 14 characters of English per second of speech at speed 1.0."""
     return characters / 14.0 / speed
@@ -161,6 +191,8 @@ __all__ = [
     "level",
     "limit",
     "render_piece",
+    "render_piece_timed",
     "render_pieces",
     "render_text",
+    "render_text_timed",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from speech.alignment import WordTime
 from speech.audio_io import Samples, resample
 from speech.models import LazyModel, whisper_model_dir
 
@@ -33,3 +34,18 @@ def transcribe(samples: Samples, sample_rate: int) -> str:
             audio, language="en", beam_size=1, condition_on_previous_text=False, vad_filter=False
         )
         return " ".join(segment.text.strip() for segment in segments).strip()
+
+
+def transcribe_words(samples: Samples, sample_rate: int) -> list[WordTime]:
+    """Each word Whisper hears, with its start and end in seconds (its own word timestamps,
+    from cross-attention alignment): an independent check of the engine's word times."""
+    audio = resample(samples, sample_rate, WHISPER_RATE)
+    with _model.use() as model:
+        segments, _ = model.transcribe(
+            audio, language="en", beam_size=1, condition_on_previous_text=False, vad_filter=False, word_timestamps=True
+        )
+        return [
+            WordTime(word.word.strip(), float(word.start), float(word.end))
+            for segment in segments
+            for word in segment.words or []
+        ]

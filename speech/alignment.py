@@ -1,0 +1,201 @@
+"""When each word is spoken, from the engine's own phoneme durations.
+
+Piper reports how many samples each phoneme of a sentence took (its voice model is patched in
+memory to output them). eSpeak writes a sentence's phonemes word by word with spaces between
+them, but joins some short words ("in the" -> ``ɪnðə``) and may split others. So the spoken
+groups are matched to the text's words by phonemizing each word on its own and aligning the
+two sequences (dynamic programming over 1:1, n:1 and 1:n matches, scored by edit distance).
+Words that share a group share its time in proportion to their phonemes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+# Phoneme symbols that take time but are not speech sounds of a word: sentence markers and
+# punctuation (Piper turns punctuation into a pause).
+_NOT_SOUNDS = set("^$_.,;:!?¡¿—…\"'()[]-")
+_STRESS = set("ˈˌ")
+WORD = re.compile(r"[\w'’]+(?:[-.][\w'’]+)*")
+
+
+@dataclass(frozen=True)
+class WordTime:
+    word: str
+    start: float  # seconds
+    end: float
+
+
+@dataclass(frozen=True)
+class SpokenGroup:
+    """One space-separated group of phonemes: its sounds and the samples they span."""
+
+    sounds: str
+    start: int  # samples
+    end: int
+
+
+def spoken_groups(phonemes: Sequence[str], samples: Sequence[int]) -> list[SpokenGroup]:
+    """Groups of phonemes between spaces, each spanning its first to its last speech sound."""
+    groups: list[SpokenGroup] = []
+    position = 0
+    sounds, start, end = "", -1, -1
+    for phoneme, count in zip(phonemes, samples, strict=True):
+        if phoneme == " ":
+            if sounds:
+                groups.append(SpokenGroup(sounds, start, end))
+            sounds, start, end = "", -1, -1
+        elif phoneme not in _NOT_SOUNDS:
+            sound = "".join(ch for ch in phoneme if ch not in _STRESS)
+            if sound:
+                if not sounds and start < 0:
+                    start = position
+                sounds += sound
+                end = position + count
+            elif not sounds:
+                start = position  # a stress mark opens the word
+        position += count
+    if sounds:
+        groups.append(SpokenGroup(sounds, start, end))
+    return groups
+
+
+def text_words(text: str) -> list[str]:
+    """The words of a piece of text, as it is spoken (punctuation dropped)."""
+    return WORD.findall(unicodedata.normalize("NFC", text))
+
+
+def _distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+def _sounds(phonemes: str) -> str:
+    return "".join(p for p in phonemes if p not in _NOT_SOUNDS and p not in _STRESS and not p.isspace())
+
+
+def word_times(
+    words: Sequence[str], groups: Sequence[SpokenGroup], rate: int, phonemize: Callable[[str], str]
+) -> list[WordTime]:
+    """Each word with its start and end in seconds, in order; every word once."""
+    if not words:
+        return []
+    if not groups:
+        return [WordTime(word, 0.0, 0.0) for word in words]
+    own = [_sounds(phonemize(word)) or word.lower() for word in words]
+    n, m = len(words), len(groups)
+    inf = float("inf")
+    # cost[i][j]: words[:i] matched with groups[:j]; step: (words taken, groups taken)
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    step: list[list[tuple[int, int]]] = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    moves = [(1, 1), (2, 1), (3, 1), (4, 1), (1, 2), (1, 3)]
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if cost[i][j] == inf:
+                continue
+            for dw, dg in moves:
+                a, b = i + dw, j + dg
+                if a > n or b > m:
+                    continue
+                said = "".join(group.sounds for group in groups[j:b])
+                written = "".join(own[i:a])
+                # Relative edit distance, plus a small price for every join or split.
+                score = cost[i][j] + _distance(said, written) / max(len(said), len(written), 1) + 0.05 * (dw + dg - 2)
+                if score < cost[a][b]:
+                    cost[a][b], step[a][b] = score, (dw, dg)
+    if cost[n][m] == inf:  # more words than the moves allow: spread them evenly
+        start, end = groups[0].start / rate, groups[-1].end / rate
+        size = (end - start) / n
+        return [WordTime(word, start + k * size, start + (k + 1) * size) for k, word in enumerate(words)]
+    matched: list[WordTime] = []
+    i, j = n, m
+    while i or j:
+        dw, dg = step[i][j]
+        span = groups[j - dg : j]
+        first, last = span[0].start, span[-1].end
+        lengths = [max(len(sounds), 1) for sounds in own[i - dw : i]]
+        total = sum(lengths)
+        position = float(first)
+        pieces = []
+        for word, length in zip(words[i - dw : i], lengths, strict=True):
+            width = (last - first) * length / total
+            pieces.append(WordTime(word, position / rate, (position + width) / rate))
+            position += width
+        matched = pieces + matched
+        i, j = i - dw, j - dg
+    return matched
+
+
+_EDGE_PUNCTUATION = "\"'“”‘’()[]{}<>.,;:!?¡¿…—–-"
+
+
+def input_words(text: str) -> list[str]:
+    """The words of the text as the user wrote them: whitespace-separated, outer punctuation
+    removed, and only those with a letter, digit or symbol left ("$5" and "&" are words)."""
+    words = []
+    for token in text.split():
+        word = token.strip(_EDGE_PUNCTUATION)
+        if word:
+            words.append(word)
+    return words
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def attribute(
+    written: Sequence[str], spoken: Sequence[WordTime], normalize: Callable[[str], str], *, most: int = 8
+) -> list[WordTime]:
+    """The input's words with the times of the spoken words each became ("$5" -> "five dollars").
+
+    Each written word is normalised on its own and matched with a run of 0 to ``most``
+    consecutive spoken words (dynamic programming on relative edit distance); a spoken word
+    that no written word explains is skipped at a price. A written word that was not spoken
+    ("-") gets an empty span where it stands.
+    """
+    n, m = len(written), len(spoken)
+    said = [_letters(word.word) for word in spoken]
+    expected = [_letters(normalize(word)) for word in written]
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    step: list[list[int]] = [[0] * (m + 1) for _ in range(n + 1)]  # spoken words taken; -1: skip one
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = cost[i][j]
+            if here == inf:
+                continue
+            if j < m and here + 1.0 < cost[i][j + 1]:  # a spoken word nobody wrote
+                cost[i][j + 1], step[i][j + 1] = here + 1.0, -1
+            if i == n:
+                continue
+            for k in range(min(most, m - j) + 1):
+                heard = "".join(said[j : j + k])
+                size = max(len(heard), len(expected[i]))
+                price = _distance(heard, expected[i]) / size if size else 0.0
+                if here + price < cost[i + 1][j + k]:
+                    cost[i + 1][j + k], step[i + 1][j + k] = here + price, k
+    out: list[WordTime] = []
+    i, j = n, m
+    while i or j:
+        k = step[i][j]
+        if k == -1:
+            j -= 1
+            continue
+        if k:
+            out.append(WordTime(written[i - 1], spoken[j - k].start, spoken[j - 1].end))
+        else:
+            at = spoken[j - 1].end if j else 0.0
+            out.append(WordTime(written[i - 1], at, at))
+        i, j = i - 1, j - k
+    return out[::-1]

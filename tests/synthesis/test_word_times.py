@@ -1,0 +1,100 @@
+"""Word timestamps from the engine's own phoneme lengths, checked against Whisper's word
+timestamps on the same audio (an independent measurement), for the built-in and a cloned voice."""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+import pytest
+
+from speech.alignment import SpokenGroup, WordTime, attribute, input_words, spoken_groups, word_times
+from speech.engine import RenderOptions, render_text_timed
+from speech.text import normalize, prepare
+from speech.transcription import transcribe_words
+from speech.voice_methods.base import Artefact
+
+TEXTS = [
+    "The quick brown fox jumps over the lazy dog in the morning. It was one of those days.",
+    "Please call Stella and ask her to bring these things with her from the store.",
+    "Dr. Smith paid $5.50 on 3 May 2021, twice as much as last year.",
+]
+
+
+def _key(word: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", word.lower())
+
+
+def start_distances(words: list[WordTime], heard: list[WordTime]) -> list[float]:
+    """|start - Whisper's start| for each spoken word Whisper also heard, matched in order."""
+    distances = []
+    position = 0
+    for word in words:
+        for k in range(position, min(position + 4, len(heard))):
+            if _key(heard[k].word) == _key(word.word):
+                distances.append(abs(heard[k].start - word.start))
+                position = k + 1
+                break
+    return distances
+
+
+def timed(text: str, voice: Artefact | None, speed: float = 1.0) -> tuple[list[WordTime], list[WordTime], float]:
+    options = RenderOptions(sample_rate=22050, speed=speed)
+    audio, spoken = render_text_timed(prepare(text), options=options, voice=voice)
+    return spoken, transcribe_words(audio, 22050), len(audio) / 22050
+
+
+@pytest.fixture(scope="module", params=["builtin", "cloned"])
+def voice(request: pytest.FixtureRequest, trained_artefact: Artefact) -> Artefact | None:
+    return None if request.param == "builtin" else trained_artefact
+
+
+def test_word_starts_agree_with_whisper_and_every_input_word_is_there_once(voice: Artefact | None) -> None:
+    distances = []
+    for text in TEXTS:
+        spoken, heard, seconds = timed(text, voice)
+        distances += start_distances(spoken, heard)
+        attributed = attribute(input_words(text), spoken, normalize)
+        assert [w.word for w in attributed] == input_words(text)
+        starts = [w.start for w in attributed]
+        assert starts == sorted(starts) and all(w.start < w.end <= seconds for w in attributed), attributed
+    assert len(distances) >= 30, distances
+    assert statistics.median(distances) <= 0.08, sorted(distances)
+
+
+def test_at_speed_one_and_a_half_the_times_scale(voice: Artefact | None) -> None:
+    text = TEXTS[1]
+    normal, _, normal_seconds = timed(text, voice)
+    fast, heard, fast_seconds = timed(text, voice, speed=1.5)
+    assert [w.word for w in fast] == [w.word for w in normal]
+    ratios = [f.end / n.end for f, n in zip(fast, normal, strict=True)]
+    assert statistics.median(ratios) == pytest.approx(1 / 1.5, abs=0.05), ratios
+    assert fast[-1].end <= fast_seconds < normal_seconds
+    assert statistics.median(start_distances(fast, heard)) <= 0.08
+
+
+def test_joined_words_share_their_group_and_split_words_join() -> None:
+    # eSpeak says "in the" as one group; "it's" stays one word.
+    groups = [SpokenGroup("ɪnðə", 0, 2205), SpokenGroup("mɔːɹnɪŋ", 2205, 11025)]
+    own = {"in": "ˈɪn", "the": "ðə", "morning": "mˈɔːɹnɪŋ"}
+    times = word_times(["in", "the", "morning"], groups, 22050, lambda word: own[word])
+    assert [w.word for w in times] == ["in", "the", "morning"]
+    assert times[0].start == 0.0 and times[1].end == pytest.approx(0.1) and times[0].end == pytest.approx(0.05)
+    assert times[2].start == pytest.approx(0.1) and times[2].end == pytest.approx(0.5)
+
+
+def test_pauses_and_markers_are_not_inside_a_words_time() -> None:
+    phonemes = ["^", "h", "ˈɛ", "l", "oʊ", ",", " ", "w", "ˈɜː", "l", "d", ".", "$"]
+    samples = [100, 10, 10, 10, 10, 500, 5, 10, 10, 10, 10, 300, 100]
+    groups = spoken_groups(phonemes, samples)
+    assert groups == [SpokenGroup("hɛloʊ", 100, 140), SpokenGroup("wɜːld", 645, 685)]
+
+
+def test_written_words_keep_their_form_and_get_the_time_of_what_they_became() -> None:
+    text = "It costs $5.50 - or 25% of R&D's budget."
+    spoken_text = normalize(text)
+    spoken = [WordTime(word, k * 0.5, k * 0.5 + 0.4) for k, word in enumerate(spoken_text.replace("-", " ").split())]
+    attributed = attribute(input_words(text), spoken, normalize)
+    assert [w.word for w in attributed] == ["It", "costs", "$5.50", "or", "25%", "of", "R&D's", "budget"]
+    money = attributed[2]
+    assert (money.start, money.end) == (1.0, spoken[[w.word for w in spoken].index("cents")].end)
