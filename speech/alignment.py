@@ -135,7 +135,19 @@ def word_times(
     return matched
 
 
+def written_word_times(text: str, spoken: Sequence[WordTime]) -> list[dict[str, float | str]]:
+    """``[{word, start, end}]`` for each word of ``text`` as written, from the spoken words' times."""
+    from speech.text import normalize
+
+    return [{"word": w.word, "start": w.start, "end": w.end} for w in attribute(input_words(text), spoken, normalize)]
+
+
 _EDGE_PUNCTUATION = "\"'“”‘’()[]{}<>.,;:!?¡¿…—–-"
+
+
+def written_tokens(text: str) -> list[str]:
+    """The words of ``input_words`` as they stand in the text, punctuation kept (for subtitles)."""
+    return [token for token in text.split() if token.strip(_EDGE_PUNCTUATION)]
 
 
 def input_words(text: str) -> list[str]:

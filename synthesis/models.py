@@ -53,6 +53,10 @@ class Synthesis(models.Model):
         null=True, blank=True, help_text="Requested identity strength of a cloned voice (null: the voice's own)."
     )
     keep = models.BooleanField(default=False, help_text="Keep the output past FILE_TTL_HOURS.")
+    timestamps = models.CharField(max_length=8, default="none", help_text="Requested timestamps: none or word.")
+    word_timestamps = models.JSONField(
+        null=True, blank=True, help_text="[{word, start, end}] in seconds of the output, for each written word."
+    )
     pieces_total = models.PositiveIntegerField(default=0)
     pieces_done = models.PositiveIntegerField(default=0)
     duration = models.FloatField(null=True, blank=True, help_text="Seconds of audio produced.")

@@ -50,6 +50,7 @@ class SynthesisRequest:
     volume: float = 1.0
     similarity: float | None = None
     keep: bool = False
+    timestamps: str = "none"  # or "word": when each written word is spoken
 
     @property
     def options(self) -> RenderOptions:

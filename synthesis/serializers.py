@@ -53,6 +53,7 @@ def synthesis_request(data: dict[str, Any], config: dict[str, Any]) -> Synthesis
         volume=config.get("volume", 1.0),
         similarity=config.get("similarity"),
         keep=data["keep"],
+        timestamps=config.get("timestamps", "none"),
     )
 
 
@@ -69,6 +70,18 @@ class SynthesisConfigSerializer(StrictFields, serializers.Serializer[Any]):
     pitch = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0, help_text="F0 ratio; duration kept.")
     volume = serializers.FloatField(min_value=0.0, max_value=2.0, default=1.0, help_text="Gain; never clips.")
     similarity = SimilarityField()
+    timestamps = serializers.ChoiceField(
+        choices=["none", "word"],
+        default="none",
+        help_text="`word`: the answer (and the synthesis record) gives when each written word is spoken, "
+        "`[{word, start, end}]` in seconds of the output; GET /api/v1/tts/syntheses/{id}/subtitles renders them.",
+    )
+
+
+class WordTimestampSerializer(serializers.Serializer[Any]):
+    word = serializers.CharField(help_text="As written in the text (punctuation around it removed).")
+    start = serializers.FloatField(help_text="Seconds from the start of the output.")
+    end = serializers.FloatField()
 
 
 class SynthesizeInputSerializer(StrictFields, serializers.Serializer[Any]):
@@ -112,6 +125,9 @@ class SynthesizeOutputSerializer(serializers.Serializer[Any]):
     sample_rate = serializers.IntegerField()
     voice_id = serializers.CharField()
     expires_at = serializers.DateTimeField(allow_null=True)
+    timestamps = WordTimestampSerializer(
+        many=True, allow_null=True, required=False, help_text="With config.timestamps `word`; else null."
+    )
 
 
 class SynthesizeAsyncOutputSerializer(serializers.Serializer[Any]):
@@ -184,6 +200,12 @@ class SynthesisDetailSerializer(SynthesisListItemSerializer):
     volume = serializers.FloatField()
     similarity = serializers.FloatField(allow_null=True)
     keep = serializers.BooleanField()
+    timestamps = WordTimestampSerializer(
+        source="word_timestamps",
+        many=True,
+        allow_null=True,
+        help_text="When each written word is spoken, once a synthesis asked for `timestamps: word` has completed.",
+    )
     progress = serializers.SerializerMethodField()
     pieces_total = serializers.IntegerField()
     pieces_done = serializers.IntegerField()
@@ -207,6 +229,10 @@ class SynthesisDetailSerializer(SynthesisListItemSerializer):
         if not code and job is not None and job.error_code:
             code, message = job.error_code, job.error_message
         return {"code": code, "message": message} if code else None
+
+
+class SubtitlesQuerySerializer(StrictFields, serializers.Serializer[Any]):
+    format = serializers.ChoiceField(choices=["srt", "vtt"], default="srt", help_text="SubRip or WebVTT.")
 
 
 class SynthesisUpdateSerializer(serializers.Serializer[Any]):

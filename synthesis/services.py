@@ -26,8 +26,9 @@ from configuration.config import system_config
 from files.models import StoredFile
 from files.services import storage_delete_quietly, stored_file_create, stored_file_delete
 from jobs.services import job_cancel
+from speech.alignment import written_word_times
 from speech.audio_io import encode
-from speech.engine import SynthesisCancelled, render_text
+from speech.engine import SynthesisCancelled, render_text, render_text_timed
 from speech.formats import CONTENT_TYPES, EXTENSIONS
 from synthesis.models import Synthesis
 from synthesis.requests import Prepared, SynthesisRequest, synthesis_prepare
@@ -60,6 +61,7 @@ def synthesis_row_new(prepared: Prepared, *, owner: User, mode: str, status: str
         volume=request.volume,
         similarity=request.similarity,
         keep=request.keep,
+        timestamps=request.timestamps,
         pieces_total=len(prepared.pieces),
         **fields,
     )
@@ -137,10 +139,22 @@ def synthesize_now(*, user: User, request: SynthesisRequest) -> Synthesis:
     """POST /tts/synthesize: speak the text inside the request and store the file."""
     prepared = synthesis_prepare(user=user, request=request, max_length=system_config().max_synthesis_length)
     started = time.monotonic()
-    audio = render_text(prepared.pieces, options=request.options, voice=voice_artefact(prepared.voice.model))
+    artefact = voice_artefact(prepared.voice.model)
+    word_timestamps = None
+    if request.timestamps == "word":
+        audio, spoken = render_text_timed(prepared.pieces, options=request.options, voice=artefact)
+        word_timestamps = written_word_times(prepared.text, spoken)
+    else:
+        audio = render_text(prepared.pieces, options=request.options, voice=artefact)
     data = encode(audio, request.sample_rate, request.output_format)
     engine_seconds = time.monotonic() - started
-    synthesis = synthesis_row_new(prepared, owner=user, mode=Synthesis.Mode.SYNC, status=Synthesis.Status.RUNNING)
+    synthesis = synthesis_row_new(
+        prepared,
+        owner=user,
+        mode=Synthesis.Mode.SYNC,
+        status=Synthesis.Status.RUNNING,
+        word_timestamps=word_timestamps,
+    )
     synthesis.engine_seconds = engine_seconds  # not stored: the view reports it (Server-Timing)
     with removing_output(synthesis), transaction.atomic():
         synthesis.save()

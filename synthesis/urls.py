@@ -10,4 +10,7 @@ urlpatterns = [
     path("synthesize/stream/ticket", views.StreamTicketView.as_view(), name="tts-synthesize-stream-ticket"),
     path("syntheses", views.SynthesisListView.as_view(), name="tts-syntheses"),
     path("syntheses/<str:synthesis_id>", views.SynthesisDetailView.as_view(), name="tts-synthesis"),
+    path(
+        "syntheses/<str:synthesis_id>/subtitles", views.SynthesisSubtitlesView.as_view(), name="tts-synthesis-subtitles"
+    ),
 ]

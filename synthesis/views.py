@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,11 +17,12 @@ from accounts.sessions import credentials_from_request
 from accounts.tickets import TICKET_TTL_S, ticket_issue
 from files.links import download_url
 from files.responses import file_response
-from synthesis import selectors, services, streaming, work
+from synthesis import selectors, services, streaming, subtitles, work
 from synthesis.authentication import STREAM_TICKET_SCOPE, StreamTicketAuthentication
 from synthesis.serializers import (
     StreamQuerySerializer,
     StreamTicketSerializer,
+    SubtitlesQuerySerializer,
     SynthesisDetailSerializer,
     SynthesisFilterSerializer,
     SynthesisListItemSerializer,
@@ -92,7 +93,11 @@ class SynthesizeView(APIView):
         else:
             output = services.synthesis_output(synthesis)
             owner_id = synthesis.owner.public_id
-            data = {**output, "audio_url": download_url(_base_url(request), output["file_id"], user_id=owner_id)}
+            data = {
+                **output,
+                "audio_url": download_url(_base_url(request), output["file_id"], user_id=owner_id),
+                "timestamps": synthesis.word_timestamps,
+            }
             response = ok(SynthesizeOutputSerializer(data).data, "Speech synthesis completed")
         if synthesis.engine_seconds is not None:  # the engine's share of this answer (render + encode)
             response["Server-Timing"] = f"engine;dur={synthesis.engine_seconds * 1000:.1f}"
@@ -261,3 +266,31 @@ class SynthesisDetailView(APIView):
         data = SynthesisListItemSerializer(synthesis, context={"request": request}).data
         services.synthesis_delete(synthesis=synthesis)
         return ok(data, "Synthesis deleted")
+
+
+class SynthesisSubtitlesView(APIView):
+    # Any Accept header gets the subtitles (errors are JSON envelopes).
+    content_negotiation_class = JsonForAnyAccept
+
+    @extend_schema(
+        operation_id="tts_syntheses_subtitles",
+        parameters=[SubtitlesQuerySerializer],
+        responses={
+            (200, "application/x-subrip"): OpenApiResponse(OpenApiTypes.STR, description="SubRip subtitles."),
+            (200, "text/vtt"): OpenApiResponse(OpenApiTypes.STR, description="WebVTT subtitles."),
+            **error_responses(400, 401, 404, 409),
+        },
+        tags=["tts"],
+        description="The word timestamps of a completed synthesis made with `config.timestamps: word`, as "
+        "subtitles: cues of one line of at most 42 characters and at most 5 s, ending at sentence ends. "
+        "409 `TIMESTAMPS_NOT_AVAILABLE` when the synthesis has none (not asked for, or not completed).",
+    )
+    def get(self, request: Request, synthesis_id: str) -> HttpResponse:
+        query = SubtitlesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        fmt = query.validated_data["format"]
+        synthesis = selectors.synthesis_get(user=user_from_request(request), synthesis_id=synthesis_id)
+        text = subtitles.synthesis_subtitles(synthesis=synthesis, fmt=fmt)
+        response = HttpResponse(text, content_type=f"{subtitles.FORMATS[fmt]}; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{synthesis.public_id}.{fmt}"'
+        return response

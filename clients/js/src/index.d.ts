@@ -69,6 +69,8 @@ export interface SynthesisOptions {
   pitch?: number;
   volume?: number;
   similarity?: number;
+  /** 'word': the answer carries [{word, start, end}] */
+  timestamps?: 'none' | 'word';
 }
 
 export interface AudioChunk {
@@ -129,6 +131,7 @@ declare class TTS {
   streamTicket(): Promise<Json>;
   history(options?: { mode?: string; status?: string; pageSize?: number }): AsyncIterable<Json>;
   get(synthesisId: string): Promise<Json>;
+  subtitles(synthesisId: string, format?: 'srt' | 'vtt'): Promise<string>;
   keep(synthesisId: string, keep?: boolean): Promise<Json>;
   delete(synthesisId: string): Promise<null>;
 }

@@ -86,6 +86,7 @@ export const OPERATIONS = {
   tts_synthesize_stream_ticket: 'tts.streamTicket',
   tts_syntheses_list: 'tts.history',
   tts_syntheses_get: 'tts.get',
+  tts_syntheses_subtitles: 'tts.subtitles',
   tts_syntheses_update: 'tts.keep',
   tts_syntheses_delete: 'tts.delete',
   jobs_list: 'jobs.list',
@@ -277,6 +278,7 @@ function synthesisBody(text, { voiceId, keep, ...config } = {}) {
     pitch: config.pitch,
     volume: config.volume,
     similarity: config.similarity,
+    timestamps: config.timestamps,
   });
   return given({ text, voice_id: voiceId, keep, config: Object.keys(settings).length ? settings : undefined });
 }
@@ -426,6 +428,11 @@ class TTS extends Resource {
 
   get(synthesisId) {
     return this.client.request('tts_syntheses_get', 'GET', `${API}/tts/syntheses/${id(synthesisId)}`);
+  }
+
+  async subtitles(synthesisId, format = 'srt') {
+    const bytes = await this.client.request('tts_syntheses_subtitles', 'GET', `${API}/tts/syntheses/${id(synthesisId)}/subtitles`, { query: { format }, raw: true, envelope: false });
+    return new TextDecoder().decode(bytes);
   }
 
   keep(synthesisId, keep = true) {

@@ -44,10 +44,11 @@ def synthesis_config(
     pitch: float | None = None,
     volume: float | None = None,
     similarity: float | None = None,
+    timestamps: str | None = None,
 ) -> dict[str, Any]:
     return _given(
         output_format=output_format, sample_rate=sample_rate, speed=speed, pitch=pitch, volume=volume,
-        similarity=similarity,
+        similarity=similarity, timestamps=timestamps,
     )  # fmt: skip
 
 
@@ -172,6 +173,11 @@ def tts_syntheses_list(page: int, page_size: int, mode: str | None = None, statu
 
 def tts_syntheses_get(synthesis_id: str) -> Call:
     return Call("tts_syntheses_get", "GET", f"{API}/tts/syntheses/{_id(synthesis_id)}")
+
+
+def tts_syntheses_subtitles(synthesis_id: str, fmt: str) -> Call:
+    path = f"{API}/tts/syntheses/{_id(synthesis_id)}/subtitles"
+    return Call("tts_syntheses_subtitles", "GET", path, params={"format": fmt}, raw=True, envelope=False)
 
 
 def tts_syntheses_update(synthesis_id: str, keep: bool) -> Call:

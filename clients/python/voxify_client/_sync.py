@@ -321,6 +321,12 @@ class TTS(_Resource):
         result: dict[str, Any] = self._client._run(calls.tts_syntheses_get(synthesis_id))
         return result
 
+    @operation("tts_syntheses_subtitles")
+    def subtitles(self, synthesis_id: str, fmt: str = "srt") -> str:
+        """Subtitles (``srt`` or ``vtt``) of a synthesis made with ``timestamps="word"``."""
+        data: bytes = self._client._run(calls.tts_syntheses_subtitles(synthesis_id, fmt))
+        return data.decode("utf-8")
+
     @operation("tts_syntheses_update")
     def keep(self, synthesis_id: str, keep: bool = True) -> dict[str, Any]:
         result: dict[str, Any] = self._client._run(calls.tts_syntheses_update(synthesis_id, keep))
