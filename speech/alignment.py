@@ -165,18 +165,18 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def attribute(
-    written: Sequence[str], spoken: Sequence[WordTime], normalize: Callable[[str], str], *, most: int = 8
-) -> list[WordTime]:
-    """The input's words with the times of the spoken words each became ("$5" -> "five dollars").
+def match_written(
+    written: Sequence[str], said: Sequence[str], normalize: Callable[[str], str], *, most: int = 8
+) -> list[tuple[int, int]]:
+    """For each written word, the run ``[first, last)`` of spoken words it became ("$5" ->
+    "five dollars"; an empty run for a word that was not spoken, like "-").
 
     Each written word is normalised on its own and matched with a run of 0 to ``most``
     consecutive spoken words (dynamic programming on relative edit distance); a spoken word
-    that no written word explains is skipped at a price. A written word that was not spoken
-    ("-") gets an empty span where it stands.
+    that no written word explains is skipped at a price.
     """
-    n, m = len(written), len(spoken)
-    said = [_letters(word.word) for word in spoken]
+    n, m = len(written), len(said)
+    heard_letters = [_letters(word) for word in said]
     expected = [_letters(normalize(word)) for word in written]
     inf = float("inf")
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
@@ -192,22 +192,61 @@ def attribute(
             if i == n:
                 continue
             for k in range(min(most, m - j) + 1):
-                heard = "".join(said[j : j + k])
+                heard = "".join(heard_letters[j : j + k])
                 size = max(len(heard), len(expected[i]))
                 price = _distance(heard, expected[i]) / size if size else 0.0
                 if here + price < cost[i + 1][j + k]:
                     cost[i + 1][j + k], step[i + 1][j + k] = here + price, k
-    out: list[WordTime] = []
+    runs: list[tuple[int, int]] = []
     i, j = n, m
     while i or j:
         k = step[i][j]
         if k == -1:
             j -= 1
             continue
-        if k:
-            out.append(WordTime(written[i - 1], spoken[j - k].start, spoken[j - 1].end))
-        else:
-            at = spoken[j - 1].end if j else 0.0
-            out.append(WordTime(written[i - 1], at, at))
+        runs.append((j - k, j))
         i, j = i - 1, j - k
-    return out[::-1]
+    return runs[::-1]
+
+
+def attribute(written: Sequence[str], spoken: Sequence[WordTime], normalize: Callable[[str], str]) -> list[WordTime]:
+    """The written words with the times of the spoken words each became (``match_written``);
+    a word that was not spoken gets an empty span where it stands."""
+    out = []
+    for word, (first, last) in zip(written, match_written(written, [w.word for w in spoken], normalize), strict=True):
+        if last > first:
+            out.append(WordTime(word, spoken[first].start, spoken[last - 1].end))
+        else:
+            at = spoken[first - 1].end if first else 0.0
+            out.append(WordTime(word, at, at))
+    return out
+
+
+class WrittenWordClock:
+    """Written words' times as the pieces of a text are spoken one after another (a stream).
+
+    The spoken words are known before any audio (each piece's ``text_words``), so the written
+    words are matched to them up front; ``add`` takes one piece's word times and returns the
+    written words that are now complete, in the output's timeline.
+    """
+
+    def __init__(self, text: str, pieces: Sequence[str], normalize: Callable[[str], str]) -> None:
+        self.written = input_words(text)
+        self.runs = match_written(self.written, [w for piece in pieces for w in text_words(piece)], normalize)
+        self.spoken: list[WordTime] = []
+        self.next = 0  # the first written word not handed out yet
+        self.all: list[dict[str, float | str]] = []
+
+    def add(self, piece_words: Sequence[WordTime], offset: float) -> list[dict[str, float | str]]:
+        self.spoken += [WordTime(w.word, round(offset + w.start, 3), round(offset + w.end, 3)) for w in piece_words]
+        done: list[dict[str, float | str]] = []
+        while self.next < len(self.written) and self.runs[self.next][1] <= len(self.spoken):
+            first, last = self.runs[self.next]
+            if last > first:
+                start, end = self.spoken[first].start, self.spoken[last - 1].end
+            else:
+                start = end = self.spoken[first - 1].end if first else 0.0
+            done.append({"word": self.written[self.next], "start": start, "end": end})
+            self.next += 1
+        self.all += done
+        return done

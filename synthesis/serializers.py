@@ -105,6 +105,9 @@ class StreamQuerySerializer(StrictFields, serializers.Serializer[Any]):
     pitch = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0)
     volume = serializers.FloatField(min_value=0.0, max_value=2.0, default=1.0)
     similarity = SimilarityField()
+    timestamps = serializers.ChoiceField(
+        choices=["none", "word"], default="none", help_text="`word`: each audio_chunk event lists its words' times."
+    )
     keep = serializers.BooleanField(default=False)
     ticket = serializers.CharField(required=False, help_text="For EventSource: a ticket from …/stream/ticket.")
 

@@ -5,7 +5,9 @@ Events (each a ``data:`` line holding one JSON object, as in the API document):
 - ``job_info``: synthesis_id, estimated_duration, pieces, voice_id, format, sample_rate;
 - ``progress``: progress (0-1) and a message, after every piece;
 - ``audio_chunk``: chunk_id (1, 2, …), audio_url and file_id of that piece as a complete
-  file in the requested format, and its duration; sent as soon as the piece is ready;
+  file in the requested format, its duration and ``start`` (seconds into the whole); with
+  ``timestamps=word``, also ``timestamps``: the written words this piece completes, with
+  their times in the whole output; sent as soon as the piece is ready;
 - ``completed``: audio_url, file_id and duration of the whole;
 - ``error``: code and message, if the synthesis fails once the stream has started.
 
@@ -74,6 +76,8 @@ async def synthesis_events(synthesis: Synthesis, prepared: Prepared, base_url: s
                     "audio_url": download_url(base_url, chunk.file.public_id, user_id=owner_id),
                     "file_id": chunk.file.public_id,
                     "duration": round(chunk.duration, 3),
+                    "start": chunk.start,
+                    **({"timestamps": chunk.timestamps} if chunk.timestamps is not None else {}),
                 }
             )
             yield sse(

@@ -10,6 +10,7 @@ from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import structlog
 from django.db import transaction
@@ -17,10 +18,11 @@ from django.db import transaction
 from accounts.models import User
 from configuration.config import system_config
 from files.models import StoredFile
+from speech.alignment import WrittenWordClock
 from speech.audio_io import ChunkEncoder, Encoder, Samples, encode
-from speech.engine import ShouldStop, SynthesisCancelled, render_piece
+from speech.engine import ShouldStop, SynthesisCancelled, render_piece_timed
 from speech.formats import EXTENSIONS
-from speech.text import STREAM_FIRST_PIECE_CHARS
+from speech.text import STREAM_FIRST_PIECE_CHARS, normalize
 from synthesis.models import Synthesis
 from synthesis.requests import Prepared, SynthesisRequest, synthesis_prepare
 from synthesis.services import (
@@ -58,13 +60,16 @@ class StreamChunk:
     data: bytes  # the piece as a complete file in the output format
     file: StoredFile
     duration: float
+    start: float  # seconds into the whole output
+    timestamps: list[dict[str, Any]] | None  # written words completed by this chunk (timestamps: word)
 
 
 def _speak(
     synthesis: Synthesis, prepared: Prepared, should_stop: ShouldStop
-) -> Generator[tuple[int, Samples], None, None]:
-    """Each piece's audio as soon as it is rendered, ``(index, samples)``; the whole is encoded
-    alongside and, after the last piece, stored and the synthesis completed.
+) -> Generator[tuple[int, Samples, float, list[dict[str, Any]]], None, None]:
+    """Each piece's audio as soon as it is rendered, ``(index, samples, start, words)``: where
+    it starts in the whole, and the written words it completes with their times; the whole is
+    encoded alongside and, after the last piece, stored and the synthesis completed.
 
     Whatever stops it early is recorded on the synthesis: the generator closed or
     ``should_stop()`` (the client went away) as ``cancelled``, an error as ``failed`` with
@@ -75,17 +80,21 @@ def _speak(
     outcome: tuple[str, str, str] | None = (Synthesis.Status.CANCELLED, "", "")
     try:
         artefact = voice_artefact(prepared.voice.model)
+        clock = WrittenWordClock(prepared.text, prepared.pieces, normalize)
         with tempfile.TemporaryDirectory(prefix="voxify-stream-") as folder:
             path = Path(folder) / f"whole{EXTENSIONS[synthesis.output_format]}"
             with Encoder(path, synthesis.sample_rate, synthesis.output_format) as whole:
                 for index, piece in enumerate(prepared.pieces, 1):
                     if should_stop():
                         raise SynthesisCancelled
-                    audio = render_piece(piece, options=options, voice=artefact)
+                    audio, words = render_piece_timed(piece, options=options, voice=artefact)
+                    start = whole.duration
                     whole.write(audio)
-                    yield index, audio
+                    yield index, audio, start, clock.add(words, start)
                     Synthesis.objects.filter(pk=synthesis.pk).update(pieces_done=index)
                 duration = whole.duration
+            if synthesis.timestamps == "word":
+                synthesis.word_timestamps = clock.all
             with removing_output(synthesis), transaction.atomic(), path.open("rb") as content:
                 synthesis_complete(synthesis, content=content, duration=duration, started=started)
         outcome = None
@@ -112,7 +121,7 @@ def stream_chunks(
     synthesis completed (``synthesis.output_file``). Ending early is recorded (``_speak``)."""
     total = len(prepared.pieces)
     with closing(_speak(synthesis, prepared, should_stop)) as pieces:
-        for index, audio in pieces:
+        for index, audio, start, words in pieces:
             data = encode(audio, synthesis.sample_rate, synthesis.output_format)
             duration = len(audio) / synthesis.sample_rate
             stored = synthesis_audio_store(
@@ -123,7 +132,8 @@ def stream_chunks(
                 duration=duration,
                 expires_at=output_expiry(False),
             )
-            yield StreamChunk(index, total, data, stored, duration)
+            timestamps = words if synthesis.timestamps == "word" else None
+            yield StreamChunk(index, total, data, stored, duration, round(start, 3), timestamps)
 
 
 def stream_bytes(
@@ -134,7 +144,7 @@ def stream_bytes(
     stored and the synthesis completed after the last piece; ending early is recorded."""
     encoder = ChunkEncoder(synthesis.sample_rate, synthesis.output_format)
     with closing(_speak(synthesis, prepared, should_stop)) as pieces:
-        for _, audio in pieces:
+        for _, audio, _, _ in pieces:
             data = encoder.write(audio)
             if data:
                 yield data

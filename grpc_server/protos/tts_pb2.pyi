@@ -1,25 +1,38 @@
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SynthesisConfig(_message.Message):
-    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume", "similarity")
+    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume", "similarity", "timestamps")
     OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
     SPEED_FIELD_NUMBER: _ClassVar[int]
     PITCH_FIELD_NUMBER: _ClassVar[int]
     VOLUME_FIELD_NUMBER: _ClassVar[int]
     SIMILARITY_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMPS_FIELD_NUMBER: _ClassVar[int]
     output_format: str
     sample_rate: int
     speed: float
     pitch: float
     volume: float
     similarity: float
-    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ..., similarity: _Optional[float] = ...) -> None: ...
+    timestamps: str
+    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ..., similarity: _Optional[float] = ..., timestamps: _Optional[str] = ...) -> None: ...
+
+class WordTimestamp(_message.Message):
+    __slots__ = ("word", "start", "end")
+    WORD_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    word: str
+    start: float
+    end: float
+    def __init__(self, word: _Optional[str] = ..., start: _Optional[float] = ..., end: _Optional[float] = ...) -> None: ...
 
 class SynthesizeTextRequest(_message.Message):
     __slots__ = ("text", "voice_id", "config", "keep")
@@ -34,7 +47,7 @@ class SynthesizeTextRequest(_message.Message):
     def __init__(self, text: _Optional[str] = ..., voice_id: _Optional[str] = ..., config: _Optional[_Union[SynthesisConfig, _Mapping]] = ..., keep: _Optional[bool] = ...) -> None: ...
 
 class SynthesizeTextResponse(_message.Message):
-    __slots__ = ("synthesis_id", "audio_url", "file_id", "duration", "format", "sample_rate", "voice_id")
+    __slots__ = ("synthesis_id", "audio_url", "file_id", "duration", "format", "sample_rate", "voice_id", "timestamps")
     SYNTHESIS_ID_FIELD_NUMBER: _ClassVar[int]
     AUDIO_URL_FIELD_NUMBER: _ClassVar[int]
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -42,6 +55,7 @@ class SynthesizeTextResponse(_message.Message):
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
     VOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMPS_FIELD_NUMBER: _ClassVar[int]
     synthesis_id: str
     audio_url: str
     file_id: str
@@ -49,7 +63,8 @@ class SynthesizeTextResponse(_message.Message):
     format: str
     sample_rate: int
     voice_id: str
-    def __init__(self, synthesis_id: _Optional[str] = ..., audio_url: _Optional[str] = ..., file_id: _Optional[str] = ..., duration: _Optional[float] = ..., format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., voice_id: _Optional[str] = ...) -> None: ...
+    timestamps: _containers.RepeatedCompositeFieldContainer[WordTimestamp]
+    def __init__(self, synthesis_id: _Optional[str] = ..., audio_url: _Optional[str] = ..., file_id: _Optional[str] = ..., duration: _Optional[float] = ..., format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., voice_id: _Optional[str] = ..., timestamps: _Optional[_Iterable[_Union[WordTimestamp, _Mapping]]] = ...) -> None: ...
 
 class StreamInfo(_message.Message):
     __slots__ = ("synthesis_id", "pieces", "estimated_duration", "format", "sample_rate", "voice_id")
@@ -68,16 +83,20 @@ class StreamInfo(_message.Message):
     def __init__(self, synthesis_id: _Optional[str] = ..., pieces: _Optional[int] = ..., estimated_duration: _Optional[int] = ..., format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., voice_id: _Optional[str] = ...) -> None: ...
 
 class AudioChunk(_message.Message):
-    __slots__ = ("sequence", "audio", "file_id", "duration")
+    __slots__ = ("sequence", "audio", "file_id", "duration", "start", "timestamps")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     AUDIO_FIELD_NUMBER: _ClassVar[int]
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     DURATION_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMPS_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     audio: bytes
     file_id: str
     duration: float
-    def __init__(self, sequence: _Optional[int] = ..., audio: _Optional[bytes] = ..., file_id: _Optional[str] = ..., duration: _Optional[float] = ...) -> None: ...
+    start: float
+    timestamps: _containers.RepeatedCompositeFieldContainer[WordTimestamp]
+    def __init__(self, sequence: _Optional[int] = ..., audio: _Optional[bytes] = ..., file_id: _Optional[str] = ..., duration: _Optional[float] = ..., start: _Optional[float] = ..., timestamps: _Optional[_Iterable[_Union[WordTimestamp, _Mapping]]] = ...) -> None: ...
 
 class StreamCompleted(_message.Message):
     __slots__ = ("synthesis_id", "file_id", "audio_url", "duration")

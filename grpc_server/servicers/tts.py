@@ -30,6 +30,10 @@ def request_from(request: Any) -> SynthesisRequest:
     return serializer.to_request()
 
 
+def word_timestamps(words: list[dict[str, Any]] | None) -> list[tts_pb2.WordTimestamp]:
+    return [tts_pb2.WordTimestamp(word=w["word"], start=w["start"], end=w["end"]) for w in words or []]
+
+
 def public_audio_url(file_id: str, *, user: User) -> str:
     return download_url(settings.PUBLIC_BASE_URL, file_id, user_id=user.public_id)
 
@@ -43,7 +47,7 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
         output = services.synthesis_output(synthesis)
         output["audio_url"] = public_audio_url(output["file_id"], user=user)
         del output["expires_at"]  # not in the message: FileService.GetFileInfo has it
-        return tts_pb2.SynthesizeTextResponse(**output)
+        return tts_pb2.SynthesizeTextResponse(**output, timestamps=word_timestamps(synthesis.word_timestamps))
 
     @rpc()
     def SynthesizeTextStream(
@@ -65,7 +69,12 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
             for chunk in chunks:
                 yield tts_pb2.SynthesizeTextStreamResponse(
                     chunk=tts_pb2.AudioChunk(
-                        sequence=chunk.index, audio=chunk.data, file_id=chunk.file.public_id, duration=chunk.duration
+                        sequence=chunk.index,
+                        audio=chunk.data,
+                        file_id=chunk.file.public_id,
+                        duration=chunk.duration,
+                        start=chunk.start,
+                        timestamps=word_timestamps(chunk.timestamps),
                     )
                 )
             output = synthesis.output_file

@@ -288,6 +288,9 @@ def test_tts_rpcs_sync_stream_and_async(stubs: Stubs, grpc_user: MakeUser) -> No
     assert sf.info(io.BytesIO(whole)).duration == pytest.approx(chunk_total, rel=0.05)
     assert completed.duration == pytest.approx(chunk_total, rel=0.05)
 
+    assert [len(event.chunk.timestamps) for event in events[1:4]] == [0, 0, 0]  # not asked for
+    assert list(spoken.timestamps) == []
+
     queued = stubs.tts.SynthesizeTextAsync(tts_pb2.SynthesizeTextAsyncRequest(text="Later, please."), metadata=md)
     assert queued.job_id.startswith("job_syn_") and queued.status == "pending"
 
@@ -484,3 +487,26 @@ def test_another_users_ids_are_not_found(stubs: Stubs, grpc_user: MakeUser) -> N
     assert answers == dict.fromkeys(calls, grpc.StatusCode.NOT_FOUND)
     assert stubs.voice.GetVoiceSamples(voice_pb2.GetVoiceSamplesRequest(), metadata=bob).pagination.total_count == 0
     assert stubs.job.ListJobs(job_pb2.ListJobsRequest(), metadata=bob).pagination.total_count == 0
+
+
+def test_word_timestamps_over_grpc_sync_and_stream(stubs: Stubs, grpc_user: MakeUser) -> None:
+    _, md = grpc_user("times@example.com")
+    text = "Dr. Smith paid $5.50. Then he left."
+    config = tts_pb2.SynthesisConfig(timestamps="word")
+    spoken = stubs.tts.SynthesizeText(tts_pb2.SynthesizeTextRequest(text=text, config=config), metadata=md)
+    words = [(w.word, w.start, w.end) for w in spoken.timestamps]
+    assert [w[0] for w in words] == ["Dr", "Smith", "paid", "$5.50", "Then", "he", "left"]
+    assert all(0 <= start < end <= spoken.duration for _, start, end in words)
+
+    events = list(stubs.tts.SynthesizeTextStream(tts_pb2.SynthesizeTextRequest(text=text, config=config), metadata=md))
+    chunks = [event.chunk for event in events if event.WhichOneof("event") == "chunk"]
+    assert [w.word for chunk in chunks for w in chunk.timestamps] == [w[0] for w in words]
+    assert chunks[0].start == 0.0 and chunks[1].start == pytest.approx(chunks[0].duration, abs=0.01)
+    for chunk in chunks:
+        assert all(chunk.start <= w.start < w.end <= chunk.start + chunk.duration for w in chunk.timestamps)
+
+    wrong = tts_pb2.SynthesizeTextRequest(text=text, config=tts_pb2.SynthesisConfig(timestamps="phoneme"))
+    assert refused(lambda: stubs.tts.SynthesizeText(wrong, metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "VALIDATION_ERROR",
+    )

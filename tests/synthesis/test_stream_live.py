@@ -15,6 +15,7 @@ import httpx
 import pytest
 import soundfile as sf
 
+from speech.alignment import input_words
 from tests.support.processes import ApiUser, ServiceStack, watch
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -109,6 +110,28 @@ def test_stream_sends_events_in_order_with_chunks_that_play_on_their_own(stack: 
     assert whole.duration == pytest.approx(total, rel=0.05)
     detail = user.http.get(f"/api/v1/tts/syntheses/{info['synthesis_id']}").json()["data"]
     assert (detail["mode"], detail["status"], detail["file_id"]) == ("stream", "completed", completed["file_id"])
+
+
+def test_stream_chunks_carry_the_times_of_the_words_they_complete(stack: ServiceStack) -> None:
+    user = ApiUser(stack, "stream-times@example.com")
+    text = "It costs $5.50 today. " + " ".join(SENTENCES[:2])
+    with user.http.stream("GET", STREAM, params={"text": text, "timestamps": "word"}) as response:
+        received = list(events(response))
+    chunks = [event for event in received if event["type"] == "audio_chunk"]
+    assert len(chunks) == 3 and chunks[0]["start"] == 0.0
+    words = [word for chunk in chunks for word in chunk["timestamps"]]
+    assert [w["word"] for w in words] == input_words(text)
+    for chunk in chunks:  # each chunk's words lie inside it, in the whole output's timeline
+        assert all(
+            chunk["start"] <= w["start"] < w["end"] <= chunk["start"] + chunk["duration"] for w in chunk["timestamps"]
+        )
+    assert chunks[1]["start"] == pytest.approx(chunks[0]["duration"], abs=0.01)
+    detail = user.http.get(f"/api/v1/tts/syntheses/{received[0]['synthesis_id']}").json()["data"]
+    assert detail["timestamps"] == words
+    subtitles = user.http.get(
+        f"/api/v1/tts/syntheses/{received[0]['synthesis_id']}/subtitles", params={"format": "vtt"}
+    )
+    assert subtitles.status_code == 200 and subtitles.text.startswith("WEBVTT")
 
 
 def test_a_client_that_disconnects_stops_the_work(stack: ServiceStack) -> None:
