@@ -93,6 +93,12 @@ def test_python_sdk(stack: ServiceStack, tmp_path: Path) -> None:
         chunks = list(client.tts.stream("First part here. And the second part.", voice_id=voice, output_format="wav"))
         assert [chunk.index for chunk in chunks] == list(range(1, len(chunks) + 1)) and len(chunks) >= 2
         assert all(chunk.data[:4] == b"RIFF" for chunk in chunks)
+        timed = client.tts.synthesize("Nine o'clock, sharp.", voice_id=voice, timestamps="word")
+        assert [w["word"] for w in timed["timestamps"]] == ["Nine", "o'clock", "sharp"]
+        assert client.tts.subtitles(timed["synthesis_id"], "vtt").startswith("WEBVTT\n\n00:00:00.")
+        timed_chunks = list(client.tts.stream("One. Two.", timestamps="word"))
+        assert [[w["word"] for w in chunk.timestamps or []] for chunk in timed_chunks] == [["One"], ["Two"]]
+        assert timed_chunks[1].start == pytest.approx(timed_chunks[0].duration, abs=0.01)
 
         history = [item["synthesis_id"] for item in client.tts.history(page_size=2)]
         assert spoken["synthesis_id"] in history and len(history) >= 4  # iterated over pages of 2
@@ -134,7 +140,9 @@ async def test_async_python_sdk_with_an_api_key(stack: ServiceStack) -> None:
         with pytest.raises(ConflictError):  # VOICE_NOT_READY: not trained
             await client.tts.synthesize("Hello", voice_id=sample["sample_id"])
         chunks = [chunk async for chunk in client.tts.stream("One piece. Two pieces.", output_format="mp3")]
-        assert len(chunks) >= 2
+        assert len(chunks) >= 2 and all(chunk.timestamps is None for chunk in chunks)
+        spoken = await client.tts.synthesize("Timed.", timestamps="word")
+        assert (await client.tts.subtitles(spoken["synthesis_id"])).startswith("1\n00:00:00,")
         updates: list[dict[str, Any]] = []
         job = await client.tts.synthesize_async("Waited for without blocking.")
         done = await job.wait(progress=updates.append, timeout=300)

@@ -79,6 +79,16 @@ export interface AudioChunk {
   duration: number;
   fileId: string;
   synthesisId: string;
+  /** Seconds into the whole output. */
+  start: number;
+  /** With timestamps 'word': the written words this piece completes. */
+  timestamps: WordTimestamp[] | null;
+}
+
+export interface WordTimestamp {
+  word: string;
+  start: number;
+  end: number;
 }
 
 export interface WaitOptions {

@@ -410,7 +410,10 @@ class TTS extends Resource {
         if (event.type === 'job_info') synthesisId = event.synthesis_id;
         else if (event.type === 'audio_chunk') {
           const data = await this.client.files.download(event.file_id);
-          yield { index: event.chunk_id, data, duration: event.duration, fileId: event.file_id, synthesisId };
+          yield {
+            index: event.chunk_id, data, duration: event.duration, fileId: event.file_id, synthesisId,
+            start: event.start ?? 0, timestamps: event.timestamps ?? null,
+          };
         } else if (event.type === 'error') {
           throw new VoxifyError(event.message, { code: event.code, status: 0 });
         }

@@ -61,6 +61,13 @@ test('upload, train with progress, speak in the cloned voice three ways, list, d
   assert.deepEqual(chunks.map((chunk) => chunk.index), chunks.map((_, i) => i + 1));
   assert.ok(chunks.every((chunk) => chunk.data.length > 44 && chunk.synthesisId.startsWith('syn_')));
 
+  const timed = await client.tts.synthesize("Nine o'clock, sharp.", { voiceId, timestamps: 'word' });
+  assert.deepEqual(timed.timestamps.map((w) => w.word), ['Nine', "o'clock", 'sharp']);
+  assert.match(await client.tts.subtitles(timed.synthesis_id, 'vtt'), /^WEBVTT\n\n00:00:00\./);
+  const timedChunks = [];
+  for await (const chunk of client.tts.stream('One. Two.', { timestamps: 'word' })) timedChunks.push(chunk);
+  assert.deepEqual(timedChunks.map((chunk) => chunk.timestamps.map((w) => w.word)), [['One'], ['Two']]);
+
   const history = [];
   for await (const item of client.tts.history()) history.push(item.synthesis_id);
   assert.ok(history.includes(spoken.synthesis_id));

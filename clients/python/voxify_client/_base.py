@@ -62,6 +62,8 @@ class AudioChunk:
     duration: float
     file_id: str
     synthesis_id: str
+    start: float = 0.0  # seconds into the whole output
+    timestamps: list[dict[str, Any]] | None = None  # with timestamps="word": the words this piece completes
 
 
 @contextlib.contextmanager
