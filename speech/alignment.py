@@ -43,7 +43,8 @@ def spoken_groups(phonemes: Sequence[str], samples: Sequence[int]) -> list[Spoke
     groups: list[SpokenGroup] = []
     position = 0
     sounds, start, end = "", -1, -1
-    for phoneme, count in zip(phonemes, samples, strict=True):
+    for phoneme, number in zip(phonemes, samples, strict=True):
+        count = int(number)  # Piper gives numpy integers
         if phoneme == " ":
             if sounds:
                 groups.append(SpokenGroup(sounds, start, end))
