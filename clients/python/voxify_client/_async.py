@@ -299,15 +299,7 @@ class TTS(_Resource):
                     elif event["type"] == "audio_chunk":
                         data = await self._client.files.download(event["file_id"])
                         assert isinstance(data, bytes)
-                        yield AudioChunk(
-                            event["chunk_id"],
-                            data,
-                            event["duration"],
-                            event["file_id"],
-                            synthesis_id,
-                            event.get("start", 0.0),
-                            event.get("timestamps"),
-                        )
+                        yield AudioChunk.from_event(event, data, synthesis_id)
                     elif event["type"] == "error":
                         raise stream_failure(event)
         finally:

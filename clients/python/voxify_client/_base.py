@@ -65,6 +65,19 @@ class AudioChunk:
     start: float = 0.0  # seconds into the whole output
     timestamps: list[dict[str, Any]] | None = None  # with timestamps="word": the words this piece completes
 
+    @classmethod
+    def from_event(cls, event: dict[str, Any], data: bytes, synthesis_id: str) -> AudioChunk:
+        """The chunk an SSE ``audio_chunk`` event announces, with its downloaded bytes."""
+        return cls(
+            event["chunk_id"],
+            data,
+            event["duration"],
+            event["file_id"],
+            synthesis_id,
+            event.get("start", 0.0),
+            event.get("timestamps"),
+        )
+
 
 @contextlib.contextmanager
 def request_arguments(call: Call, credentials: Credentials) -> Iterator[dict[str, Any]]:
