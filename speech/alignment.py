@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
 # Phoneme symbols that take time but are not speech sounds of a word: sentence markers and
 # punctuation (Piper turns punctuation into a pause).
 _NOT_SOUNDS = set("^$_.,;:!?¡¿—…\"'()[]-")
@@ -70,13 +72,8 @@ def text_words(text: str) -> list[str]:
 
 
 def _distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i]
-        for j, y in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
-        previous = current
-    return previous[-1]
+    """Levenshtein distance (RapidFuzz, in C)."""
+    return int(Levenshtein.distance(a, b))
 
 
 def _sounds(phonemes: str) -> str:
@@ -167,37 +164,62 @@ def _letters(text: str) -> str:
 
 
 def match_written(
-    written: Sequence[str], said: Sequence[str], normalize: Callable[[str], str], *, most: int = 8
+    written: Sequence[str], said: Sequence[str], normalize: Callable[[str], str], *, most: int = 8, band: int = 48
 ) -> list[tuple[int, int]]:
     """For each written word, the run ``[first, last)`` of spoken words it became ("$5" ->
     "five dollars"; an empty run for a word that was not spoken, like "-").
 
     Each written word is normalised on its own and matched with a run of 0 to ``most``
     consecutive spoken words (dynamic programming on relative edit distance); a spoken word
-    that no written word explains is skipped at a price.
+    that no written word explains is skipped at a price. Only cells within ``band`` spoken
+    words of where each written word is expected (from its own normalisation's length) are
+    tried, so the cost grows linearly with the text, not with its square.
     """
     n, m = len(written), len(said)
+    normalized = [normalize(word) for word in written]
     heard_letters = [_letters(word) for word in said]
-    expected = [_letters(normalize(word)) for word in written]
-    inf = float("inf")
-    cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    step: list[list[int]] = [[0] * (m + 1) for _ in range(n + 1)]  # spoken words taken; -1: skip one
+    expected = [_letters(text) for text in normalized]
+    counts = [len(text_words(text)) for text in normalized]
+    total = sum(counts) or 1
+    position = [0.0]
+    for count in counts:
+        position.append(position[-1] + count * m / total)
+    for width in (band, 4 * band, max(n, m)):
+        runs = _match_in_band(heard_letters, expected, position, m, most, width)
+        if runs is not None:
+            return runs
+    raise AssertionError("the unbanded match always ends")  # pragma: no cover
+
+
+def _match_in_band(
+    heard_letters: Sequence[str], expected: Sequence[str], position: Sequence[float], m: int, most: int, width: int
+) -> list[tuple[int, int]] | None:
+    n = len(expected)
+    cost: list[dict[int, float]] = [{} for _ in range(n + 1)]
+    step: list[dict[int, int]] = [{} for _ in range(n + 1)]  # spoken words taken; -1: skip one
     cost[0][0] = 0.0
     for i in range(n + 1):
-        for j in range(m + 1):
-            here = cost[i][j]
-            if here == inf:
+        row, row_step = cost[i], step[i]
+        centre = round(position[i])
+        for j in range(max(0, centre - width), min(m, centre + width) + 1):
+            here = row.get(j)
+            if here is None:
                 continue
-            if j < m and here + 1.0 < cost[i][j + 1]:  # a spoken word nobody wrote
-                cost[i][j + 1], step[i][j + 1] = here + 1.0, -1
+            if j < m and here + 1.0 < row.get(j + 1, float("inf")):  # a spoken word nobody wrote
+                row[j + 1], row_step[j + 1] = here + 1.0, -1
             if i == n:
                 continue
+            following, following_step = cost[i + 1], step[i + 1]
             for k in range(min(most, m - j) + 1):
                 heard = "".join(heard_letters[j : j + k])
+                if k > 1 and len(heard) > 2 * len(expected[i]) + 4:
+                    break  # longer runs only drift further from the word
                 size = max(len(heard), len(expected[i]))
                 price = _distance(heard, expected[i]) / size if size else 0.0
-                if here + price < cost[i + 1][j + k]:
-                    cost[i + 1][j + k], step[i + 1][j + k] = here + price, k
+                if here + price < following.get(j + k, float("inf")):
+                    following[j + k], following_step[j + k] = here + price, k
+    if m not in cost[n]:
+        return None
     runs: list[tuple[int, int]] = []
     i, j = n, m
     while i or j:

@@ -80,7 +80,8 @@ def _speak(
     outcome: tuple[str, str, str] | None = (Synthesis.Status.CANCELLED, "", "")
     try:
         artefact = voice_artefact(prepared.voice.model)
-        clock = WrittenWordClock(prepared.text, prepared.pieces, normalize)
+        timed = synthesis.timestamps == "word"
+        clock = WrittenWordClock(prepared.text, prepared.pieces, normalize) if timed else None
         with tempfile.TemporaryDirectory(prefix="voxify-stream-") as folder:
             path = Path(folder) / f"whole{EXTENSIONS[synthesis.output_format]}"
             with Encoder(path, synthesis.sample_rate, synthesis.output_format) as whole:
@@ -90,10 +91,10 @@ def _speak(
                     audio, words = render_piece_timed(piece, options=options, voice=artefact)
                     start = whole.duration
                     whole.write(audio)
-                    yield index, audio, start, clock.add(words, start)
+                    yield index, audio, start, (clock.add(words, start) if clock is not None else [])
                     Synthesis.objects.filter(pk=synthesis.pk).update(pieces_done=index)
                 duration = whole.duration
-            if synthesis.timestamps == "word":
+            if clock is not None:
                 synthesis.word_timestamps = clock.all
             with removing_output(synthesis), transaction.atomic(), path.open("rb") as content:
                 synthesis_complete(synthesis, content=content, duration=duration, started=started)

@@ -8,7 +8,16 @@ import statistics
 
 import pytest
 
-from speech.alignment import SpokenGroup, WordTime, attribute, input_words, spoken_groups, word_times
+from speech.alignment import (
+    SpokenGroup,
+    WordTime,
+    attribute,
+    input_words,
+    match_written,
+    spoken_groups,
+    text_words,
+    word_times,
+)
 from speech.engine import RenderOptions, render_text_timed
 from speech.text import normalize, prepare
 from speech.transcription import transcribe_words
@@ -98,3 +107,17 @@ def test_written_words_keep_their_form_and_get_the_time_of_what_they_became() ->
     assert [w.word for w in attributed] == ["It", "costs", "$5.50", "or", "25%", "of", "R&D's", "budget"]
     money = attributed[2]
     assert (money.start, money.end) == (1.0, spoken[[w.word for w in spoken].index("cents")].end)
+
+
+def test_a_long_text_matches_each_repetition_the_same_way() -> None:
+    # The match is banded around where each word is expected; a long text must still come out
+    # word for word as its first sentence does, shifted.
+    sentence = "Dr. Smith paid $5.50 on 3 May 2021 at 10:30 pm - and then he rested! "
+    text = sentence * 60
+    said = [word for piece in prepare(text) for word in text_words(piece)]
+    runs = match_written(input_words(text), said, normalize)
+    per, spoken = len(input_words(sentence)), len(text_words(normalize(sentence)))
+    first = runs[:per]
+    for r in range(60):
+        assert runs[r * per : (r + 1) * per] == [(a + r * spoken, b + r * spoken) for a, b in first]
+    assert first[3] == (3, 8)  # "$5.50": five dollars and fifty cents
