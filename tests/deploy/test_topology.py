@@ -17,6 +17,7 @@ import httpx
 import pytest
 import soundfile as sf
 from django.conf import settings
+from django.core.management import call_command
 
 from grpc_server.protos import tts_pb2, tts_pb2_grpc
 from tests.support.processes import FAST_REAPER, ApiUser, kill_tree, watch
@@ -51,6 +52,9 @@ def topology(
             yield system.start()
         finally:
             system.stop()
+            # The processes committed their rows outside any test transaction: empty the
+            # database as a transactional test's teardown does, for the tests that follow.
+            call_command("flush", interactive=False, verbosity=0)
 
 
 def monotonic_progress(messages: list[dict[str, Any]]) -> list[float]:
