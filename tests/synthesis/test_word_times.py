@@ -7,6 +7,7 @@ import re
 import statistics
 
 import pytest
+from django.conf import settings
 
 from speech.alignment import (
     SpokenGroup,
@@ -22,6 +23,9 @@ from speech.engine import RenderOptions, render_text_timed
 from speech.text import normalize, prepare
 from speech.transcription import transcribe_words
 from speech.voice_methods.base import Artefact
+
+# The engine alone: no database, broker or storage, so the same in both run modes; it runs once.
+pytestmark = pytest.mark.skipif(not settings.EMBEDDED, reason="engine only: measured in the embedded run")
 
 TEXTS = [
     "The quick brown fox jumps over the lazy dog in the morning. It was one of those days.",
