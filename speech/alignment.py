@@ -260,8 +260,9 @@ class WrittenWordClock:
         self.next = 0  # the first written word not handed out yet
         self.all: list[dict[str, float | str]] = []
 
-    def add(self, piece_words: Sequence[WordTime], offset: float) -> list[dict[str, float | str]]:
-        self.spoken += [WordTime(w.word, round(offset + w.start, 3), round(offset + w.end, 3)) for w in piece_words]
+    def add(self, piece_words: Sequence[WordTime]) -> list[dict[str, float | str]]:
+        """``piece_words``: the next piece's spoken words, timed in the whole output."""
+        self.spoken += piece_words
         done: list[dict[str, float | str]] = []
         while self.next < len(self.written) and self.runs[self.next][1] <= len(self.spoken):
             first, last = self.runs[self.next]

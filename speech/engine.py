@@ -149,18 +149,16 @@ def render_pieces(
     options: RenderOptions,
     voice: Artefact | None = None,
     should_stop: ShouldStop = lambda: False,
-) -> Iterator[Samples]:
-    """Each piece's audio in order; raises SynthesisCancelled between pieces when told."""
+) -> Iterator[tuple[Samples, list[WordTime]]]:
+    """Each piece's audio in order, with its words' times in the joined audio (pauses
+    included); raises SynthesisCancelled between pieces when told."""
+    offset = 0.0
     for piece in pieces:
         if should_stop():
             raise SynthesisCancelled
-        yield render_piece(piece, options=options, voice=voice)
-
-
-def render_text(pieces: list[str], *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
-    """All pieces joined: what a synchronous synthesis returns."""
-    rendered = list(render_pieces(pieces, options=options, voice=voice))
-    return np.concatenate(rendered) if rendered else np.zeros(0, dtype=np.float32)
+        audio, words = render_piece_timed(piece, options=options, voice=voice)
+        yield audio, [WordTime(w.word, round(offset + w.start, 3), round(offset + w.end, 3)) for w in words]
+        offset += len(audio) / options.sample_rate
 
 
 def render_text_timed(
@@ -169,13 +167,15 @@ def render_text_timed(
     """All pieces joined, and every spoken word's time in the joined audio."""
     parts: list[Samples] = []
     words: list[WordTime] = []
-    offset = 0.0
-    for piece in pieces:
-        audio, piece_words = render_piece_timed(piece, options=options, voice=voice)
-        words += [WordTime(w.word, round(offset + w.start, 3), round(offset + w.end, 3)) for w in piece_words]
+    for audio, piece_words in render_pieces(pieces, options=options, voice=voice):
         parts.append(audio)
-        offset += len(audio) / options.sample_rate
+        words += piece_words
     return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)), words
+
+
+def render_text(pieces: list[str], *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
+    """All pieces joined: what a synchronous synthesis returns."""
+    return render_text_timed(pieces, options=options, voice=voice)[0]
 
 
 def estimate_audio_seconds(characters: int, speed: float = 1.0) -> float:

@@ -28,7 +28,7 @@ from files.services import storage_delete_quietly, stored_file_create, stored_fi
 from jobs.services import job_cancel
 from speech.alignment import written_word_times
 from speech.audio_io import encode
-from speech.engine import SynthesisCancelled, render_text, render_text_timed
+from speech.engine import SynthesisCancelled, render_text_timed
 from speech.formats import CONTENT_TYPES, EXTENSIONS
 from synthesis.models import Synthesis
 from synthesis.requests import Prepared, SynthesisRequest, synthesis_prepare
@@ -140,12 +140,8 @@ def synthesize_now(*, user: User, request: SynthesisRequest) -> Synthesis:
     prepared = synthesis_prepare(user=user, request=request, max_length=system_config().max_synthesis_length)
     started = time.monotonic()
     artefact = voice_artefact(prepared.voice.model)
-    word_timestamps = None
-    if request.timestamps == "word":
-        audio, spoken = render_text_timed(prepared.pieces, options=request.options, voice=artefact)
-        word_timestamps = written_word_times(prepared.text, spoken)
-    else:
-        audio = render_text(prepared.pieces, options=request.options, voice=artefact)
+    audio, spoken = render_text_timed(prepared.pieces, options=request.options, voice=artefact)
+    word_timestamps = written_word_times(prepared.text, spoken) if request.timestamps == "word" else None
     data = encode(audio, request.sample_rate, request.output_format)
     engine_seconds = time.monotonic() - started
     synthesis = synthesis_row_new(

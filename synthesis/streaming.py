@@ -20,7 +20,7 @@ from configuration.config import system_config
 from files.models import StoredFile
 from speech.alignment import WrittenWordClock
 from speech.audio_io import ChunkEncoder, Encoder, Samples, encode
-from speech.engine import ShouldStop, SynthesisCancelled, render_piece_timed
+from speech.engine import ShouldStop, SynthesisCancelled, render_pieces
 from speech.formats import EXTENSIONS
 from speech.text import STREAM_FIRST_PIECE_CHARS, normalize
 from synthesis.models import Synthesis
@@ -85,13 +85,11 @@ def _speak(
         with tempfile.TemporaryDirectory(prefix="voxify-stream-") as folder:
             path = Path(folder) / f"whole{EXTENSIONS[synthesis.output_format]}"
             with Encoder(path, synthesis.sample_rate, synthesis.output_format) as whole:
-                for index, piece in enumerate(prepared.pieces, 1):
-                    if should_stop():
-                        raise SynthesisCancelled
-                    audio, words = render_piece_timed(piece, options=options, voice=artefact)
+                pieces = render_pieces(prepared.pieces, options=options, voice=artefact, should_stop=should_stop)
+                for index, (audio, words) in enumerate(pieces, 1):
                     start = whole.duration
                     whole.write(audio)
-                    yield index, audio, start, (clock.add(words, start) if clock is not None else [])
+                    yield index, audio, start, (clock.add(words) if clock is not None else [])
                     Synthesis.objects.filter(pk=synthesis.pk).update(pieces_done=index)
                 duration = whole.duration
             if clock is not None:

@@ -20,7 +20,7 @@ from jobs.runner import JobCancelled, JobError, Progress
 from jobs.services import job_complete, job_create
 from speech.alignment import WordTime, written_word_times
 from speech.audio_io import Encoder
-from speech.engine import RenderOptions, ShouldStop, SynthesisCancelled, render_piece_timed
+from speech.engine import RenderOptions, ShouldStop, SynthesisCancelled, render_pieces
 from speech.formats import EXTENSIONS
 from speech.text import prepare
 from synthesis.models import Synthesis
@@ -93,12 +93,10 @@ def _run_async(job: Job, synthesis: Synthesis, progress: Progress, should_stop: 
         with Encoder(path, synthesis.sample_rate, synthesis.output_format) as encoder:
             spoken: list[WordTime] = []
             try:
-                for done, piece in enumerate(pieces, 1):
-                    if should_stop():
-                        raise SynthesisCancelled
-                    offset = encoder.duration
-                    audio, words = render_piece_timed(piece, options=options, voice=artefact)
-                    spoken += [WordTime(w.word, round(offset + w.start, 3), round(offset + w.end, 3)) for w in words]
+                for done, (audio, words) in enumerate(
+                    render_pieces(pieces, options=options, voice=artefact, should_stop=should_stop), 1
+                ):
+                    spoken += words
                     encoder.write(audio)
                     Synthesis.objects.filter(pk=synthesis.pk).update(pieces_done=done)
                     progress(0.98 * done / total, f"Sentence {done}/{total}")
