@@ -66,9 +66,24 @@ def spoken_groups(phonemes: Sequence[str], samples: Sequence[int]) -> list[Spoke
     return groups
 
 
+PHONEME_BLOCK = re.compile(r"(\[\[.*?\]\])")  # raw phonemes, as Piper takes them
+
+
 def text_words(text: str) -> list[str]:
-    """The words of a piece of text, as it is spoken (punctuation dropped)."""
-    return WORD.findall(unicodedata.normalize("NFC", text))
+    """The words of a piece of text, as it is spoken (punctuation dropped); the words of a
+    ``[[ … ]]`` block of raw phonemes are its space-separated groups."""
+    words: list[str] = []
+    for part in PHONEME_BLOCK.split(text):
+        if part.startswith("[["):
+            words += part[2:-2].split()
+        else:
+            words += WORD.findall(unicodedata.normalize("NFC", part))
+    return words
+
+
+def raw_phoneme_words(text: str) -> set[str]:
+    """The words of ``text`` that are raw phonemes already (``[[ … ]]`` blocks)."""
+    return {word for block in PHONEME_BLOCK.findall(text) for word in block[2:-2].split()}
 
 
 def _distance(a: str, b: str) -> int:

@@ -25,7 +25,7 @@ concatenate into the whole without clicks: every boundary is faded silence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +35,7 @@ from speech.alignment import WordTime
 from speech.audio_io import Samples, resample
 from speech.dsp.world import modify
 from speech.formats import OUTPUT_FORMATS
+from speech.script import Piece, effective
 from speech.tts import PIPER_RATE, synthesize, synthesize_aligned
 from speech.voice_methods import get_method
 from speech.voice_methods.base import Artefact
@@ -45,6 +46,8 @@ LIMITER_CEILING = 0.966  # -0.3 dBFS
 LIMITER_WINDOW_S = 0.005
 FADE_S = 0.01
 PAUSE_S = 0.18  # between pieces, at speed 1.0
+EDGE_FLOOR_DB = -40.0  # where speech starts and ends, below the loudest 5 ms of the piece
+EDGE_MARGIN_S = 0.005
 
 ShouldStop = Callable[[], bool]
 
@@ -111,40 +114,84 @@ def _fade(samples: Samples, rate: int) -> Samples:
     return out
 
 
-def render_piece(text: str, *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
+def speech_edges(samples: Samples, rate: int, floor_db: float = EDGE_FLOOR_DB) -> tuple[int, int]:
+    """The first and last sample of speech: the outermost 5 ms frames within ``floor_db`` of the loudest."""
+    frame = max(1, rate // 200)
+    count = len(samples) // frame
+    if count == 0:
+        return 0, len(samples)
+    energies = np.mean(samples[: count * frame].reshape(count, frame).astype(np.float64) ** 2, axis=1)
+    loudest = float(energies.max())
+    if loudest <= 1e-12:
+        return 0, 0
+    loud = np.flatnonzero(energies >= loudest * 10 ** (floor_db / 10))
+    return int(loud[0]) * frame, min(len(samples), (int(loud[-1]) + 1) * frame)
+
+
+def _as_piece(piece: Piece | str) -> Piece:
+    return Piece(piece) if isinstance(piece, str) else piece
+
+
+def render_piece(piece: Piece | str, *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
     """One piece of text as finished audio at ``options.sample_rate``, pause included."""
-    return render_piece_timed(text, options=options, voice=voice)[0]
+    return render_piece_timed(piece, options=options, voice=voice)[0]
 
 
 def render_piece_timed(
-    text: str, *, options: RenderOptions, voice: Artefact | None = None
+    piece: Piece | str, *, options: RenderOptions, voice: Artefact | None = None, trim_start: bool = False
 ) -> tuple[Samples, list[WordTime]]:
-    """``render_piece`` and when each of the piece's words is spoken, in seconds from its start."""
-    audio, rate, words = synthesize_aligned(text, length_scale=1.0 / options.speed)
+    """``render_piece`` and when each of the piece's words is spoken, in seconds from its start.
+
+    The piece's own prosody multiplies the request's. A piece followed by an explicit pause
+    (a break, a paragraph, a prosody join) ends at its last sound, so the silence after it is
+    the pause itself; ``trim_start`` does the same for the start of the piece after one.
+    """
+    piece = _as_piece(piece)
+    speed, pitch, volume = effective(piece, options.speed, options.pitch, options.volume)
+    rate_out = options.sample_rate
+    if piece.pause is not None:
+        pause = np.zeros(int(round(rate_out * piece.pause)), dtype=np.float32)
+    else:
+        pause = np.zeros(int(rate_out * PAUSE_S / options.speed), dtype=np.float32)
+    if not piece.text:
+        return pause, []
+    audio, rate, words = synthesize_aligned(piece.text, length_scale=1.0 / speed)
     spoken_length = len(audio)
     stretch = 1.0
-    if options.speed != 1.0:
-        reference, _ = synthesize(text)
-        stretch = len(reference) / options.speed / max(len(audio), 1)
+    if speed != 1.0:
+        reference, _ = synthesize(piece.text)
+        stretch = len(reference) / speed / max(len(audio), 1)
         if abs(stretch - 1.0) < 0.01:
             stretch = 1.0
     if voice is None:
-        audio = modify(audio, rate, pitch=options.pitch, stretch=stretch)
+        audio = modify(audio, rate, pitch=pitch, stretch=stretch)
     else:
         audio = get_method(voice.method).convert(
-            audio, rate, voice, pitch=options.pitch, stretch=stretch, similarity=options.similarity
+            audio, rate, voice, pitch=pitch, stretch=stretch, similarity=options.similarity
         )
     scale = len(audio) / max(spoken_length, 1)  # the stretch and the conversion, on the timeline
-    words = [WordTime(w.word, round(w.start * scale, 3), round(w.end * scale, 3)) for w in words]
-    audio = level(audio, rate) * np.float32(options.volume)
-    audio = limit(resample(audio, rate, options.sample_rate), options.sample_rate)
-    audio = _fade(audio, options.sample_rate)
-    pause = np.zeros(int(options.sample_rate * PAUSE_S / options.speed), dtype=np.float32)
+    audio = level(audio, rate) * np.float32(volume)
+    audio = limit(resample(audio, rate, rate_out), rate_out)
+    first, last = 0, len(audio)
+    if trim_start or piece.pause is not None:
+        start, end = speech_edges(audio, rate_out)
+        margin = int(EDGE_MARGIN_S * rate_out)
+        if trim_start:
+            first = max(0, min(start - margin, len(audio)))
+        if piece.pause is not None:
+            last = max(first, min(len(audio), end + margin))
+        audio = audio[first:last]
+    shift = first / rate_out
+    words = [
+        WordTime(w.word, round(max(0.0, w.start * scale - shift), 3), round(max(0.0, w.end * scale - shift), 3))
+        for w in words
+    ]
+    audio = _fade(audio, rate_out)
     return np.concatenate([audio, pause]), words
 
 
 def render_pieces(
-    pieces: list[str],
+    pieces: Sequence[Piece | str],
     *,
     options: RenderOptions,
     voice: Artefact | None = None,
@@ -153,16 +200,19 @@ def render_pieces(
     """Each piece's audio in order, with its words' times in the joined audio (pauses
     included); raises SynthesisCancelled between pieces when told."""
     offset = 0.0
-    for piece in pieces:
+    trim_start = False
+    for item in pieces:
         if should_stop():
             raise SynthesisCancelled
-        audio, words = render_piece_timed(piece, options=options, voice=voice)
+        piece = _as_piece(item)
+        audio, words = render_piece_timed(piece, options=options, voice=voice, trim_start=trim_start)
         yield audio, [WordTime(w.word, round(offset + w.start, 3), round(offset + w.end, 3)) for w in words]
         offset += len(audio) / options.sample_rate
+        trim_start = piece.pause is not None
 
 
 def render_text_timed(
-    pieces: list[str], *, options: RenderOptions, voice: Artefact | None = None
+    pieces: Sequence[Piece | str], *, options: RenderOptions, voice: Artefact | None = None
 ) -> tuple[Samples, list[WordTime]]:
     """All pieces joined, and every spoken word's time in the joined audio."""
     parts: list[Samples] = []
@@ -173,7 +223,7 @@ def render_text_timed(
     return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)), words
 
 
-def render_text(pieces: list[str], *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
+def render_text(pieces: Sequence[Piece | str], *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
     """All pieces joined: what a synchronous synthesis returns."""
     return render_text_timed(pieces, options=options, voice=voice)[0]
 
@@ -190,6 +240,7 @@ __all__ = [
     "estimate_audio_seconds",
     "level",
     "limit",
+    "Piece",
     "render_piece",
     "render_piece_timed",
     "render_pieces",

@@ -40,6 +40,7 @@ _ONES = [
     "nineteen",
 ]
 _TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+DIGITS = tuple(_ONES[:10])  # "zero" to "nine"
 _SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3, "thousand"))
 _ORDINAL_WORDS = {
     "one": "first",
@@ -268,6 +269,34 @@ def _date_words(month: int, day: int, year_value: int | None) -> str | None:
         return None
     spoken = f"{_MONTHS[month - 1]} {ordinal(day)}"
     return f"{spoken}, {year(year_value)}" if year_value is not None else spoken
+
+
+def date_words(month: int | None, day: int | None, year_value: int | None) -> str | None:
+    """A date, any of its parts left out, as it is read; None when a part is out of range."""
+    if (month is not None and not 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
+        return None
+    if year_value is not None and not 0 < year_value < 10000:
+        return None
+    if month is not None and day is not None:
+        return _date_words(month, day, year_value)
+    parts = []
+    if month is not None:
+        parts.append(_MONTHS[month - 1])
+    if day is not None:
+        parts.append(f"the {ordinal(day)}")
+    if year_value is not None:
+        parts.append(year(year_value))
+    return " ".join(parts) or None
+
+
+def clock_words(text: str) -> str | None:
+    """A time of day ("14:05", "9:30 pm", "5 pm") as it is read, or None."""
+    for pattern, read in _RULES[3:5]:
+        match = pattern.fullmatch(text.strip())
+        if match:
+            spoken = read(match)
+            return None if spoken == match[0] else spoken
+    return None
 
 
 def _iso_date(match: re.Match[str]) -> str:

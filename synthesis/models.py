@@ -42,7 +42,12 @@ class Synthesis(models.Model):
     voice_model = models.ForeignKey(
         "voices.VoiceModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="syntheses"
     )
-    text = models.TextField()
+    text = models.TextField(help_text="What is spoken, as written: an SSML request's text without its markup.")
+    input_type = models.CharField(max_length=8, default="text", help_text="text or ssml: how the request's text read.")
+    normalize = models.BooleanField(default=True, help_text="Numbers, dates and abbreviations expanded.")
+    script = models.JSONField(
+        null=True, blank=True, help_text="The pieces the engine reads, with their prosody and pauses (speech.script)."
+    )
     characters = models.PositiveIntegerField()
     output_format = models.CharField(max_length=8)
     sample_rate = models.PositiveIntegerField()

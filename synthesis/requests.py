@@ -17,7 +17,10 @@ from configuration.config import system_config
 from files.quotas import storage_check
 from speech.engine import RenderOptions, estimate_audio_seconds
 from speech.formats import ENCODER_RATES, encoder_accepts
-from speech.text import PIECE_MAX_CHARS, clean, prepare
+from speech.script import Piece, Run, Script, compose
+from speech.ssml import SSMLError, looks_like_ssml, parse
+from speech.text import PIECE_MAX_CHARS, clean
+from speech.tts import unknown_phonemes
 from synthesis.selectors import syntheses_in_flight
 from synthesis.voices import ResolvedVoice, voice_resolve
 from voxify_project.errors import ApplicationError, InvalidInput
@@ -31,6 +34,11 @@ RTF_CLONED = 0.3
 
 class TextTooLong(ApplicationError):
     code = "TEXT_TOO_LONG"
+    status = 400
+
+
+class InvalidSSML(ApplicationError):
+    code = "INVALID_SSML"
     status = 400
 
 
@@ -51,6 +59,12 @@ class SynthesisRequest:
     similarity: float | None = None
     keep: bool = False
     timestamps: str = "none"  # or "word": when each written word is spoken
+    input_type: str = "auto"  # "text", "ssml", or "auto": SSML when the text's root is <speak>
+    normalize: bool = True  # False: numbers, dates and abbreviations are read as written
+
+    @property
+    def is_ssml(self) -> bool:
+        return self.input_type == "ssml" or (self.input_type == "auto" and looks_like_ssml(self.text))
 
     @property
     def options(self) -> RenderOptions:
@@ -63,8 +77,16 @@ class Prepared:
 
     request: SynthesisRequest
     voice: ResolvedVoice
-    text: str
-    pieces: list[str]
+    script: Script
+
+    @property
+    def text(self) -> str:
+        """What the listener hears, as written (SSML's markup removed): timestamps name its words."""
+        return self.script.written
+
+    @property
+    def pieces(self) -> list[Piece]:
+        return self.script.pieces
 
     @property
     def estimated_seconds(self) -> int:
@@ -99,7 +121,7 @@ def synthesis_prepare(
 ) -> Prepared:
     """Validate voice, text, quota and storage; nothing is written."""
     voice = voice_resolve(user=user, voice_id=request.voice_id)
-    text = clean(request.text)
+    text = request.text if request.is_ssml else clean(request.text)
     config = system_config()
     if len(text) > max_length:
         hint = f" Use POST {ASYNC_ENDPOINT} for texts up to {config.max_async_text_length} characters."
@@ -108,9 +130,32 @@ def synthesis_prepare(
             + (hint if max_length < config.max_async_text_length else ""),
             details={"length": len(text), "max_length": max_length, "async_endpoint": ASYNC_ENDPOINT},
         )
-    pieces = prepare(text, first_max_chars=first_piece_chars)
-    if not pieces:
+    script = script_for(request, first_piece_chars=first_piece_chars)
+    if not any(piece.text for piece in script.pieces):
         raise EmptyText(details={"length": len(text)})
     quota_check(user=user, kind=SYNTHESES, limit=config.syntheses_per_day, in_flight=syntheses_in_flight(user=user))
     storage_check(user=user)  # outputs are stored: refuse now, not after the work, when nothing fits
-    return Prepared(request, voice, text, pieces)
+    return Prepared(request, voice, script)
+
+
+def script_for(request: SynthesisRequest, *, first_piece_chars: int = PIECE_MAX_CHARS) -> Script:
+    """The pieces the engine reads: plain text, or SSML's runs (400 INVALID_SSML when the markup is wrong)."""
+    if request.is_ssml:
+        try:
+            runs = parse(request.text, phonemes_check=unknown_phonemes)
+        except SSMLError as exc:
+            raise InvalidSSML(
+                str(exc),
+                details={
+                    "line": exc.line,
+                    "column": exc.column,
+                    "position": exc.position,
+                    "element": exc.element,
+                    "reason": exc.reason,
+                },
+            ) from None
+        if not request.normalize:
+            runs = [Run(r.kind, r.content, r.written, r.prosody, r.seconds, normalize=False) for r in runs]
+    else:
+        runs = [Run("text", request.text, normalize=request.normalize)]
+    return compose(runs, first_max_chars=first_piece_chars)

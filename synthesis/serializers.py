@@ -54,6 +54,8 @@ def synthesis_request(data: dict[str, Any], config: dict[str, Any]) -> Synthesis
         similarity=config.get("similarity"),
         keep=data["keep"],
         timestamps=config.get("timestamps", "none"),
+        input_type=config.get("input_type", "auto"),
+        normalize=config.get("normalize", True),
     )
 
 
@@ -77,6 +79,16 @@ class SynthesisConfigSerializer(StrictFields, serializers.Serializer[Any]):
         "`[{word, start, end}]` in seconds of the output; GET /api/v1/tts/syntheses/{id}/subtitles renders them.",
     )
 
+    input_type = serializers.ChoiceField(
+        choices=["auto", "text", "ssml"],
+        default="auto",
+        help_text="`ssml`: the text is SSML (the subset in docs/synthesis.md); `auto`: SSML when its root is "
+        "`<speak>`; `text`: read as written, angle brackets included.",
+    )
+    normalize = serializers.BooleanField(
+        default=True,
+        help_text="`false`: numbers, dates, money and abbreviations are not expanded into words before speaking.",
+    )
 
 class WordTimestampSerializer(serializers.Serializer[Any]):
     word = serializers.CharField(help_text="As written in the text (punctuation around it removed).")
@@ -108,6 +120,8 @@ class StreamQuerySerializer(StrictFields, serializers.Serializer[Any]):
     timestamps = serializers.ChoiceField(
         choices=["none", "word"], default="none", help_text="`word`: each audio_chunk event lists its words' times."
     )
+    input_type = serializers.ChoiceField(choices=["auto", "text", "ssml"], default="auto")
+    normalize = serializers.BooleanField(default=True)
     keep = serializers.BooleanField(default=False)
     ticket = serializers.CharField(required=False, help_text="For EventSource: a ticket from …/stream/ticket.")
 
@@ -197,7 +211,9 @@ class SynthesisListItemSerializer(serializers.Serializer[Any]):
 
 
 class SynthesisDetailSerializer(SynthesisListItemSerializer):
-    text = serializers.CharField()
+    text = serializers.CharField(help_text="What is spoken, as written (an SSML request's markup removed).")
+    input_type = serializers.CharField(help_text="`text` or `ssml`.")
+    normalize = serializers.BooleanField()
     speed = serializers.FloatField()
     pitch = serializers.FloatField()
     volume = serializers.FloatField()

@@ -81,7 +81,7 @@ def _speak(
     try:
         artefact = voice_artefact(prepared.voice.model)
         timed = synthesis.timestamps == "word"
-        clock = WrittenWordClock(prepared.text, prepared.pieces, normalize) if timed else None
+        clock = WrittenWordClock(prepared.text, [p.text for p in prepared.pieces], normalize) if timed else None
         with tempfile.TemporaryDirectory(prefix="voxify-stream-") as folder:
             path = Path(folder) / f"whole{EXTENSIONS[synthesis.output_format]}"
             with Encoder(path, synthesis.sample_rate, synthesis.output_format) as whole:

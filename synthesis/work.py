@@ -22,7 +22,7 @@ from speech.alignment import WordTime, written_word_times
 from speech.audio_io import Encoder
 from speech.engine import RenderOptions, ShouldStop, SynthesisCancelled, render_pieces
 from speech.formats import EXTENSIONS
-from speech.text import prepare
+from speech.script import Script, plain
 from synthesis.models import Synthesis
 from synthesis.requests import SynthesisRequest, synthesis_prepare
 from synthesis.services import (
@@ -81,7 +81,7 @@ def _run_async(job: Job, synthesis: Synthesis, progress: Progress, should_stop: 
         raise JobError("VOICE_NOT_FOUND", "The voice was deleted before the synthesis ran.")
     started = time.monotonic()
     Synthesis.objects.filter(pk=synthesis.pk).update(status=Synthesis.Status.RUNNING, pieces_done=0)
-    pieces = prepare(synthesis.text)
+    pieces = Script.from_json(synthesis.script).pieces if synthesis.script else plain(synthesis.text).pieces
     options = RenderOptions(
         synthesis.sample_rate, synthesis.speed, synthesis.pitch, synthesis.volume, synthesis.similarity
     )

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cgrpc_server/protos/tts.proto\x12\rvoxify.tts.v1\"\xea\x01\n\x0fSynthesisConfig\x12\x15\n\routput_format\x18\x01 \x01(\t\x12\x18\n\x0bsample_rate\x18\x02 \x01(\x05H\x00\x88\x01\x01\x12\x12\n\x05speed\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\x05pitch\x18\x04 \x01(\x01H\x02\x88\x01\x01\x12\x13\n\x06volume\x18\x05 \x01(\x01H\x03\x88\x01\x01\x12\x17\n\nsimilarity\x18\x06 \x01(\x01H\x04\x88\x01\x01\x12\x12\n\ntimestamps\x18\x07 \x01(\tB\x0e\n\x0c_sample_rateB\x08\n\x06_speedB\x08\n\x06_pitchB\t\n\x07_volumeB\r\n\x0b_similarity\"9\n\rWordTimestamp\x12\x0c\n\x04word\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x01\"u\n\x15SynthesizeTextRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08voice_id\x18\x02 \x01(\t\x12.\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.SynthesisConfig\x12\x0c\n\x04keep\x18\x04 \x01(\x08\"\xcd\x01\n\x16SynthesizeTextResponse\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x11\n\taudio_url\x18\x02 \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12\x0e\n\x06\x66ormat\x18\x05 \x01(\t\x12\x13\n\x0bsample_rate\x18\x06 \x01(\x05\x12\x10\n\x08voice_id\x18\x07 \x01(\t\x12\x30\n\ntimestamps\x18\x08 \x03(\x0b\x32\x1c.voxify.tts.v1.WordTimestamp\"\x85\x01\n\nStreamInfo\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0e\n\x06pieces\x18\x02 \x01(\x05\x12\x1a\n\x12\x65stimated_duration\x18\x03 \x01(\x05\x12\x0e\n\x06\x66ormat\x18\x04 \x01(\t\x12\x13\n\x0bsample_rate\x18\x05 \x01(\x05\x12\x10\n\x08voice_id\x18\x06 \x01(\t\"\x91\x01\n\nAudioChunk\x12\x10\n\x08sequence\x18\x01 \x01(\x05\x12\r\n\x05\x61udio\x18\x02 \x01(\x0c\x12\x0f\n\x07\x66ile_id\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12\r\n\x05start\x18\x05 \x01(\x01\x12\x30\n\ntimestamps\x18\x06 \x03(\x0b\x32\x1c.voxify.tts.v1.WordTimestamp\"]\n\x0fStreamCompleted\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x02 \x01(\t\x12\x11\n\taudio_url\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\"\xb3\x01\n\x1cSynthesizeTextStreamResponse\x12)\n\x04info\x18\x01 \x01(\x0b\x32\x19.voxify.tts.v1.StreamInfoH\x00\x12*\n\x05\x63hunk\x18\x02 \x01(\x0b\x32\x19.voxify.tts.v1.AudioChunkH\x00\x12\x33\n\tcompleted\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.StreamCompletedH\x00\x42\x07\n\x05\x65vent\"z\n\x1aSynthesizeTextAsyncRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08voice_id\x18\x02 \x01(\t\x12.\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.SynthesisConfig\x12\x0c\n\x04keep\x18\x04 \x01(\x08\"o\n\x1bSynthesizeTextAsyncResponse\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12\x1a\n\x12\x65stimated_duration\x18\x03 \x01(\x05\x12\x0e\n\x06status\x18\x04 \x01(\t2\xc6\x02\n\nTTSService\x12]\n\x0eSynthesizeText\x12$.voxify.tts.v1.SynthesizeTextRequest\x1a%.voxify.tts.v1.SynthesizeTextResponse\x12k\n\x14SynthesizeTextStream\x12$.voxify.tts.v1.SynthesizeTextRequest\x1a+.voxify.tts.v1.SynthesizeTextStreamResponse0\x01\x12l\n\x13SynthesizeTextAsync\x12).voxify.tts.v1.SynthesizeTextAsyncRequest\x1a*.voxify.tts.v1.SynthesizeTextAsyncResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cgrpc_server/protos/tts.proto\x12\rvoxify.tts.v1\"\xa4\x02\n\x0fSynthesisConfig\x12\x15\n\routput_format\x18\x01 \x01(\t\x12\x18\n\x0bsample_rate\x18\x02 \x01(\x05H\x00\x88\x01\x01\x12\x12\n\x05speed\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\x05pitch\x18\x04 \x01(\x01H\x02\x88\x01\x01\x12\x13\n\x06volume\x18\x05 \x01(\x01H\x03\x88\x01\x01\x12\x17\n\nsimilarity\x18\x06 \x01(\x01H\x04\x88\x01\x01\x12\x12\n\ntimestamps\x18\x07 \x01(\t\x12\x12\n\ninput_type\x18\x08 \x01(\t\x12\x16\n\tnormalize\x18\t \x01(\x08H\x05\x88\x01\x01\x42\x0e\n\x0c_sample_rateB\x08\n\x06_speedB\x08\n\x06_pitchB\t\n\x07_volumeB\r\n\x0b_similarityB\x0c\n\n_normalize\"9\n\rWordTimestamp\x12\x0c\n\x04word\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x01\"u\n\x15SynthesizeTextRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08voice_id\x18\x02 \x01(\t\x12.\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.SynthesisConfig\x12\x0c\n\x04keep\x18\x04 \x01(\x08\"\xcd\x01\n\x16SynthesizeTextResponse\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x11\n\taudio_url\x18\x02 \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12\x0e\n\x06\x66ormat\x18\x05 \x01(\t\x12\x13\n\x0bsample_rate\x18\x06 \x01(\x05\x12\x10\n\x08voice_id\x18\x07 \x01(\t\x12\x30\n\ntimestamps\x18\x08 \x03(\x0b\x32\x1c.voxify.tts.v1.WordTimestamp\"\x85\x01\n\nStreamInfo\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0e\n\x06pieces\x18\x02 \x01(\x05\x12\x1a\n\x12\x65stimated_duration\x18\x03 \x01(\x05\x12\x0e\n\x06\x66ormat\x18\x04 \x01(\t\x12\x13\n\x0bsample_rate\x18\x05 \x01(\x05\x12\x10\n\x08voice_id\x18\x06 \x01(\t\"\x91\x01\n\nAudioChunk\x12\x10\n\x08sequence\x18\x01 \x01(\x05\x12\r\n\x05\x61udio\x18\x02 \x01(\x0c\x12\x0f\n\x07\x66ile_id\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12\r\n\x05start\x18\x05 \x01(\x01\x12\x30\n\ntimestamps\x18\x06 \x03(\x0b\x32\x1c.voxify.tts.v1.WordTimestamp\"]\n\x0fStreamCompleted\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x02 \x01(\t\x12\x11\n\taudio_url\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\"\xb3\x01\n\x1cSynthesizeTextStreamResponse\x12)\n\x04info\x18\x01 \x01(\x0b\x32\x19.voxify.tts.v1.StreamInfoH\x00\x12*\n\x05\x63hunk\x18\x02 \x01(\x0b\x32\x19.voxify.tts.v1.AudioChunkH\x00\x12\x33\n\tcompleted\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.StreamCompletedH\x00\x42\x07\n\x05\x65vent\"z\n\x1aSynthesizeTextAsyncRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08voice_id\x18\x02 \x01(\t\x12.\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.SynthesisConfig\x12\x0c\n\x04keep\x18\x04 \x01(\x08\"o\n\x1bSynthesizeTextAsyncResponse\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12\x1a\n\x12\x65stimated_duration\x18\x03 \x01(\x05\x12\x0e\n\x06status\x18\x04 \x01(\t2\xc6\x02\n\nTTSService\x12]\n\x0eSynthesizeText\x12$.voxify.tts.v1.SynthesizeTextRequest\x1a%.voxify.tts.v1.SynthesizeTextResponse\x12k\n\x14SynthesizeTextStream\x12$.voxify.tts.v1.SynthesizeTextRequest\x1a+.voxify.tts.v1.SynthesizeTextStreamResponse0\x01\x12l\n\x13SynthesizeTextAsync\x12).voxify.tts.v1.SynthesizeTextAsyncRequest\x1a*.voxify.tts.v1.SynthesizeTextAsyncResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,25 +32,25 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'grpc_server.protos.tts_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SYNTHESISCONFIG']._serialized_start=48
-  _globals['_SYNTHESISCONFIG']._serialized_end=282
-  _globals['_WORDTIMESTAMP']._serialized_start=284
-  _globals['_WORDTIMESTAMP']._serialized_end=341
-  _globals['_SYNTHESIZETEXTREQUEST']._serialized_start=343
-  _globals['_SYNTHESIZETEXTREQUEST']._serialized_end=460
-  _globals['_SYNTHESIZETEXTRESPONSE']._serialized_start=463
-  _globals['_SYNTHESIZETEXTRESPONSE']._serialized_end=668
-  _globals['_STREAMINFO']._serialized_start=671
-  _globals['_STREAMINFO']._serialized_end=804
-  _globals['_AUDIOCHUNK']._serialized_start=807
-  _globals['_AUDIOCHUNK']._serialized_end=952
-  _globals['_STREAMCOMPLETED']._serialized_start=954
-  _globals['_STREAMCOMPLETED']._serialized_end=1047
-  _globals['_SYNTHESIZETEXTSTREAMRESPONSE']._serialized_start=1050
-  _globals['_SYNTHESIZETEXTSTREAMRESPONSE']._serialized_end=1229
-  _globals['_SYNTHESIZETEXTASYNCREQUEST']._serialized_start=1231
-  _globals['_SYNTHESIZETEXTASYNCREQUEST']._serialized_end=1353
-  _globals['_SYNTHESIZETEXTASYNCRESPONSE']._serialized_start=1355
-  _globals['_SYNTHESIZETEXTASYNCRESPONSE']._serialized_end=1466
-  _globals['_TTSSERVICE']._serialized_start=1469
-  _globals['_TTSSERVICE']._serialized_end=1795
+  _globals['_SYNTHESISCONFIG']._serialized_end=340
+  _globals['_WORDTIMESTAMP']._serialized_start=342
+  _globals['_WORDTIMESTAMP']._serialized_end=399
+  _globals['_SYNTHESIZETEXTREQUEST']._serialized_start=401
+  _globals['_SYNTHESIZETEXTREQUEST']._serialized_end=518
+  _globals['_SYNTHESIZETEXTRESPONSE']._serialized_start=521
+  _globals['_SYNTHESIZETEXTRESPONSE']._serialized_end=726
+  _globals['_STREAMINFO']._serialized_start=729
+  _globals['_STREAMINFO']._serialized_end=862
+  _globals['_AUDIOCHUNK']._serialized_start=865
+  _globals['_AUDIOCHUNK']._serialized_end=1010
+  _globals['_STREAMCOMPLETED']._serialized_start=1012
+  _globals['_STREAMCOMPLETED']._serialized_end=1105
+  _globals['_SYNTHESIZETEXTSTREAMRESPONSE']._serialized_start=1108
+  _globals['_SYNTHESIZETEXTSTREAMRESPONSE']._serialized_end=1287
+  _globals['_SYNTHESIZETEXTASYNCREQUEST']._serialized_start=1289
+  _globals['_SYNTHESIZETEXTASYNCREQUEST']._serialized_end=1411
+  _globals['_SYNTHESIZETEXTASYNCRESPONSE']._serialized_start=1413
+  _globals['_SYNTHESIZETEXTASYNCRESPONSE']._serialized_end=1524
+  _globals['_TTSSERVICE']._serialized_start=1527
+  _globals['_TTSSERVICE']._serialized_end=1853
 # @@protoc_insertion_point(module_scope)

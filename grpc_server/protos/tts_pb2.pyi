@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SynthesisConfig(_message.Message):
-    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume", "similarity", "timestamps")
+    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume", "similarity", "timestamps", "input_type", "normalize")
     OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
     SPEED_FIELD_NUMBER: _ClassVar[int]
@@ -15,6 +15,8 @@ class SynthesisConfig(_message.Message):
     VOLUME_FIELD_NUMBER: _ClassVar[int]
     SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     TIMESTAMPS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    NORMALIZE_FIELD_NUMBER: _ClassVar[int]
     output_format: str
     sample_rate: int
     speed: float
@@ -22,7 +24,9 @@ class SynthesisConfig(_message.Message):
     volume: float
     similarity: float
     timestamps: str
-    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ..., similarity: _Optional[float] = ..., timestamps: _Optional[str] = ...) -> None: ...
+    input_type: str
+    normalize: bool
+    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ..., similarity: _Optional[float] = ..., timestamps: _Optional[str] = ..., input_type: _Optional[str] = ..., normalize: _Optional[bool] = ...) -> None: ...
 
 class WordTimestamp(_message.Message):
     __slots__ = ("word", "start", "end")

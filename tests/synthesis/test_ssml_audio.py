@@ -1,0 +1,135 @@
+"""Each SSML element's effect, measured on the audio: a break's silence, spelled characters
+and substitutions as Whisper hears them, phonemes that change what is said, and prosody that
+changes the duration, pitch or level of its span and of nothing else."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from django.conf import settings
+
+from speech.alignment import WordTime
+from speech.audio_io import Samples
+from speech.dsp.world import analyse as world_analyse
+from speech.engine import RenderOptions, render_text_timed
+from speech.script import compose
+from speech.ssml import parse
+from speech.transcription import transcribe_words
+from speech.tts import unknown_phonemes
+
+pytestmark = pytest.mark.skipif(not settings.EMBEDDED, reason="engine only: measured in the embedded run")
+RATE = 22050
+
+
+def render(markup: str) -> tuple[Samples, list[WordTime]]:
+    pieces = compose(parse(markup, phonemes_check=unknown_phonemes)).pieces
+    return render_text_timed(pieces, options=RenderOptions(sample_rate=RATE))
+
+
+def heard(audio: Samples) -> list[str]:
+    """Whisper's words, lower case, split at anything that is not a letter or digit."""
+    words = " ".join(w.word for w in transcribe_words(audio, RATE))
+    return re.findall(r"[a-z0-9]+", words.lower())
+
+
+def silences(audio: Samples, floor_db: float = -45.0) -> list[float]:
+    """Lengths of the silent stretches between sounds (10 ms frames below ``floor_db`` of the loudest)."""
+    frame = RATE // 100
+    count = len(audio) // frame
+    energy = np.mean(audio[: count * frame].reshape(count, frame).astype(np.float64) ** 2, axis=1)
+    quiet = energy < energy.max() * 10 ** (floor_db / 10)
+    lengths, run, started = [], 0, False
+    for is_quiet in quiet:
+        if not is_quiet:
+            if started and run:
+                lengths.append(run * frame / RATE)
+            started, run = True, 0
+        elif started:
+            run += 1
+    return lengths
+
+
+@pytest.mark.parametrize("seconds", [0.25, 1.2])
+def test_a_break_is_that_much_silence(seconds: float) -> None:
+    audio, _ = render(f'<speak>The first part<break time="{int(seconds * 1000)}ms"/>and the second part.</speak>')
+    longest = max(silences(audio))
+    assert abs(longest - seconds) <= 0.03, (longest, seconds)
+
+
+def test_say_as_characters_is_spelled() -> None:
+    plain, _ = render("<speak>The word dog is short.</speak>")
+    spelled, _ = render('<speak>The word <say-as interpret-as="characters">dog</say-as> is short.</speak>')
+    assert "dog" in heard(plain)
+    words = heard(spelled)
+    assert "dog" not in words
+    assert any(words[k : k + 3] == ["d", "o", "g"] for k in range(len(words))), words
+
+
+def test_sub_speaks_its_alias() -> None:
+    audio, _ = render('<speak>Open the <sub alias="World Wide Web">WWW</sub> today.</speak>')
+    assert ["world", "wide", "web"] == heard(audio)[2:5]
+
+
+def test_phoneme_changes_what_is_said() -> None:
+    written, _ = render("<speak>I am Bruce tonight.</speak>")
+    phonemes, _ = render('<speak>I am <phoneme alphabet="ipa" ph="bˈætmæn">Bruce</phoneme> tonight.</speak>')
+    assert "bruce" in heard(written)
+    assert "batman" in heard(phonemes) and "bruce" not in heard(phonemes)
+
+
+SENTENCE = "<speak>The quick brown fox <prosody {}>jumps over the lazy</prosody> dog in the yard.</speak>"
+SPAN = slice(4, 8)  # jumps over the lazy
+
+
+def span_and_rest(words: list[WordTime]) -> tuple[tuple[float, float], list[float]]:
+    span = words[SPAN]
+    rest = [w.end - w.start for k, w in enumerate(words) if not SPAN.start <= k < SPAN.stop]
+    return (span[0].start, span[-1].end), rest
+
+
+def test_prosody_rate_changes_the_duration_of_its_span_only() -> None:
+    _, slow = render(SENTENCE.format('rate="x-slow"'))
+    _, fast = render(SENTENCE.format('rate="x-fast"'))
+    (slow_start, slow_end), slow_rest = span_and_rest(slow)
+    (fast_start, fast_end), fast_rest = span_and_rest(fast)
+    assert (slow_end - slow_start) / (fast_end - fast_start) > 2.0  # 1.6 / 0.6 asked: 2.67
+    assert np.allclose(slow_rest, fast_rest, atol=0.02), (slow_rest, fast_rest)
+
+
+def median_f0(audio: Samples, start: float, end: float) -> float:
+    f0 = world_analyse(audio[int(start * RATE) : int(end * RATE)].astype(np.float64), RATE).f0
+    voiced = f0[f0 > 0]
+    return float(np.median(voiced))
+
+
+def test_prosody_pitch_changes_the_pitch_of_its_span_only() -> None:
+    high, high_words = render(SENTENCE.format('pitch="+6st"'))
+    low, low_words = render(SENTENCE.format('pitch="-6st"'))
+    (high_start, high_end), _ = span_and_rest(high_words)
+    (low_start, low_end), _ = span_and_rest(low_words)
+    ratio = median_f0(high, high_start, high_end) / median_f0(low, low_start, low_end)
+    assert 1.7 < ratio < 2.3, ratio  # 12 semitones apart: 2.0
+    # Outside the span both renders say the same words at the same pitch; Piper's generator
+    # noise moves a stretch's median F0 by up to about 8 % from one render to the next.
+    before = median_f0(high, 0, high_words[3].end) / median_f0(low, 0, low_words[3].end)
+    after = median_f0(high, high_words[8].start, high_words[-1].end) / median_f0(
+        low, low_words[8].start, low_words[-1].end
+    )
+    assert abs(before - 1) < 0.15 and abs(after - 1) < 0.15, (before, after)
+
+
+def rms(audio: Samples, start: float, end: float) -> float:
+    return float(np.sqrt(np.mean(audio[int(start * RATE) : int(end * RATE)].astype(np.float64) ** 2)))
+
+
+def test_prosody_volume_changes_the_level_of_its_span_only() -> None:
+    loud, loud_words = render(SENTENCE.format('volume="+6dB"'))
+    soft, soft_words = render(SENTENCE.format('volume="-6dB"'))
+    (loud_start, loud_end), _ = span_and_rest(loud_words)
+    (soft_start, soft_end), _ = span_and_rest(soft_words)
+    decibels = 20 * np.log10(rms(loud, loud_start, loud_end) / rms(soft, soft_start, soft_end))
+    assert 10.0 < decibels < 13.0, decibels  # 12 dB asked; the limiter may take a little off the top
+    outside = 20 * np.log10(rms(loud, 0, loud_words[3].end) / rms(soft, 0, soft_words[3].end))
+    assert abs(outside) < 1.0, outside
