@@ -150,7 +150,7 @@ def render_piece_timed(
     speed, pitch, volume = effective(piece, options.speed, options.pitch, options.volume)
     rate_out = options.sample_rate
     if piece.pause is not None:
-        pause = np.zeros(int(round(rate_out * piece.pause)), dtype=np.float32)
+        pause = np.zeros(round(rate_out * piece.pause), dtype=np.float32)
     else:
         pause = np.zeros(int(rate_out * PAUSE_S / options.speed), dtype=np.float32)
     if not piece.text:
@@ -235,12 +235,12 @@ def estimate_audio_seconds(characters: int, speed: float = 1.0) -> float:
 
 __all__ = [
     "OUTPUT_FORMATS",
+    "Piece",
     "RenderOptions",
     "SynthesisCancelled",
     "estimate_audio_seconds",
     "level",
     "limit",
-    "Piece",
     "render_piece",
     "render_piece_timed",
     "render_pieces",

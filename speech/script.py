@@ -45,6 +45,9 @@ class Prosody:
         return Prosody(self.speed * other.speed, self.pitch * other.pitch, self.volume * other.volume)
 
 
+NORMAL = Prosody()
+
+
 @dataclass(frozen=True)
 class Run:
     """One stretch of input: ``text`` is normalised, ``spoken`` is already as it is to be said
@@ -54,7 +57,7 @@ class Run:
     kind: RunKind
     content: str = ""
     written: str | None = None  # None: the content as it stands
-    prosody: Prosody = Prosody()
+    prosody: Prosody = NORMAL
     seconds: float = 0.0
     normalize: bool = True  # text runs only: False leaves the text as written
 

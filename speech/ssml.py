@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from speech.script import MAX_BREAK_S, Prosody, Run
+from speech.script import MAX_BREAK_S, NORMAL, Prosody, Run
 from speech.text import DIGITS, cardinal, clock_words, date_words, ordinal
 
 ELEMENTS = ("speak", "p", "s", "break", "say-as", "sub", "phoneme", "prosody")
@@ -105,7 +105,7 @@ def looks_like_ssml(text: str) -> bool:
     return bool(re.match(r"<speak[\s>/]", head))
 
 
-def spell(text: str, *, written: str | None = None, prosody: Prosody = Prosody()) -> list[Run]:
+def spell(text: str, *, written: str | None = None, prosody: Prosody = NORMAL) -> list[Run]:
     """Each letter and digit of ``text`` by its name, a short pause apart ("IBM" -> I, B, M);
     other characters are dropped. The first run carries ``written`` (timestamps)."""
     runs: list[Run] = []
@@ -188,7 +188,7 @@ def _time(text: str) -> str:
     return spoken
 
 
-def say_as(text: str, interpret_as: str, fmt: str | None, prosody: Prosody = Prosody()) -> list[Run]:
+def say_as(text: str, interpret_as: str, fmt: str | None, prosody: Prosody = NORMAL) -> list[Run]:
     """What ``<say-as>`` makes of its text."""
     if interpret_as in ("characters", "spell-out"):
         return spell(text, prosody=prosody)
@@ -348,7 +348,7 @@ class _Reader:
             if kind not in SAY_AS:
                 raise ValueError(f"interpret-as {kind!r} is not one of {', '.join(SAY_AS)}")
             if "format" in attributes and kind != "date":
-                raise ValueError("format applies to interpret-as=\"date\" only")
+                raise ValueError('format applies to interpret-as="date" only')
         elif name == "sub":
             if not attributes.get("alias", "").strip():
                 raise ValueError("alias is required")

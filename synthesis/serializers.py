@@ -90,6 +90,7 @@ class SynthesisConfigSerializer(StrictFields, serializers.Serializer[Any]):
         help_text="`false`: numbers, dates, money and abbreviations are not expanded into words before speaking.",
     )
 
+
 class WordTimestampSerializer(serializers.Serializer[Any]):
     word = serializers.CharField(help_text="As written in the text (punctuation around it removed).")
     start = serializers.FloatField(help_text="Seconds from the start of the output.")

@@ -59,17 +59,20 @@ def test_a_break_is_that_much_silence(seconds: float) -> None:
 
 
 def test_say_as_characters_is_spelled() -> None:
-    plain, _ = render("<speak>The word dog is short.</speak>")
-    spelled, _ = render('<speak>The word <say-as interpret-as="characters">dog</say-as> is short.</speak>')
+    plain, plain_words = render("<speak>The word dog is short.</speak>")
+    spelled, spelled_words = render('<speak>The word <say-as interpret-as="characters">dog</say-as> is short.</speak>')
     assert "dog" in heard(plain)
     words = heard(spelled)
-    assert "dog" not in words
-    assert any(words[k : k + 3] == ["d", "o", "g"] for k in range(len(words))), words
+    # Whisper writes the letters apart ("D-O-G") and never the word; the engine says three
+    # letters, each a little pause apart, in over twice the word's time.
+    assert "dog" not in words and sum(letter in words for letter in "dog") >= 2, words
+    assert len(spelled_words) == len(plain_words) + 2
+    assert spelled_words[4].end - spelled_words[2].start > 2 * (plain_words[2].end - plain_words[2].start)
 
 
 def test_sub_speaks_its_alias() -> None:
     audio, _ = render('<speak>Open the <sub alias="World Wide Web">WWW</sub> today.</speak>')
-    assert ["world", "wide", "web"] == heard(audio)[2:5]
+    assert heard(audio)[2:5] == ["world", "wide", "web"]
 
 
 def test_phoneme_changes_what_is_said() -> None:
@@ -110,7 +113,7 @@ def test_prosody_pitch_changes_the_pitch_of_its_span_only() -> None:
     (high_start, high_end), _ = span_and_rest(high_words)
     (low_start, low_end), _ = span_and_rest(low_words)
     ratio = median_f0(high, high_start, high_end) / median_f0(low, low_start, low_end)
-    assert 1.7 < ratio < 2.3, ratio  # 12 semitones apart: 2.0
+    assert 1.5 < ratio < 2.5, ratio  # 12 semitones apart: 2.0 (one render's median moves up to 8 %)
     # Outside the span both renders say the same words at the same pitch; Piper's generator
     # noise moves a stretch's median F0 by up to about 8 % from one render to the next.
     before = median_f0(high, 0, high_words[3].end) / median_f0(low, 0, low_words[3].end)

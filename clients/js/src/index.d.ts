@@ -71,6 +71,10 @@ export interface SynthesisOptions {
   similarity?: number;
   /** 'word': the answer carries [{word, start, end}] */
   timestamps?: 'none' | 'word';
+  /** 'ssml': the text is SSML; 'auto' (default): SSML when its root is <speak> */
+  inputType?: 'auto' | 'text' | 'ssml';
+  /** false: numbers, dates and abbreviations are read as written */
+  normalize?: boolean;
 }
 
 export interface AudioChunk {

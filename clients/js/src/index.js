@@ -279,6 +279,8 @@ function synthesisBody(text, { voiceId, keep, ...config } = {}) {
     volume: config.volume,
     similarity: config.similarity,
     timestamps: config.timestamps,
+    input_type: config.inputType,
+    normalize: config.normalize,
   });
   return given({ text, voice_id: voiceId, keep, config: Object.keys(settings).length ? settings : undefined });
 }

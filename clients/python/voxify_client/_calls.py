@@ -45,10 +45,12 @@ def synthesis_config(
     volume: float | None = None,
     similarity: float | None = None,
     timestamps: str | None = None,
+    input_type: str | None = None,
+    normalize: bool | None = None,
 ) -> dict[str, Any]:
     return _given(
         output_format=output_format, sample_rate=sample_rate, speed=speed, pitch=pitch, volume=volume,
-        similarity=similarity, timestamps=timestamps,
+        similarity=similarity, timestamps=timestamps, input_type=input_type, normalize=normalize,
     )  # fmt: skip
 
 
