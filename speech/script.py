@@ -107,13 +107,13 @@ class Script:
         return cls(str(data["written"]), [Piece.from_json(piece) for piece in data["pieces"]])
 
 
-# A phoneme run's stand-in while its segment is normalised and split: letters only, so no
-# rule of the normaliser touches it, and unlike any English word.
-_PLACEHOLDER = re.compile(r"qxz([a-j]+)zxq")
+# A phoneme run's stand-in while its segment is split into pieces: letters only, unlike any
+# English word, capitalised so that a sentence may start with it.
+_PLACEHOLDER = re.compile(r"Qxz([a-j]+)zxq")
 
 
 def _placeholder(index: int) -> str:
-    return "qxz" + "".join("abcdefghij"[int(d)] for d in str(index)) + "zxq"
+    return "Qxz" + "".join("abcdefghij"[int(d)] for d in str(index)) + "zxq"
 
 
 def _placeholder_index(token: str) -> int:

@@ -48,6 +48,9 @@ class Synthesis(models.Model):
     script = models.JSONField(
         null=True, blank=True, help_text="The pieces the engine reads, with their prosody and pauses (speech.script)."
     )
+    dictionary_id = models.CharField(
+        max_length=32, blank=True, help_text="The pronunciation dictionary applied (its dict_ id), if any."
+    )
     characters = models.PositiveIntegerField()
     output_format = models.CharField(max_length=8)
     sample_rate = models.PositiveIntegerField()
@@ -86,3 +89,33 @@ class Synthesis(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL
+
+
+def new_dictionary_id() -> str:
+    return new_public_id("dict")
+
+
+class PronunciationDictionary(models.Model):
+    """A user's words and phrases with how to say them (speech.lexicon), chosen per synthesis
+    (``config.dictionary_id``) or used by default (``is_default``, one per user)."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_dictionary_id, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dictionaries")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=500, blank=True)
+    is_default = models.BooleanField(default=False)
+    entries = models.JSONField(default=list, help_text="[{term, alias | phonemes, case_sensitive}], validated.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name_plural = "pronunciation dictionaries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner"], condition=models.Q(is_default=True), name="one_default_dictionary_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.name}"

@@ -9,18 +9,22 @@ storage cap. Nothing here writes.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from accounts.models import User
 from accounts.quotas import SYNTHESES, quota_check
 from configuration.config import system_config
 from files.quotas import storage_check
+from speech import lexicon
 from speech.engine import RenderOptions, estimate_audio_seconds
 from speech.formats import ENCODER_RATES, encoder_accepts
+from speech.lexicon import Entry
 from speech.script import Piece, Run, Script, compose
 from speech.ssml import SSMLError, looks_like_ssml, parse
 from speech.text import PIECE_MAX_CHARS, clean
 from speech.tts import unknown_phonemes
+from synthesis.dictionaries import dictionary_for_synthesis
 from synthesis.selectors import syntheses_in_flight
 from synthesis.voices import ResolvedVoice, voice_resolve
 from voxify_project.errors import ApplicationError, InvalidInput
@@ -61,6 +65,7 @@ class SynthesisRequest:
     timestamps: str = "none"  # or "word": when each written word is spoken
     input_type: str = "auto"  # "text", "ssml", or "auto": SSML when the text's root is <speak>
     normalize: bool = True  # False: numbers, dates and abbreviations are read as written
+    dictionary_id: str | None = None  # None: the user's default; "none": no dictionary
 
     @property
     def is_ssml(self) -> bool:
@@ -78,6 +83,7 @@ class Prepared:
     request: SynthesisRequest
     voice: ResolvedVoice
     script: Script
+    dictionary_id: str = ""  # the pronunciation dictionary applied, if any
 
     @property
     def text(self) -> str:
@@ -130,16 +136,20 @@ def synthesis_prepare(
             + (hint if max_length < config.max_async_text_length else ""),
             details={"length": len(text), "max_length": max_length, "async_endpoint": ASYNC_ENDPOINT},
         )
-    script = script_for(request, first_piece_chars=first_piece_chars)
+    dictionary_id, entries = dictionary_for_synthesis(user=user, dictionary_id=request.dictionary_id)
+    script = script_for(request, entries, first_piece_chars=first_piece_chars)
     if not any(piece.text for piece in script.pieces):
         raise EmptyText(details={"length": len(text)})
     quota_check(user=user, kind=SYNTHESES, limit=config.syntheses_per_day, in_flight=syntheses_in_flight(user=user))
     storage_check(user=user)  # outputs are stored: refuse now, not after the work, when nothing fits
-    return Prepared(request, voice, script)
+    return Prepared(request, voice, script, dictionary_id)
 
 
-def script_for(request: SynthesisRequest, *, first_piece_chars: int = PIECE_MAX_CHARS) -> Script:
-    """The pieces the engine reads: plain text, or SSML's runs (400 INVALID_SSML when the markup is wrong)."""
+def script_for(
+    request: SynthesisRequest, entries: Sequence[Entry] = (), *, first_piece_chars: int = PIECE_MAX_CHARS
+) -> Script:
+    """The pieces the engine reads: plain text or SSML's runs (400 INVALID_SSML when the markup
+    is wrong), with the dictionary's entries applied to the text as written."""
     if request.is_ssml:
         try:
             runs = parse(request.text, phonemes_check=unknown_phonemes)
@@ -158,4 +168,4 @@ def script_for(request: SynthesisRequest, *, first_piece_chars: int = PIECE_MAX_
             runs = [Run(r.kind, r.content, r.written, r.prosody, r.seconds, normalize=False) for r in runs]
     else:
         runs = [Run("text", request.text, normalize=request.normalize)]
-    return compose(runs, first_max_chars=first_piece_chars)
+    return compose(lexicon.apply(runs, entries), first_max_chars=first_piece_chars)

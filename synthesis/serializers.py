@@ -7,7 +7,10 @@ from rest_framework.fields import ProhibitNullCharactersValidator  # type: ignor
 
 from files.links import download_url
 from speech.formats import MAX_RATE, MIN_RATE, OUTPUT_FORMATS
-from synthesis.models import Synthesis
+from speech.lexicon import term_key
+from speech.tts import unknown_phonemes
+from synthesis.dictionaries import MAX_ALIAS_CHARS, MAX_ENTRIES, MAX_PHONEMES_CHARS, MAX_TERM_CHARS
+from synthesis.models import PronunciationDictionary, Synthesis
 from synthesis.requests import SynthesisRequest, output_settings
 from synthesis.selectors import synthesis_status
 from synthesis.voices import DEFAULT_VOICE_ID
@@ -56,6 +59,7 @@ def synthesis_request(data: dict[str, Any], config: dict[str, Any]) -> Synthesis
         timestamps=config.get("timestamps", "none"),
         input_type=config.get("input_type", "auto"),
         normalize=config.get("normalize", True),
+        dictionary_id=config.get("dictionary_id"),
     )
 
 
@@ -88,6 +92,12 @@ class SynthesisConfigSerializer(StrictFields, serializers.Serializer[Any]):
     normalize = serializers.BooleanField(
         default=True,
         help_text="`false`: numbers, dates, money and abbreviations are not expanded into words before speaking.",
+    )
+    dictionary_id = serializers.CharField(
+        max_length=32,
+        required=False,
+        help_text="A pronunciation dictionary (`dict_…`) applied before normalisation; `none` for none. "
+        "Default: the user's default dictionary, if any.",
     )
 
 
@@ -123,6 +133,7 @@ class StreamQuerySerializer(StrictFields, serializers.Serializer[Any]):
     )
     input_type = serializers.ChoiceField(choices=["auto", "text", "ssml"], default="auto")
     normalize = serializers.BooleanField(default=True)
+    dictionary_id = serializers.CharField(max_length=32, required=False)
     keep = serializers.BooleanField(default=False)
     ticket = serializers.CharField(required=False, help_text="For EventSource: a ticket from …/stream/ticket.")
 
@@ -215,6 +226,9 @@ class SynthesisDetailSerializer(SynthesisListItemSerializer):
     text = serializers.CharField(help_text="What is spoken, as written (an SSML request's markup removed).")
     input_type = serializers.CharField(help_text="`text` or `ssml`.")
     normalize = serializers.BooleanField()
+    dictionary_id = serializers.CharField(
+        allow_blank=True, help_text="The pronunciation dictionary applied; empty: none."
+    )
     speed = serializers.FloatField()
     pitch = serializers.FloatField()
     volume = serializers.FloatField()
@@ -262,3 +276,89 @@ class SynthesisUpdateSerializer(serializers.Serializer[Any]):
 class SynthesisFilterSerializer(serializers.Serializer[Any]):
     mode = serializers.ChoiceField(choices=Synthesis.Mode.choices, required=False)
     status = serializers.ChoiceField(choices=Synthesis.Status.choices, required=False)
+
+
+class DictionaryEntrySerializer(StrictFields, serializers.Serializer[Any]):
+    term = serializers.CharField(
+        max_length=MAX_TERM_CHARS,
+        help_text="A word or phrase, matched as whole words; spaces inside match any whitespace.",
+    )
+    alias = serializers.CharField(
+        max_length=MAX_ALIAS_CHARS, required=False, help_text="Text spoken instead (normalised like any text)."
+    )
+    phonemes = serializers.CharField(
+        max_length=MAX_PHONEMES_CHARS,
+        required=False,
+        help_text="IPA spoken instead, as eSpeak writes it (e.g. `ˈɛnʤɪnˈɛks`); give alias or phonemes, not both.",
+    )
+    case_sensitive = serializers.BooleanField(
+        default=False, help_text="Match this case only (`US` but not `us`); by default case is ignored."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not any(ch.isalnum() for ch in attrs["term"]):
+            raise serializers.ValidationError({"term": ["Must contain a letter or digit."]})
+        if ("alias" in attrs) == ("phonemes" in attrs):
+            raise serializers.ValidationError({"alias": ["Give either alias or phonemes."]})
+        if "phonemes" in attrs and (problem := unknown_phonemes(attrs["phonemes"])):
+            raise serializers.ValidationError({"phonemes": [problem[0].upper() + problem[1:] + "."]})
+        attrs["term"] = " ".join(attrs["term"].split())
+        return attrs
+
+
+class DictionaryEntriesField(serializers.ListField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            child=DictionaryEntrySerializer(),
+            max_length=MAX_ENTRIES,
+            help_text=f"At most {MAX_ENTRIES}; a term appears once (case-insensitively, unless case_sensitive).",
+            **kwargs,
+        )
+
+    def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = super().to_internal_value(data)
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            key = term_key(entry["term"], entry["case_sensitive"])
+            if key in seen:
+                raise serializers.ValidationError({str(index): {"term": [f"The same term as entry {seen[key]}."]}})
+            seen[key] = index
+        return [{k: v for k, v in entry.items() if v is not None} for entry in entries]
+
+
+class DictionaryInputSerializer(StrictFields, serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    is_default = serializers.BooleanField(
+        required=False, help_text="Used for every synthesis that names no dictionary; one per user."
+    )
+    entries = DictionaryEntriesField(required=False)
+
+
+class DictionaryUpdateSerializer(DictionaryInputSerializer):
+    name = serializers.CharField(max_length=100, required=False)
+    entries = DictionaryEntriesField(required=False)
+
+
+class DictionaryListItemSerializer(serializers.Serializer[Any]):
+    dictionary_id = serializers.CharField(source="public_id")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    is_default = serializers.BooleanField()
+    entry_count = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_entry_count(self, dictionary: PronunciationDictionary) -> int:
+        return len(dictionary.entries)
+
+
+class DictionaryEntryOutputSerializer(serializers.Serializer[Any]):
+    term = serializers.CharField()
+    alias = serializers.CharField(required=False)
+    phonemes = serializers.CharField(required=False)
+    case_sensitive = serializers.BooleanField()
+
+
+class DictionarySerializer(DictionaryListItemSerializer):
+    entries = DictionaryEntryOutputSerializer(many=True)

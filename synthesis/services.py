@@ -57,6 +57,7 @@ def synthesis_row_new(prepared: Prepared, *, owner: User, mode: str, status: str
         input_type="ssml" if request.is_ssml else "text",
         normalize=request.normalize,
         script=prepared.script.to_json(),
+        dictionary_id=prepared.dictionary_id,
         output_format=request.output_format,
         sample_rate=request.sample_rate,
         speed=request.speed,

@@ -22,35 +22,54 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cgrpc_server/protos/tts.proto\x12\rvoxify.tts.v1\"\xa4\x02\n\x0fSynthesisConfig\x12\x15\n\routput_format\x18\x01 \x01(\t\x12\x18\n\x0bsample_rate\x18\x02 \x01(\x05H\x00\x88\x01\x01\x12\x12\n\x05speed\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\x05pitch\x18\x04 \x01(\x01H\x02\x88\x01\x01\x12\x13\n\x06volume\x18\x05 \x01(\x01H\x03\x88\x01\x01\x12\x17\n\nsimilarity\x18\x06 \x01(\x01H\x04\x88\x01\x01\x12\x12\n\ntimestamps\x18\x07 \x01(\t\x12\x12\n\ninput_type\x18\x08 \x01(\t\x12\x16\n\tnormalize\x18\t \x01(\x08H\x05\x88\x01\x01\x42\x0e\n\x0c_sample_rateB\x08\n\x06_speedB\x08\n\x06_pitchB\t\n\x07_volumeB\r\n\x0b_similarityB\x0c\n\n_normalize\"9\n\rWordTimestamp\x12\x0c\n\x04word\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x01\"u\n\x15SynthesizeTextRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08voice_id\x18\x02 \x01(\t\x12.\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.SynthesisConfig\x12\x0c\n\x04keep\x18\x04 \x01(\x08\"\xcd\x01\n\x16SynthesizeTextResponse\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x11\n\taudio_url\x18\x02 \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12\x0e\n\x06\x66ormat\x18\x05 \x01(\t\x12\x13\n\x0bsample_rate\x18\x06 \x01(\x05\x12\x10\n\x08voice_id\x18\x07 \x01(\t\x12\x30\n\ntimestamps\x18\x08 \x03(\x0b\x32\x1c.voxify.tts.v1.WordTimestamp\"\x85\x01\n\nStreamInfo\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0e\n\x06pieces\x18\x02 \x01(\x05\x12\x1a\n\x12\x65stimated_duration\x18\x03 \x01(\x05\x12\x0e\n\x06\x66ormat\x18\x04 \x01(\t\x12\x13\n\x0bsample_rate\x18\x05 \x01(\x05\x12\x10\n\x08voice_id\x18\x06 \x01(\t\"\x91\x01\n\nAudioChunk\x12\x10\n\x08sequence\x18\x01 \x01(\x05\x12\r\n\x05\x61udio\x18\x02 \x01(\x0c\x12\x0f\n\x07\x66ile_id\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12\r\n\x05start\x18\x05 \x01(\x01\x12\x30\n\ntimestamps\x18\x06 \x03(\x0b\x32\x1c.voxify.tts.v1.WordTimestamp\"]\n\x0fStreamCompleted\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x02 \x01(\t\x12\x11\n\taudio_url\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\"\xb3\x01\n\x1cSynthesizeTextStreamResponse\x12)\n\x04info\x18\x01 \x01(\x0b\x32\x19.voxify.tts.v1.StreamInfoH\x00\x12*\n\x05\x63hunk\x18\x02 \x01(\x0b\x32\x19.voxify.tts.v1.AudioChunkH\x00\x12\x33\n\tcompleted\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.StreamCompletedH\x00\x42\x07\n\x05\x65vent\"z\n\x1aSynthesizeTextAsyncRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08voice_id\x18\x02 \x01(\t\x12.\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.SynthesisConfig\x12\x0c\n\x04keep\x18\x04 \x01(\x08\"o\n\x1bSynthesizeTextAsyncResponse\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12\x1a\n\x12\x65stimated_duration\x18\x03 \x01(\x05\x12\x0e\n\x06status\x18\x04 \x01(\t2\xc6\x02\n\nTTSService\x12]\n\x0eSynthesizeText\x12$.voxify.tts.v1.SynthesizeTextRequest\x1a%.voxify.tts.v1.SynthesizeTextResponse\x12k\n\x14SynthesizeTextStream\x12$.voxify.tts.v1.SynthesizeTextRequest\x1a+.voxify.tts.v1.SynthesizeTextStreamResponse0\x01\x12l\n\x13SynthesizeTextAsync\x12).voxify.tts.v1.SynthesizeTextAsyncRequest\x1a*.voxify.tts.v1.SynthesizeTextAsyncResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cgrpc_server/protos/tts.proto\x12\rvoxify.tts.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbb\x02\n\x0fSynthesisConfig\x12\x15\n\routput_format\x18\x01 \x01(\t\x12\x18\n\x0bsample_rate\x18\x02 \x01(\x05H\x00\x88\x01\x01\x12\x12\n\x05speed\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\x05pitch\x18\x04 \x01(\x01H\x02\x88\x01\x01\x12\x13\n\x06volume\x18\x05 \x01(\x01H\x03\x88\x01\x01\x12\x17\n\nsimilarity\x18\x06 \x01(\x01H\x04\x88\x01\x01\x12\x12\n\ntimestamps\x18\x07 \x01(\t\x12\x12\n\ninput_type\x18\x08 \x01(\t\x12\x16\n\tnormalize\x18\t \x01(\x08H\x05\x88\x01\x01\x12\x15\n\rdictionary_id\x18\n \x01(\tB\x0e\n\x0c_sample_rateB\x08\n\x06_speedB\x08\n\x06_pitchB\t\n\x07_volumeB\r\n\x0b_similarityB\x0c\n\n_normalize\"9\n\rWordTimestamp\x12\x0c\n\x04word\x18\x01 \x01(\t\x12\r\n\x05start\x18\x02 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x03 \x01(\x01\"u\n\x15SynthesizeTextRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08voice_id\x18\x02 \x01(\t\x12.\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.SynthesisConfig\x12\x0c\n\x04keep\x18\x04 \x01(\x08\"\xcd\x01\n\x16SynthesizeTextResponse\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x11\n\taudio_url\x18\x02 \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12\x0e\n\x06\x66ormat\x18\x05 \x01(\t\x12\x13\n\x0bsample_rate\x18\x06 \x01(\x05\x12\x10\n\x08voice_id\x18\x07 \x01(\t\x12\x30\n\ntimestamps\x18\x08 \x03(\x0b\x32\x1c.voxify.tts.v1.WordTimestamp\"\x85\x01\n\nStreamInfo\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0e\n\x06pieces\x18\x02 \x01(\x05\x12\x1a\n\x12\x65stimated_duration\x18\x03 \x01(\x05\x12\x0e\n\x06\x66ormat\x18\x04 \x01(\t\x12\x13\n\x0bsample_rate\x18\x05 \x01(\x05\x12\x10\n\x08voice_id\x18\x06 \x01(\t\"\x91\x01\n\nAudioChunk\x12\x10\n\x08sequence\x18\x01 \x01(\x05\x12\r\n\x05\x61udio\x18\x02 \x01(\x0c\x12\x0f\n\x07\x66ile_id\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12\r\n\x05start\x18\x05 \x01(\x01\x12\x30\n\ntimestamps\x18\x06 \x03(\x0b\x32\x1c.voxify.tts.v1.WordTimestamp\"]\n\x0fStreamCompleted\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x02 \x01(\t\x12\x11\n\taudio_url\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\"\xb3\x01\n\x1cSynthesizeTextStreamResponse\x12)\n\x04info\x18\x01 \x01(\x0b\x32\x19.voxify.tts.v1.StreamInfoH\x00\x12*\n\x05\x63hunk\x18\x02 \x01(\x0b\x32\x19.voxify.tts.v1.AudioChunkH\x00\x12\x33\n\tcompleted\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.StreamCompletedH\x00\x42\x07\n\x05\x65vent\"z\n\x1aSynthesizeTextAsyncRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08voice_id\x18\x02 \x01(\t\x12.\n\x06\x63onfig\x18\x03 \x01(\x0b\x32\x1e.voxify.tts.v1.SynthesisConfig\x12\x0c\n\x04keep\x18\x04 \x01(\x08\"o\n\x1bSynthesizeTextAsyncResponse\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12\x1a\n\x12\x65stimated_duration\x18\x03 \x01(\x05\x12\x0e\n\x06status\x18\x04 \x01(\t\"X\n\x0f\x44ictionaryEntry\x12\x0c\n\x04term\x18\x01 \x01(\t\x12\r\n\x05\x61lias\x18\x02 \x01(\t\x12\x10\n\x08phonemes\x18\x03 \x01(\t\x12\x16\n\x0e\x63\x61se_sensitive\x18\x04 \x01(\x08\"\x80\x02\n\nDictionary\x12\x15\n\rdictionary_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x12\n\nis_default\x18\x04 \x01(\x08\x12\x13\n\x0b\x65ntry_count\x18\x05 \x01(\x05\x12/\n\x07\x65ntries\x18\x06 \x03(\x0b\x32\x1e.voxify.tts.v1.DictionaryEntry\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x81\x01\n\x17\x43reateDictionaryRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x12\n\nis_default\x18\x03 \x01(\x08\x12/\n\x07\x65ntries\x18\x04 \x03(\x0b\x32\x1e.voxify.tts.v1.DictionaryEntry\"-\n\x14GetDictionaryRequest\x12\x15\n\rdictionary_id\x18\x01 \x01(\t\":\n\x17ListDictionariesRequest\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x11\n\tpage_size\x18\x02 \x01(\x05\"z\n\x18ListDictionariesResponse\x12/\n\x0c\x64ictionaries\x18\x01 \x03(\x0b\x32\x19.voxify.tts.v1.Dictionary\x12-\n\npagination\x18\x02 \x01(\x0b\x32\x19.voxify.tts.v1.Pagination\"\xe8\x01\n\x17UpdateDictionaryRequest\x12\x15\n\rdictionary_id\x18\x01 \x01(\t\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x64\x65scription\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x17\n\nis_default\x18\x04 \x01(\x08H\x02\x88\x01\x01\x12\x17\n\x0freplace_entries\x18\x05 \x01(\x08\x12/\n\x07\x65ntries\x18\x06 \x03(\x0b\x32\x1e.voxify.tts.v1.DictionaryEntryB\x07\n\x05_nameB\x0e\n\x0c_descriptionB\r\n\x0b_is_default\"C\n\x12\x44ictionaryResponse\x12-\n\ndictionary\x18\x01 \x01(\x0b\x32\x19.voxify.tts.v1.Dictionary\"{\n\nPagination\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x13\n\x0btotal_count\x18\x03 \x01(\x05\x12\x13\n\x0btotal_pages\x18\x04 \x01(\x05\x12\x10\n\x08has_next\x18\x05 \x01(\x08\x12\x10\n\x08has_prev\x18\x06 \x01(\x08\x32\x9e\x06\n\nTTSService\x12]\n\x0eSynthesizeText\x12$.voxify.tts.v1.SynthesizeTextRequest\x1a%.voxify.tts.v1.SynthesizeTextResponse\x12k\n\x14SynthesizeTextStream\x12$.voxify.tts.v1.SynthesizeTextRequest\x1a+.voxify.tts.v1.SynthesizeTextStreamResponse0\x01\x12l\n\x13SynthesizeTextAsync\x12).voxify.tts.v1.SynthesizeTextAsyncRequest\x1a*.voxify.tts.v1.SynthesizeTextAsyncResponse\x12]\n\x10\x43reateDictionary\x12&.voxify.tts.v1.CreateDictionaryRequest\x1a!.voxify.tts.v1.DictionaryResponse\x12W\n\rGetDictionary\x12#.voxify.tts.v1.GetDictionaryRequest\x1a!.voxify.tts.v1.DictionaryResponse\x12\x63\n\x10ListDictionaries\x12&.voxify.tts.v1.ListDictionariesRequest\x1a\'.voxify.tts.v1.ListDictionariesResponse\x12]\n\x10UpdateDictionary\x12&.voxify.tts.v1.UpdateDictionaryRequest\x1a!.voxify.tts.v1.DictionaryResponse\x12Z\n\x10\x44\x65leteDictionary\x12#.voxify.tts.v1.GetDictionaryRequest\x1a!.voxify.tts.v1.DictionaryResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'grpc_server.protos.tts_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SYNTHESISCONFIG']._serialized_start=48
-  _globals['_SYNTHESISCONFIG']._serialized_end=340
-  _globals['_WORDTIMESTAMP']._serialized_start=342
-  _globals['_WORDTIMESTAMP']._serialized_end=399
-  _globals['_SYNTHESIZETEXTREQUEST']._serialized_start=401
-  _globals['_SYNTHESIZETEXTREQUEST']._serialized_end=518
-  _globals['_SYNTHESIZETEXTRESPONSE']._serialized_start=521
-  _globals['_SYNTHESIZETEXTRESPONSE']._serialized_end=726
-  _globals['_STREAMINFO']._serialized_start=729
-  _globals['_STREAMINFO']._serialized_end=862
-  _globals['_AUDIOCHUNK']._serialized_start=865
-  _globals['_AUDIOCHUNK']._serialized_end=1010
-  _globals['_STREAMCOMPLETED']._serialized_start=1012
-  _globals['_STREAMCOMPLETED']._serialized_end=1105
-  _globals['_SYNTHESIZETEXTSTREAMRESPONSE']._serialized_start=1108
-  _globals['_SYNTHESIZETEXTSTREAMRESPONSE']._serialized_end=1287
-  _globals['_SYNTHESIZETEXTASYNCREQUEST']._serialized_start=1289
-  _globals['_SYNTHESIZETEXTASYNCREQUEST']._serialized_end=1411
-  _globals['_SYNTHESIZETEXTASYNCRESPONSE']._serialized_start=1413
-  _globals['_SYNTHESIZETEXTASYNCRESPONSE']._serialized_end=1524
-  _globals['_TTSSERVICE']._serialized_start=1527
-  _globals['_TTSSERVICE']._serialized_end=1853
+  _globals['_SYNTHESISCONFIG']._serialized_start=81
+  _globals['_SYNTHESISCONFIG']._serialized_end=396
+  _globals['_WORDTIMESTAMP']._serialized_start=398
+  _globals['_WORDTIMESTAMP']._serialized_end=455
+  _globals['_SYNTHESIZETEXTREQUEST']._serialized_start=457
+  _globals['_SYNTHESIZETEXTREQUEST']._serialized_end=574
+  _globals['_SYNTHESIZETEXTRESPONSE']._serialized_start=577
+  _globals['_SYNTHESIZETEXTRESPONSE']._serialized_end=782
+  _globals['_STREAMINFO']._serialized_start=785
+  _globals['_STREAMINFO']._serialized_end=918
+  _globals['_AUDIOCHUNK']._serialized_start=921
+  _globals['_AUDIOCHUNK']._serialized_end=1066
+  _globals['_STREAMCOMPLETED']._serialized_start=1068
+  _globals['_STREAMCOMPLETED']._serialized_end=1161
+  _globals['_SYNTHESIZETEXTSTREAMRESPONSE']._serialized_start=1164
+  _globals['_SYNTHESIZETEXTSTREAMRESPONSE']._serialized_end=1343
+  _globals['_SYNTHESIZETEXTASYNCREQUEST']._serialized_start=1345
+  _globals['_SYNTHESIZETEXTASYNCREQUEST']._serialized_end=1467
+  _globals['_SYNTHESIZETEXTASYNCRESPONSE']._serialized_start=1469
+  _globals['_SYNTHESIZETEXTASYNCRESPONSE']._serialized_end=1580
+  _globals['_DICTIONARYENTRY']._serialized_start=1582
+  _globals['_DICTIONARYENTRY']._serialized_end=1670
+  _globals['_DICTIONARY']._serialized_start=1673
+  _globals['_DICTIONARY']._serialized_end=1929
+  _globals['_CREATEDICTIONARYREQUEST']._serialized_start=1932
+  _globals['_CREATEDICTIONARYREQUEST']._serialized_end=2061
+  _globals['_GETDICTIONARYREQUEST']._serialized_start=2063
+  _globals['_GETDICTIONARYREQUEST']._serialized_end=2108
+  _globals['_LISTDICTIONARIESREQUEST']._serialized_start=2110
+  _globals['_LISTDICTIONARIESREQUEST']._serialized_end=2168
+  _globals['_LISTDICTIONARIESRESPONSE']._serialized_start=2170
+  _globals['_LISTDICTIONARIESRESPONSE']._serialized_end=2292
+  _globals['_UPDATEDICTIONARYREQUEST']._serialized_start=2295
+  _globals['_UPDATEDICTIONARYREQUEST']._serialized_end=2527
+  _globals['_DICTIONARYRESPONSE']._serialized_start=2529
+  _globals['_DICTIONARYRESPONSE']._serialized_end=2596
+  _globals['_PAGINATION']._serialized_start=2598
+  _globals['_PAGINATION']._serialized_end=2721
+  _globals['_TTSSERVICE']._serialized_start=2724
+  _globals['_TTSSERVICE']._serialized_end=3522
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -7,7 +10,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SynthesisConfig(_message.Message):
-    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume", "similarity", "timestamps", "input_type", "normalize")
+    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume", "similarity", "timestamps", "input_type", "normalize", "dictionary_id")
     OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
     SPEED_FIELD_NUMBER: _ClassVar[int]
@@ -17,6 +20,7 @@ class SynthesisConfig(_message.Message):
     TIMESTAMPS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
     NORMALIZE_FIELD_NUMBER: _ClassVar[int]
+    DICTIONARY_ID_FIELD_NUMBER: _ClassVar[int]
     output_format: str
     sample_rate: int
     speed: float
@@ -26,7 +30,8 @@ class SynthesisConfig(_message.Message):
     timestamps: str
     input_type: str
     normalize: bool
-    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ..., similarity: _Optional[float] = ..., timestamps: _Optional[str] = ..., input_type: _Optional[str] = ..., normalize: _Optional[bool] = ...) -> None: ...
+    dictionary_id: str
+    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ..., similarity: _Optional[float] = ..., timestamps: _Optional[str] = ..., input_type: _Optional[str] = ..., normalize: _Optional[bool] = ..., dictionary_id: _Optional[str] = ...) -> None: ...
 
 class WordTimestamp(_message.Message):
     __slots__ = ("word", "start", "end")
@@ -147,3 +152,107 @@ class SynthesizeTextAsyncResponse(_message.Message):
     estimated_duration: int
     status: str
     def __init__(self, synthesis_id: _Optional[str] = ..., job_id: _Optional[str] = ..., estimated_duration: _Optional[int] = ..., status: _Optional[str] = ...) -> None: ...
+
+class DictionaryEntry(_message.Message):
+    __slots__ = ("term", "alias", "phonemes", "case_sensitive")
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    ALIAS_FIELD_NUMBER: _ClassVar[int]
+    PHONEMES_FIELD_NUMBER: _ClassVar[int]
+    CASE_SENSITIVE_FIELD_NUMBER: _ClassVar[int]
+    term: str
+    alias: str
+    phonemes: str
+    case_sensitive: bool
+    def __init__(self, term: _Optional[str] = ..., alias: _Optional[str] = ..., phonemes: _Optional[str] = ..., case_sensitive: _Optional[bool] = ...) -> None: ...
+
+class Dictionary(_message.Message):
+    __slots__ = ("dictionary_id", "name", "description", "is_default", "entry_count", "entries", "created_at", "updated_at")
+    DICTIONARY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    IS_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    dictionary_id: str
+    name: str
+    description: str
+    is_default: bool
+    entry_count: int
+    entries: _containers.RepeatedCompositeFieldContainer[DictionaryEntry]
+    created_at: _timestamp_pb2.Timestamp
+    updated_at: _timestamp_pb2.Timestamp
+    def __init__(self, dictionary_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., is_default: _Optional[bool] = ..., entry_count: _Optional[int] = ..., entries: _Optional[_Iterable[_Union[DictionaryEntry, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateDictionaryRequest(_message.Message):
+    __slots__ = ("name", "description", "is_default", "entries")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    IS_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    is_default: bool
+    entries: _containers.RepeatedCompositeFieldContainer[DictionaryEntry]
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., is_default: _Optional[bool] = ..., entries: _Optional[_Iterable[_Union[DictionaryEntry, _Mapping]]] = ...) -> None: ...
+
+class GetDictionaryRequest(_message.Message):
+    __slots__ = ("dictionary_id",)
+    DICTIONARY_ID_FIELD_NUMBER: _ClassVar[int]
+    dictionary_id: str
+    def __init__(self, dictionary_id: _Optional[str] = ...) -> None: ...
+
+class ListDictionariesRequest(_message.Message):
+    __slots__ = ("page", "page_size")
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    page: int
+    page_size: int
+    def __init__(self, page: _Optional[int] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListDictionariesResponse(_message.Message):
+    __slots__ = ("dictionaries", "pagination")
+    DICTIONARIES_FIELD_NUMBER: _ClassVar[int]
+    PAGINATION_FIELD_NUMBER: _ClassVar[int]
+    dictionaries: _containers.RepeatedCompositeFieldContainer[Dictionary]
+    pagination: Pagination
+    def __init__(self, dictionaries: _Optional[_Iterable[_Union[Dictionary, _Mapping]]] = ..., pagination: _Optional[_Union[Pagination, _Mapping]] = ...) -> None: ...
+
+class UpdateDictionaryRequest(_message.Message):
+    __slots__ = ("dictionary_id", "name", "description", "is_default", "replace_entries", "entries")
+    DICTIONARY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    IS_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    REPLACE_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    dictionary_id: str
+    name: str
+    description: str
+    is_default: bool
+    replace_entries: bool
+    entries: _containers.RepeatedCompositeFieldContainer[DictionaryEntry]
+    def __init__(self, dictionary_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., is_default: _Optional[bool] = ..., replace_entries: _Optional[bool] = ..., entries: _Optional[_Iterable[_Union[DictionaryEntry, _Mapping]]] = ...) -> None: ...
+
+class DictionaryResponse(_message.Message):
+    __slots__ = ("dictionary",)
+    DICTIONARY_FIELD_NUMBER: _ClassVar[int]
+    dictionary: Dictionary
+    def __init__(self, dictionary: _Optional[_Union[Dictionary, _Mapping]] = ...) -> None: ...
+
+class Pagination(_message.Message):
+    __slots__ = ("page", "page_size", "total_count", "total_pages", "has_next", "has_prev")
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_PAGES_FIELD_NUMBER: _ClassVar[int]
+    HAS_NEXT_FIELD_NUMBER: _ClassVar[int]
+    HAS_PREV_FIELD_NUMBER: _ClassVar[int]
+    page: int
+    page_size: int
+    total_count: int
+    total_pages: int
+    has_next: bool
+    has_prev: bool
+    def __init__(self, page: _Optional[int] = ..., page_size: _Optional[int] = ..., total_count: _Optional[int] = ..., total_pages: _Optional[int] = ..., has_next: _Optional[bool] = ..., has_prev: _Optional[bool] = ...) -> None: ...

@@ -49,6 +49,31 @@ class TTSServiceStub:
                 request_serializer=grpc__server_dot_protos_dot_tts__pb2.SynthesizeTextAsyncRequest.SerializeToString,
                 response_deserializer=grpc__server_dot_protos_dot_tts__pb2.SynthesizeTextAsyncResponse.FromString,
                 _registered_method=True)
+        self.CreateDictionary = channel.unary_unary(
+                '/voxify.tts.v1.TTSService/CreateDictionary',
+                request_serializer=grpc__server_dot_protos_dot_tts__pb2.CreateDictionaryRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.FromString,
+                _registered_method=True)
+        self.GetDictionary = channel.unary_unary(
+                '/voxify.tts.v1.TTSService/GetDictionary',
+                request_serializer=grpc__server_dot_protos_dot_tts__pb2.GetDictionaryRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.FromString,
+                _registered_method=True)
+        self.ListDictionaries = channel.unary_unary(
+                '/voxify.tts.v1.TTSService/ListDictionaries',
+                request_serializer=grpc__server_dot_protos_dot_tts__pb2.ListDictionariesRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_tts__pb2.ListDictionariesResponse.FromString,
+                _registered_method=True)
+        self.UpdateDictionary = channel.unary_unary(
+                '/voxify.tts.v1.TTSService/UpdateDictionary',
+                request_serializer=grpc__server_dot_protos_dot_tts__pb2.UpdateDictionaryRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.FromString,
+                _registered_method=True)
+        self.DeleteDictionary = channel.unary_unary(
+                '/voxify.tts.v1.TTSService/DeleteDictionary',
+                request_serializer=grpc__server_dot_protos_dot_tts__pb2.GetDictionaryRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.FromString,
+                _registered_method=True)
 
 
 class TTSServiceServicer:
@@ -73,6 +98,37 @@ class TTSServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateDictionary(self, request, context):
+        """Pronunciation dictionaries: the same rules as /api/v1/tts/dictionaries.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDictionary(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDictionaries(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateDictionary(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteDictionary(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TTSServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -90,6 +146,31 @@ def add_TTSServiceServicer_to_server(servicer, server):
                     servicer.SynthesizeTextAsync,
                     request_deserializer=grpc__server_dot_protos_dot_tts__pb2.SynthesizeTextAsyncRequest.FromString,
                     response_serializer=grpc__server_dot_protos_dot_tts__pb2.SynthesizeTextAsyncResponse.SerializeToString,
+            ),
+            'CreateDictionary': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateDictionary,
+                    request_deserializer=grpc__server_dot_protos_dot_tts__pb2.CreateDictionaryRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.SerializeToString,
+            ),
+            'GetDictionary': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDictionary,
+                    request_deserializer=grpc__server_dot_protos_dot_tts__pb2.GetDictionaryRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.SerializeToString,
+            ),
+            'ListDictionaries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDictionaries,
+                    request_deserializer=grpc__server_dot_protos_dot_tts__pb2.ListDictionariesRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_tts__pb2.ListDictionariesResponse.SerializeToString,
+            ),
+            'UpdateDictionary': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateDictionary,
+                    request_deserializer=grpc__server_dot_protos_dot_tts__pb2.UpdateDictionaryRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.SerializeToString,
+            ),
+            'DeleteDictionary': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteDictionary,
+                    request_deserializer=grpc__server_dot_protos_dot_tts__pb2.GetDictionaryRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -173,6 +254,141 @@ class TTSService:
             '/voxify.tts.v1.TTSService/SynthesizeTextAsync',
             grpc__server_dot_protos_dot_tts__pb2.SynthesizeTextAsyncRequest.SerializeToString,
             grpc__server_dot_protos_dot_tts__pb2.SynthesizeTextAsyncResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateDictionary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/voxify.tts.v1.TTSService/CreateDictionary',
+            grpc__server_dot_protos_dot_tts__pb2.CreateDictionaryRequest.SerializeToString,
+            grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDictionary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/voxify.tts.v1.TTSService/GetDictionary',
+            grpc__server_dot_protos_dot_tts__pb2.GetDictionaryRequest.SerializeToString,
+            grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDictionaries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/voxify.tts.v1.TTSService/ListDictionaries',
+            grpc__server_dot_protos_dot_tts__pb2.ListDictionariesRequest.SerializeToString,
+            grpc__server_dot_protos_dot_tts__pb2.ListDictionariesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateDictionary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/voxify.tts.v1.TTSService/UpdateDictionary',
+            grpc__server_dot_protos_dot_tts__pb2.UpdateDictionaryRequest.SerializeToString,
+            grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteDictionary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/voxify.tts.v1.TTSService/DeleteDictionary',
+            grpc__server_dot_protos_dot_tts__pb2.GetDictionaryRequest.SerializeToString,
+            grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -9,12 +9,20 @@ import grpc
 from django.conf import settings
 
 from files.links import download_url
-from grpc_server.convert import given
+from grpc_server.convert import given, message_from, page_params
 from grpc_server.protos import tts_pb2, tts_pb2_grpc
 from grpc_server.rpc import rpc
-from synthesis import services, streaming, work
+from grpc_server.servicers.auth import validated
+from synthesis import dictionaries, services, streaming, work
 from synthesis.requests import SynthesisRequest
-from synthesis.serializers import SynthesizeInputSerializer
+from synthesis.serializers import (
+    DictionaryInputSerializer,
+    DictionaryListItemSerializer,
+    DictionarySerializer,
+    DictionaryUpdateSerializer,
+    SynthesizeInputSerializer,
+)
+from voxify_project.pagination import page_of
 
 if TYPE_CHECKING:  # models of other apps: for annotations only (adapters call services and selectors)
     from accounts.models import User
@@ -103,3 +111,61 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
             estimated_duration=int(job.estimated_duration),
             status=job.status,
         )
+
+    @rpc()
+    def CreateDictionary(
+        self, request: tts_pb2.CreateDictionaryRequest, context: grpc.ServicerContext, user: User
+    ) -> tts_pb2.DictionaryResponse:
+        fields = given(request, "name", "description", "is_default")
+        fields["entries"] = [entry_data(entry) for entry in request.entries]
+        data = validated(DictionaryInputSerializer, fields)
+        return dictionary_response(dictionaries.dictionary_create(user=user, **data))
+
+    @rpc()
+    def GetDictionary(
+        self, request: tts_pb2.GetDictionaryRequest, context: grpc.ServicerContext, user: User
+    ) -> tts_pb2.DictionaryResponse:
+        return dictionary_response(dictionaries.dictionary_get(user=user, dictionary_id=request.dictionary_id))
+
+    @rpc()
+    def ListDictionaries(
+        self, request: tts_pb2.ListDictionariesRequest, context: grpc.ServicerContext, user: User
+    ) -> tts_pb2.ListDictionariesResponse:
+        found, pagination = page_of(
+            dictionaries.dictionary_list(user=user), page_params(request.page, request.page_size)
+        )
+        return tts_pb2.ListDictionariesResponse(
+            dictionaries=[message_from(tts_pb2.Dictionary, DictionaryListItemSerializer(d).data) for d in found],
+            pagination=tts_pb2.Pagination(**pagination),
+        )
+
+    @rpc()
+    def UpdateDictionary(
+        self, request: tts_pb2.UpdateDictionaryRequest, context: grpc.ServicerContext, user: User
+    ) -> tts_pb2.DictionaryResponse:
+        dictionary = dictionaries.dictionary_get(user=user, dictionary_id=request.dictionary_id)
+        fields = given(request, "name", "description", "is_default")
+        if request.replace_entries:
+            fields["entries"] = [entry_data(entry) for entry in request.entries]
+        data = validated(DictionaryUpdateSerializer, fields)
+        return dictionary_response(dictionaries.dictionary_update(dictionary=dictionary, **data))
+
+    @rpc()
+    def DeleteDictionary(
+        self, request: tts_pb2.GetDictionaryRequest, context: grpc.ServicerContext, user: User
+    ) -> tts_pb2.DictionaryResponse:
+        dictionary = dictionaries.dictionary_get(user=user, dictionary_id=request.dictionary_id)
+        message = message_from(tts_pb2.Dictionary, DictionaryListItemSerializer(dictionary).data)
+        dictionaries.dictionary_delete(dictionary=dictionary)
+        return tts_pb2.DictionaryResponse(dictionary=message)
+
+
+def entry_data(entry: tts_pb2.DictionaryEntry) -> dict[str, Any]:
+    """An entry as REST takes it: alias or phonemes only when given."""
+    return given(entry, "term", "alias", "phonemes", "case_sensitive") | {"term": entry.term}
+
+
+def dictionary_response(dictionary: Any) -> tts_pb2.DictionaryResponse:
+    return tts_pb2.DictionaryResponse(
+        dictionary=message_from(tts_pb2.Dictionary, DictionarySerializer(dictionary).data)
+    )

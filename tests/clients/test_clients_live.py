@@ -100,6 +100,17 @@ def test_python_sdk(stack: ServiceStack, tmp_path: Path) -> None:
         assert [[w["word"] for w in chunk.timestamps or []] for chunk in timed_chunks] == [["One"], ["Two"]]
         assert timed_chunks[1].start == pytest.approx(timed_chunks[0].duration, abs=0.01)
 
+        ssml = client.tts.synthesize('<speak>Wait<break time="500ms"/>now.</speak>', timestamps="word")
+        assert [w["word"] for w in ssml["timestamps"]] == ["Wait", "now"]
+        names = client.dictionaries.create("Names", entries=[{"term": "Bruce", "alias": "Wayne"}], is_default=True)
+        assert client.dictionaries.update(names["dictionary_id"], name="People")["entries"][0]["alias"] == "Wayne"
+        assert [d["name"] for d in client.dictionaries.list()] == ["People"]
+        named = client.tts.synthesize("Bruce.", dictionary_id=names["dictionary_id"])
+        assert client.tts.get(named["synthesis_id"])["dictionary_id"] == names["dictionary_id"]
+        client.dictionaries.delete(names["dictionary_id"])
+        with pytest.raises(NotFoundError):
+            client.dictionaries.get(names["dictionary_id"])
+
         history = [item["synthesis_id"] for item in client.tts.history(page_size=2)]
         assert spoken["synthesis_id"] in history and len(history) >= 4  # iterated over pages of 2
         client.tts.delete(spoken["synthesis_id"])
@@ -143,6 +154,11 @@ async def test_async_python_sdk_with_an_api_key(stack: ServiceStack) -> None:
         assert len(chunks) >= 2 and all(chunk.timestamps is None for chunk in chunks)
         spoken = await client.tts.synthesize("Timed.", timestamps="word")
         assert (await client.tts.subtitles(spoken["synthesis_id"])).startswith("1\n00:00:00,")
+        made = await client.dictionaries.create("Async", entries=[{"term": "URL", "phonemes": "ˈɜːl"}])
+        assert (await client.dictionaries.get(made["dictionary_id"]))["entries"][0]["phonemes"] == "ˈɜːl"
+        assert [d["entry_count"] async for d in client.dictionaries.list()] == [1]
+        await client.dictionaries.update(made["dictionary_id"], entries=[])
+        assert (await client.dictionaries.delete(made["dictionary_id"]))["entry_count"] == 0
         updates: list[dict[str, Any]] = []
         job = await client.tts.synthesize_async("Waited for without blocking.")
         done = await job.wait(progress=updates.append, timeout=300)

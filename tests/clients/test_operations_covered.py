@@ -34,7 +34,8 @@ def api_operations() -> set[str]:
 def sdk_operations(client: Any) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     resources = [
-        (name, getattr(client, name)) for name in ("auth", "samples", "tts", "jobs", "files", "admin", "openai")
+        (name, getattr(client, name))
+        for name in ("auth", "samples", "tts", "dictionaries", "jobs", "files", "admin", "openai")
     ]
     resources.append(("auth.api_keys", client.auth.api_keys))
     for name, resource in resources:

@@ -144,6 +144,15 @@ def all_authenticated_calls(stubs: Stubs, md: Metadata | None) -> dict[str, Call
         "SynthesizeTextAsync": lambda: stubs.tts.SynthesizeTextAsync(
             tts_pb2.SynthesizeTextAsyncRequest(text="Hi."), **kw
         ),
+        "CreateDictionary": lambda: stubs.tts.CreateDictionary(tts_pb2.CreateDictionaryRequest(name="d"), **kw),
+        "GetDictionary": lambda: stubs.tts.GetDictionary(tts_pb2.GetDictionaryRequest(dictionary_id="dict_x"), **kw),
+        "ListDictionaries": lambda: stubs.tts.ListDictionaries(tts_pb2.ListDictionariesRequest(), **kw),
+        "UpdateDictionary": lambda: stubs.tts.UpdateDictionary(
+            tts_pb2.UpdateDictionaryRequest(dictionary_id="dict_x"), **kw
+        ),
+        "DeleteDictionary": lambda: stubs.tts.DeleteDictionary(
+            tts_pb2.GetDictionaryRequest(dictionary_id="dict_x"), **kw
+        ),
         "GetJob": lambda: stubs.job.GetJob(job_pb2.GetJobRequest(job_id="job_x"), **kw),
         "ListJobs": lambda: stubs.job.ListJobs(job_pb2.ListJobsRequest(), **kw),
         "CancelJob": lambda: stubs.job.CancelJob(job_pb2.CancelJobRequest(job_id="job_x"), **kw),
@@ -165,7 +174,7 @@ def test_every_rpc_but_register_login_and_refresh_needs_a_valid_access_token(stu
 
     assert anonymous == dict.fromkeys(anonymous, (grpc.StatusCode.UNAUTHENTICATED, "NOT_AUTHENTICATED"))
     assert bad_token == dict.fromkeys(bad_token, (grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN"))
-    assert len(anonymous) == 16
+    assert len(anonymous) == 21
     assert stored_keys() == keys
 
 
@@ -316,6 +325,41 @@ def test_tts_rpcs_sync_stream_and_async(stubs: Stubs, grpc_user: MakeUser) -> No
         grpc.StatusCode.INVALID_ARGUMENT,
         "EMPTY_TEXT",
     )
+
+
+def test_dictionary_rpcs_follow_the_rest_rules(stubs: Stubs, grpc_user: MakeUser) -> None:
+    _, md = grpc_user("dict@example.com")
+    entry = tts_pb2.DictionaryEntry(term="Bruce", phonemes="bˈætmæn")
+    made = stubs.tts.CreateDictionary(
+        tts_pb2.CreateDictionaryRequest(name="Names", is_default=True, entries=[entry]), metadata=md
+    ).dictionary
+    assert made.dictionary_id.startswith("dict_") and made.is_default and made.entries[0].phonemes == "bˈætmæn"
+    listed = stubs.tts.ListDictionaries(tts_pb2.ListDictionariesRequest(), metadata=md)
+    assert [d.entry_count for d in listed.dictionaries] == [1] and listed.pagination.total_count == 1
+    renamed = stubs.tts.UpdateDictionary(
+        tts_pb2.UpdateDictionaryRequest(dictionary_id=made.dictionary_id, name="People"), metadata=md
+    ).dictionary
+    assert (renamed.name, len(renamed.entries)) == ("People", 1)  # entries kept unless replaced
+    emptied = stubs.tts.UpdateDictionary(
+        tts_pb2.UpdateDictionaryRequest(dictionary_id=made.dictionary_id, replace_entries=True), metadata=md
+    ).dictionary
+    assert emptied.entry_count == 0
+    with pytest.raises(grpc.RpcError) as bad:
+        stubs.tts.CreateDictionary(
+            tts_pb2.CreateDictionaryRequest(name="x", entries=[tts_pb2.DictionaryEntry(term="API")]), metadata=md
+        )
+    assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT and error_code(bad.value) == "VALIDATION_ERROR"
+    _, other = grpc_user("other@example.com")
+    with pytest.raises(grpc.RpcError) as hidden:
+        stubs.tts.GetDictionary(tts_pb2.GetDictionaryRequest(dictionary_id=made.dictionary_id), metadata=other)
+    assert hidden.value.code() == grpc.StatusCode.NOT_FOUND and error_code(hidden.value) == "DICTIONARY_NOT_FOUND"
+    config = tts_pb2.SynthesisConfig(dictionary_id=made.dictionary_id)
+    with pytest.raises(grpc.RpcError) as not_theirs:
+        stubs.tts.SynthesizeText(tts_pb2.SynthesizeTextRequest(text="Hi.", config=config), metadata=other)
+    assert error_code(not_theirs.value) == "DICTIONARY_NOT_FOUND"
+    deleted = stubs.tts.DeleteDictionary(tts_pb2.GetDictionaryRequest(dictionary_id=made.dictionary_id), metadata=md)
+    assert deleted.dictionary.dictionary_id == made.dictionary_id
+    assert stubs.tts.ListDictionaries(tts_pb2.ListDictionariesRequest(), metadata=md).pagination.total_count == 0
 
 
 def test_tts_refusals_for_untrained_voices_and_quota(stubs: Stubs, grpc_user: MakeUser, limits: Any) -> None:

@@ -75,6 +75,8 @@ export interface SynthesisOptions {
   inputType?: 'auto' | 'text' | 'ssml';
   /** false: numbers, dates and abbreviations are read as written */
   normalize?: boolean;
+  /** A pronunciation dictionary (dict_...); 'none': none; default: the user's default dictionary */
+  dictionaryId?: string;
 }
 
 export interface AudioChunk {
@@ -125,6 +127,23 @@ declare class ApiKeys {
   /** The new key; its `key` (vx_...) is in this answer only. */
   create(name: string, options?: { expiresAt?: string }): Promise<Json>;
   revoke(keyId: string): Promise<Json>;
+}
+
+export interface DictionaryEntry {
+  term: string;
+  alias?: string;
+  /** IPA, as eSpeak writes it */
+  phonemes?: string;
+  case_sensitive?: boolean;
+}
+
+declare class Dictionaries {
+  list(options?: { pageSize?: number }): AsyncIterable<Json>;
+  create(name: string, options?: { entries?: DictionaryEntry[]; description?: string; isDefault?: boolean }): Promise<Json>;
+  get(dictionaryId: string): Promise<Json>;
+  /** Changes what is given; `entries` replaces every entry. */
+  update(dictionaryId: string, changes: { name?: string; description?: string; isDefault?: boolean; entries?: DictionaryEntry[] }): Promise<Json>;
+  delete(dictionaryId: string): Promise<Json>;
 }
 
 declare class Samples {
@@ -185,6 +204,7 @@ export class Voxify {
   apiKeys: ApiKeys;
   samples: Samples;
   tts: TTS;
+  dictionaries: Dictionaries;
   jobs: Jobs;
   files: Files;
   /** Staff only (403 for others). */

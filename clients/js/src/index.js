@@ -89,6 +89,11 @@ export const OPERATIONS = {
   tts_syntheses_subtitles: 'tts.subtitles',
   tts_syntheses_update: 'tts.keep',
   tts_syntheses_delete: 'tts.delete',
+  tts_dictionaries_list: 'dictionaries.list',
+  tts_dictionaries_create: 'dictionaries.create',
+  tts_dictionaries_get: 'dictionaries.get',
+  tts_dictionaries_update: 'dictionaries.update',
+  tts_dictionaries_delete: 'dictionaries.delete',
   jobs_list: 'jobs.list',
   jobs_get: 'jobs.get',
   jobs_cancel: 'jobs.cancel',
@@ -171,6 +176,7 @@ export class Voxify {
     this.apiKeys = new ApiKeys(this);
     this.samples = new Samples(this);
     this.tts = new TTS(this);
+    this.dictionaries = new Dictionaries(this);
     this.jobs = new Jobs(this);
     this.files = new Files(this);
     this.admin = new Admin(this);
@@ -281,6 +287,7 @@ function synthesisBody(text, { voiceId, keep, ...config } = {}) {
     timestamps: config.timestamps,
     input_type: config.inputType,
     normalize: config.normalize,
+    dictionary_id: config.dictionaryId,
   });
   return given({ text, voice_id: voiceId, keep, config: Object.keys(settings).length ? settings : undefined });
 }
@@ -344,6 +351,32 @@ class ApiKeys extends Resource {
 
   revoke(keyId) {
     return this.client.request('auth_api_keys_revoke', 'DELETE', `${API}/auth/api-keys/${id(keyId)}`);
+  }
+}
+
+// Pronunciation dictionaries: entries are {term, alias | phonemes, case_sensitive}.
+class Dictionaries extends Resource {
+  list({ pageSize = 100 } = {}) {
+    return this.client.pages('tts_dictionaries_list', `${API}/tts/dictionaries`, 'dictionaries', {}, pageSize);
+  }
+
+  create(name, { entries, description, isDefault } = {}) {
+    const json = given({ name, entries, description, is_default: isDefault });
+    return this.client.request('tts_dictionaries_create', 'POST', `${API}/tts/dictionaries`, { json });
+  }
+
+  get(dictionaryId) {
+    return this.client.request('tts_dictionaries_get', 'GET', `${API}/tts/dictionaries/${id(dictionaryId)}`);
+  }
+
+  /** Changes what is given; `entries` replaces every entry. */
+  update(dictionaryId, { name, description, isDefault, entries } = {}) {
+    const json = given({ name, description, is_default: isDefault, entries });
+    return this.client.request('tts_dictionaries_update', 'PATCH', `${API}/tts/dictionaries/${id(dictionaryId)}`, { json });
+  }
+
+  delete(dictionaryId) {
+    return this.client.request('tts_dictionaries_delete', 'DELETE', `${API}/tts/dictionaries/${id(dictionaryId)}`);
   }
 }
 

@@ -68,6 +68,17 @@ test('upload, train with progress, speak in the cloned voice three ways, list, d
   for await (const chunk of client.tts.stream('One. Two.', { timestamps: 'word' })) timedChunks.push(chunk);
   assert.deepEqual(timedChunks.map((chunk) => chunk.timestamps.map((w) => w.word)), [['One'], ['Two']]);
 
+  const names = await client.dictionaries.create('Names', { entries: [{ term: 'Bruce', alias: 'Wayne' }], isDefault: true });
+  assert.match(names.dictionary_id, /^dict_/);
+  assert.equal((await client.dictionaries.update(names.dictionary_id, { name: 'People' })).name, 'People');
+  const dictionaries = [];
+  for await (const item of client.dictionaries.list()) dictionaries.push(item.entry_count);
+  assert.deepEqual(dictionaries, [1]);
+  const named = await client.tts.synthesize('<speak>Bruce<break time="300ms"/>here.</speak>', { dictionaryId: names.dictionary_id, timestamps: 'word' });
+  assert.deepEqual(named.timestamps.map((w) => w.word), ['Bruce', 'here']);
+  await client.dictionaries.delete(names.dictionary_id);
+  await assert.rejects(client.dictionaries.get(names.dictionary_id), (error) => error instanceof NotFoundError && error.code === 'DICTIONARY_NOT_FOUND');
+
   const history = [];
   for await (const item of client.tts.history()) history.push(item.synthesis_id);
   assert.ok(history.includes(spoken.synthesis_id));

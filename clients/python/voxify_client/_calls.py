@@ -47,10 +47,12 @@ def synthesis_config(
     timestamps: str | None = None,
     input_type: str | None = None,
     normalize: bool | None = None,
+    dictionary_id: str | None = None,
 ) -> dict[str, Any]:
     return _given(
         output_format=output_format, sample_rate=sample_rate, speed=speed, pitch=pitch, volume=volume,
         similarity=similarity, timestamps=timestamps, input_type=input_type, normalize=normalize,
+        dictionary_id=dictionary_id,
     )  # fmt: skip
 
 
@@ -166,6 +168,31 @@ def tts_synthesize_stream(text: str, voice_id: str | None, keep: bool | None, co
 
 def tts_synthesize_stream_ticket() -> Call:
     return Call("tts_synthesize_stream_ticket", "POST", f"{API}/tts/synthesize/stream/ticket")
+
+
+def tts_dictionaries_list(page: int, page_size: int) -> Call:
+    params = _given(page=page, page_size=page_size)
+    return Call("tts_dictionaries_list", "GET", f"{API}/tts/dictionaries", params=params)
+
+
+def tts_dictionaries_create(
+    name: str, description: str | None, is_default: bool | None, entries: list[dict[str, Any]] | None
+) -> Call:
+    body = _given(name=name, description=description, is_default=is_default, entries=entries)
+    return Call("tts_dictionaries_create", "POST", f"{API}/tts/dictionaries", json=body)
+
+
+def tts_dictionaries_get(dictionary_id: str) -> Call:
+    return Call("tts_dictionaries_get", "GET", f"{API}/tts/dictionaries/{_id(dictionary_id)}")
+
+
+def tts_dictionaries_update(dictionary_id: str, changes: Mapping[str, Any]) -> Call:
+    path = f"{API}/tts/dictionaries/{_id(dictionary_id)}"
+    return Call("tts_dictionaries_update", "PATCH", path, json=_given(**changes))
+
+
+def tts_dictionaries_delete(dictionary_id: str) -> Call:
+    return Call("tts_dictionaries_delete", "DELETE", f"{API}/tts/dictionaries/{_id(dictionary_id)}")
 
 
 def tts_syntheses_list(page: int, page_size: int, mode: str | None = None, status: str | None = None) -> Call:

@@ -54,6 +54,7 @@ class Voxify:
         self.auth = Auth(self)
         self.samples = Samples(self)
         self.tts = TTS(self)
+        self.dictionaries = Dictionaries(self)
         self.jobs = Jobs(self)
         self.files = Files(self)
         self.admin = Admin(self)
@@ -247,6 +248,56 @@ class Samples(_Resource):
     def train(self, sample_id: str, *, config: Mapping[str, Any] | None = None) -> Job:
         started = self._client._run(calls.voice_samples_train(sample_id, config))
         return Job(self._client, started["training_job_id"], started)
+
+
+Entries = list[dict[str, Any]]  # [{term, alias | phonemes, case_sensitive}]
+
+
+class Dictionaries(_Resource):
+    """Pronunciation dictionaries (docs/synthesis.md): entries ``{term, alias | phonemes, case_sensitive}``."""
+
+    @operation("tts_dictionaries_list")
+    def list(self, *, page_size: int = 100) -> Iterator[dict[str, Any]]:
+        return self._client._pages(calls.tts_dictionaries_list, "dictionaries", page_size)
+
+    @operation("tts_dictionaries_create")
+    def create(
+        self,
+        name: str,
+        *,
+        entries: Entries | None = None,
+        description: str | None = None,
+        is_default: bool | None = None,
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = self._client._run(
+            calls.tts_dictionaries_create(name, description, is_default, entries)
+        )
+        return result
+
+    @operation("tts_dictionaries_get")
+    def get(self, dictionary_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._client._run(calls.tts_dictionaries_get(dictionary_id))
+        return result
+
+    @operation("tts_dictionaries_update")
+    def update(
+        self,
+        dictionary_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        is_default: bool | None = None,
+        entries: Entries | None = None,
+    ) -> dict[str, Any]:
+        """Change what is given; ``entries`` replaces every entry."""
+        changes = {"name": name, "description": description, "is_default": is_default, "entries": entries}
+        result: dict[str, Any] = self._client._run(calls.tts_dictionaries_update(dictionary_id, changes))
+        return result
+
+    @operation("tts_dictionaries_delete")
+    def delete(self, dictionary_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._client._run(calls.tts_dictionaries_delete(dictionary_id))
+        return result
 
 
 class TTS(_Resource):
