@@ -14,7 +14,7 @@ from speech.alignment import WordTime
 from speech.audio_io import Samples
 from speech.dsp.world import analyse as world_analyse
 from speech.engine import RenderOptions, render_text_timed
-from speech.script import compose
+from speech.script import PARAGRAPH_PAUSE_S, compose
 from speech.ssml import parse
 from speech.transcription import transcribe_words
 from speech.tts import unknown_phonemes
@@ -56,6 +56,13 @@ def test_a_break_is_that_much_silence(seconds: float) -> None:
     audio, _ = render(f'<speak>The first part<break time="{int(seconds * 1000)}ms"/>and the second part.</speak>')
     longest = max(silences(audio))
     assert abs(longest - seconds) <= 0.03, (longest, seconds)
+
+
+def test_sentences_and_paragraphs_pause_as_documented() -> None:
+    audio, _ = render("<speak><p><s>The first one</s><s>the second one</s></p><p>A new paragraph.</p></speak>")
+    sentence, paragraph = sorted(silences(audio))[-2:]
+    assert 0.15 < sentence < 0.45, sentence  # the ordinary pause between pieces and Piper's own edges
+    assert abs(paragraph - PARAGRAPH_PAUSE_S) <= 0.03, paragraph
 
 
 def test_say_as_characters_is_spelled() -> None:

@@ -134,6 +134,22 @@ def test_stream_chunks_carry_the_times_of_the_words_they_complete(stack: Service
     assert subtitles.status_code == 200 and subtitles.text.startswith("WEBVTT")
 
 
+def test_ssml_and_a_dictionary_on_the_stream(stack: ServiceStack) -> None:
+    user = ApiUser(stack, "stream-ssml@example.com")
+    entries = [{"term": "URL", "alias": "earl"}]
+    made = user.http.post("/api/v1/tts/dictionaries", json={"name": "Web", "entries": entries}).json()["data"]
+    markup = '<speak>Open the URL.<break time="700ms"/>Then wait.</speak>'
+    params = {"text": markup, "timestamps": "word", "dictionary_id": made["dictionary_id"]}
+    with user.http.stream("GET", STREAM, params=params) as response:
+        received = list(events(response))
+    chunks = [event for event in received if event["type"] == "audio_chunk"]
+    words = [word for chunk in chunks for word in chunk["timestamps"]]
+    assert len(chunks) == 2 and [w["word"] for w in words] == ["Open", "the", "URL", "Then", "wait"]
+    assert words[3]["start"] - words[2]["end"] >= 0.7 - 0.03  # the break
+    detail = user.http.get(f"/api/v1/tts/syntheses/{received[0]['synthesis_id']}").json()["data"]
+    assert (detail["input_type"], detail["dictionary_id"]) == ("ssml", made["dictionary_id"])
+
+
 def test_a_client_that_disconnects_stops_the_work(stack: ServiceStack) -> None:
     user = ApiUser(stack, "leaver@example.com")
     text = " ".join(SENTENCES * 4)
