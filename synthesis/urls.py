@@ -1,6 +1,6 @@
 from django.urls import path
 
-from synthesis import dictionary_views, views
+from synthesis import views
 
 urlpatterns = [
     path("voices", views.VoiceListView.as_view(), name="tts-voices"),
@@ -10,8 +10,8 @@ urlpatterns = [
     path("synthesize/stream/ticket", views.StreamTicketView.as_view(), name="tts-synthesize-stream-ticket"),
     path("syntheses", views.SynthesisListView.as_view(), name="tts-syntheses"),
     path("syntheses/<str:synthesis_id>", views.SynthesisDetailView.as_view(), name="tts-synthesis"),
-    path("dictionaries", dictionary_views.DictionaryListCreateView.as_view(), name="tts-dictionaries"),
-    path("dictionaries/<str:dictionary_id>", dictionary_views.DictionaryDetailView.as_view(), name="tts-dictionary"),
+    path("dictionaries", views.DictionaryListCreateView.as_view(), name="tts-dictionaries"),
+    path("dictionaries/<str:dictionary_id>", views.DictionaryDetailView.as_view(), name="tts-dictionary"),
     path(
         "syntheses/<str:synthesis_id>/subtitles", views.SynthesisSubtitlesView.as_view(), name="tts-synthesis-subtitles"
     ),
