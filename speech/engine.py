@@ -65,13 +65,19 @@ class RenderOptions:
     similarity: float | None = None  # of a cloned voice: None = the voice's own setting
 
 
+def _frame_energies(samples: Samples, frame: int) -> np.ndarray:
+    """Mean square of each whole frame of ``frame`` samples (a partial last frame is left out)."""
+    count = len(samples) // frame
+    energies: np.ndarray = np.mean(samples[: count * frame].reshape(count, frame).astype(np.float64) ** 2, axis=1)
+    return energies
+
+
 def _active_rms(samples: Samples, rate: int) -> float:
     """RMS over the 20 ms frames within 30 dB of the loudest one (speech, not pauses)."""
     frame = max(1, rate // 50)
-    count = len(samples) // frame
-    if count == 0:
+    if len(samples) < frame:
         return float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
-    energies = np.mean(samples[: count * frame].reshape(count, frame).astype(np.float64) ** 2, axis=1)
+    energies = _frame_energies(samples, frame)
     loudest = float(energies.max())
     if loudest <= 1e-12:
         return 0.0
@@ -117,10 +123,9 @@ def _fade(samples: Samples, rate: int) -> Samples:
 def speech_edges(samples: Samples, rate: int, floor_db: float = EDGE_FLOOR_DB) -> tuple[int, int]:
     """The first and last sample of speech: the outermost 5 ms frames within ``floor_db`` of the loudest."""
     frame = max(1, rate // 200)
-    count = len(samples) // frame
-    if count == 0:
+    if len(samples) < frame:
         return 0, len(samples)
-    energies = np.mean(samples[: count * frame].reshape(count, frame).astype(np.float64) ** 2, axis=1)
+    energies = _frame_energies(samples, frame)
     loudest = float(energies.max())
     if loudest <= 1e-12:
         return 0, 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from accounts.models import User
 from accounts.quotas import SYNTHESES, quota_check
@@ -165,7 +165,7 @@ def script_for(
                 },
             ) from None
         if not request.normalize:
-            runs = [Run(r.kind, r.content, r.written, r.prosody, r.seconds, normalize=False) for r in runs]
+            runs = [replace(run, normalize=False) for run in runs]
     else:
         runs = [Run("text", request.text, normalize=request.normalize)]
     return compose(lexicon.apply(runs, entries), first_max_chars=first_piece_chars)
