@@ -11,8 +11,9 @@ For each piece of text (``speech.text.prepare``) the engine
    (speech.dsp.world.modify);
 3. levels it: the active-speech RMS of every piece is brought to the same target, so
    consecutive pieces do not jump in loudness;
-4. applies ``volume`` as a plain gain, resamples to the output rate, and runs a look-ahead
-   peak limiter so that no gain ever clips;
+4. applies ``volume`` as a plain gain, adds the watermark (speech.watermark: every piece
+   carries it, so every stream chunk does too), resamples to the output rate, and runs a
+   look-ahead peak limiter so that no gain ever clips;
 5. fades its edges (10 ms) and appends the pause that separates it from the next piece.
 
 Word times come from Piper's own phoneme lengths (speech.alignment) and follow the piece
@@ -39,6 +40,7 @@ from speech.script import Piece, effective
 from speech.tts import PIPER_RATE, synthesize, synthesize_aligned
 from speech.voice_methods import get_method
 from speech.voice_methods.base import Artefact
+from speech.watermark import apply_watermark
 
 TARGET_RMS_DB = -21.0  # active-speech level of every piece before ``volume``
 MAX_LEVEL_GAIN_DB = 12.0
@@ -63,6 +65,7 @@ class RenderOptions:
     pitch: float = 1.0
     volume: float = 1.0
     similarity: float | None = None  # of a cloned voice: None = the voice's own setting
+    watermark: bool = True  # off only to measure the mark itself (bench/watermark.py)
 
 
 def _frame_energies(samples: Samples, frame: int) -> np.ndarray:
@@ -176,6 +179,8 @@ def render_piece_timed(
         )
     scale = len(audio) / max(spoken_length, 1)  # the stretch and the conversion, on the timeline
     audio = level(audio, rate) * np.float32(volume)
+    if options.watermark:
+        audio = apply_watermark(audio, rate)
     audio = limit(resample(audio, rate, rate_out), rate_out)
     first, last = 0, len(audio)
     if trim_start or piece.pause is not None:

@@ -65,6 +65,11 @@ class Synthesis(models.Model):
     word_timestamps = models.JSONField(
         null=True, blank=True, help_text="[{word, start, end}] in seconds of the output, for each written word."
     )
+    watermark = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The watermark every piece of the output carries (speech.watermark); empty on outputs made before.",
+    )
     pieces_total = models.PositiveIntegerField(default=0)
     pieces_done = models.PositiveIntegerField(default=0)
     duration = models.FloatField(null=True, blank=True, help_text="Seconds of audio produced.")

@@ -362,3 +362,18 @@ class DictionaryEntryOutputSerializer(serializers.Serializer[Any]):
 
 class DictionarySerializer(DictionaryListItemSerializer):
     entries = DictionaryEntryOutputSerializer(many=True)
+
+
+class DetectInputSerializer(serializers.Serializer[Any]):
+    # Empty files are accepted here so the service can answer with its own EMPTY_FILE code.
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+
+
+class DetectOutputSerializer(serializers.Serializer[Any]):
+    watermarked = serializers.BooleanField(help_text="Whether Voxify's watermark was found.")
+    confidence = serializers.FloatField(
+        help_text="The detector's belief that the mark is there, 0-1; `watermarked` is `confidence >= threshold`."
+    )
+    threshold = serializers.FloatField()
+    duration = serializers.FloatField(help_text="Seconds of audio read.")
+    detector = serializers.CharField(help_text="The watermark's name and version.")

@@ -30,6 +30,7 @@ from speech.alignment import written_word_times
 from speech.audio_io import encode
 from speech.engine import SynthesisCancelled, render_text_timed
 from speech.formats import CONTENT_TYPES, EXTENSIONS
+from speech.watermark import DETECTOR
 from synthesis.models import Synthesis
 from synthesis.requests import Prepared, SynthesisRequest, synthesis_prepare
 from synthesis.selectors import UNFINISHED, syntheses_behind_their_job
@@ -67,6 +68,7 @@ def synthesis_row_new(prepared: Prepared, *, owner: User, mode: str, status: str
         keep=request.keep,
         timestamps=request.timestamps,
         pieces_total=len(prepared.pieces),
+        watermark=DETECTOR,
         **fields,
     )
 

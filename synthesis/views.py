@@ -1,5 +1,5 @@
-"""TTS endpoints: voices, synthesis (sync, async, stream), the synthesis history and
-pronunciation dictionaries."""
+"""TTS endpoints: voices, synthesis (sync, async, stream), the synthesis history,
+pronunciation dictionaries and the watermark detector."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,9 +19,11 @@ from accounts.sessions import credentials_from_request
 from accounts.tickets import TICKET_TTL_S, ticket_issue
 from files.links import download_url
 from files.responses import file_response
-from synthesis import dictionaries, selectors, services, streaming, subtitles, work
+from synthesis import detection, dictionaries, selectors, services, streaming, subtitles, work
 from synthesis.authentication import STREAM_TICKET_SCOPE, StreamTicketAuthentication
 from synthesis.serializers import (
+    DetectInputSerializer,
+    DetectOutputSerializer,
     DictionaryInputSerializer,
     DictionaryListItemSerializer,
     DictionarySerializer,
@@ -381,3 +384,25 @@ class DictionaryDetailView(APIView):
         data = DictionaryListItemSerializer(dictionary).data
         dictionaries.dictionary_delete(dictionary=dictionary)
         return ok(data, "Dictionary deleted")
+
+
+class WatermarkDetectView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="tools_detect",
+        request={"multipart/form-data": DetectInputSerializer},
+        responses={
+            200: enveloped(DetectOutputSerializer, "DetectEnvelope"),
+            **error_responses(400, 401, 413, 415, 429),
+        },
+        tags=["tools"],
+        description="Whether a recording carries the watermark that every Voxify output carries "
+        "(docs/responsible-use.md): any input format the service reads, 1 s to the longest voice sample "
+        "allowed. Nothing is stored and no quota is charged.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = DetectInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        found = detection.watermark_detect(upload=serializer.validated_data["file"])
+        return ok(DetectOutputSerializer(detection.as_dict(found)).data)

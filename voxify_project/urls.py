@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from files.views import FileUploadView
 from jobs.views import JobListView
+from synthesis.views import WatermarkDetectView
 from voxify_project import error_views, health
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -14,6 +15,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("tts/", include("synthesis.urls")),
     path("jobs", JobListView.as_view(), name="jobs"),
     path("jobs/", include("jobs.urls")),
+    path("tools/detect", WatermarkDetectView.as_view(), name="tools-detect"),
     path("admin/", include("operations.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
 ]

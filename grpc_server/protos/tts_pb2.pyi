@@ -256,3 +256,31 @@ class Pagination(_message.Message):
     has_next: bool
     has_prev: bool
     def __init__(self, page: _Optional[int] = ..., page_size: _Optional[int] = ..., total_count: _Optional[int] = ..., total_pages: _Optional[int] = ..., has_next: _Optional[bool] = ..., has_prev: _Optional[bool] = ...) -> None: ...
+
+class DetectMetadata(_message.Message):
+    __slots__ = ("filename",)
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    filename: str
+    def __init__(self, filename: _Optional[str] = ...) -> None: ...
+
+class DetectWatermarkRequest(_message.Message):
+    __slots__ = ("metadata", "chunk")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    metadata: DetectMetadata
+    chunk: bytes
+    def __init__(self, metadata: _Optional[_Union[DetectMetadata, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class DetectWatermarkResponse(_message.Message):
+    __slots__ = ("watermarked", "confidence", "threshold", "duration", "detector")
+    WATERMARKED_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    DETECTOR_FIELD_NUMBER: _ClassVar[int]
+    watermarked: bool
+    confidence: float
+    threshold: float
+    duration: float
+    detector: str
+    def __init__(self, watermarked: _Optional[bool] = ..., confidence: _Optional[float] = ..., threshold: _Optional[float] = ..., duration: _Optional[float] = ..., detector: _Optional[str] = ...) -> None: ...

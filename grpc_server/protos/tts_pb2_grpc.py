@@ -74,6 +74,11 @@ class TTSServiceStub:
                 request_serializer=grpc__server_dot_protos_dot_tts__pb2.GetDictionaryRequest.SerializeToString,
                 response_deserializer=grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.FromString,
                 _registered_method=True)
+        self.DetectWatermark = channel.stream_unary(
+                '/voxify.tts.v1.TTSService/DetectWatermark',
+                request_serializer=grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkResponse.FromString,
+                _registered_method=True)
 
 
 class TTSServiceServicer:
@@ -129,6 +134,14 @@ class TTSServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DetectWatermark(self, request_iterator, context):
+        """The watermark detector: the same rules as POST /api/v1/tools/detect. A metadata message,
+        then the recording's bytes in chunks.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TTSServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -171,6 +184,11 @@ def add_TTSServiceServicer_to_server(servicer, server):
                     servicer.DeleteDictionary,
                     request_deserializer=grpc__server_dot_protos_dot_tts__pb2.GetDictionaryRequest.FromString,
                     response_serializer=grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.SerializeToString,
+            ),
+            'DetectWatermark': grpc.stream_unary_rpc_method_handler(
+                    servicer.DetectWatermark,
+                    request_deserializer=grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -389,6 +407,33 @@ class TTSService:
             '/voxify.tts.v1.TTSService/DeleteDictionary',
             grpc__server_dot_protos_dot_tts__pb2.GetDictionaryRequest.SerializeToString,
             grpc__server_dot_protos_dot_tts__pb2.DictionaryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DetectWatermark(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/voxify.tts.v1.TTSService/DetectWatermark',
+            grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkRequest.SerializeToString,
+            grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -13,9 +13,11 @@ from grpc_server.convert import given, message_from, page_params
 from grpc_server.protos import tts_pb2, tts_pb2_grpc
 from grpc_server.rpc import rpc
 from grpc_server.servicers.auth import validated
-from synthesis import dictionaries, services, streaming, work
+from grpc_server.servicers.uploads import received_upload
+from synthesis import detection, dictionaries, services, streaming, work
 from synthesis.requests import SynthesisRequest
 from synthesis.serializers import (
+    DetectInputSerializer,
     DictionaryInputSerializer,
     DictionaryListItemSerializer,
     DictionarySerializer,
@@ -158,6 +160,14 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
         message = message_from(tts_pb2.Dictionary, DictionaryListItemSerializer(dictionary).data)
         dictionaries.dictionary_delete(dictionary=dictionary)
         return tts_pb2.DictionaryResponse(dictionary=message)
+
+    @rpc()
+    def DetectWatermark(
+        self, request_iterator: Iterator[tts_pb2.DetectWatermarkRequest], context: grpc.ServicerContext, user: User
+    ) -> tts_pb2.DetectWatermarkResponse:
+        with received_upload(request_iterator) as (_, upload):
+            found = detection.watermark_detect(upload=validated(DetectInputSerializer, {"file": upload})["file"])
+        return tts_pb2.DetectWatermarkResponse(**detection.as_dict(found))
 
 
 def entry_data(entry: tts_pb2.DictionaryEntry) -> dict[str, Any]:

@@ -88,6 +88,7 @@ def test_python_sdk(stack: ServiceStack, tmp_path: Path) -> None:
         assert sf.info(str(saved)).duration == pytest.approx(spoken["duration"], abs=0.05)
         audio = client.tts.synthesize_audio("Straight to the bytes.", voice_id=voice, output_format="mp3")
         assert sf.info(io.BytesIO(audio)).format == "MP3"
+        assert client.tools.detect(audio)["watermarked"] is True  # every output carries the mark
         later = client.tts.synthesize_async("Spoken later. In two sentences.", voice_id=voice).wait(timeout=300)
         assert later["result"]["file_id"].startswith("file_")
         chunks = list(client.tts.stream("First part here. And the second part.", voice_id=voice, output_format="wav"))

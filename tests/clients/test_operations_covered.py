@@ -35,7 +35,7 @@ def sdk_operations(client: Any) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     resources = [
         (name, getattr(client, name))
-        for name in ("auth", "samples", "tts", "dictionaries", "jobs", "files", "admin", "openai")
+        for name in ("auth", "samples", "tts", "dictionaries", "jobs", "files", "tools", "admin", "openai")
     ]
     resources.append(("auth.api_keys", client.auth.api_keys))
     for name, resource in resources:

@@ -47,6 +47,12 @@ def file_chunks(data: bytes, filename: str = "clip.wav") -> Iterator[Any]:
         yield file_pb2.UploadFileRequest(chunk=data[start : start + 64 * 1024])
 
 
+def detect_chunks(data: bytes, filename: str = "clip.wav") -> Iterator[Any]:
+    yield tts_pb2.DetectWatermarkRequest(metadata=tts_pb2.DetectMetadata(filename=filename))
+    for start in range(0, len(data), 64 * 1024):
+        yield tts_pb2.DetectWatermarkRequest(chunk=data[start : start + 64 * 1024])
+
+
 def refused(call: Callable[[], Any]) -> tuple[grpc.StatusCode, str]:
     with pytest.raises(grpc.RpcError) as error:
         result = call()
@@ -153,6 +159,7 @@ def all_authenticated_calls(stubs: Stubs, md: Metadata | None) -> dict[str, Call
         "DeleteDictionary": lambda: stubs.tts.DeleteDictionary(
             tts_pb2.GetDictionaryRequest(dictionary_id="dict_x"), **kw
         ),
+        "DetectWatermark": lambda: stubs.tts.DetectWatermark(detect_chunks(b"RIFF"), **kw),
         "GetJob": lambda: stubs.job.GetJob(job_pb2.GetJobRequest(job_id="job_x"), **kw),
         "ListJobs": lambda: stubs.job.ListJobs(job_pb2.ListJobsRequest(), **kw),
         "CancelJob": lambda: stubs.job.CancelJob(job_pb2.CancelJobRequest(job_id="job_x"), **kw),
@@ -174,7 +181,7 @@ def test_every_rpc_but_register_login_and_refresh_needs_a_valid_access_token(stu
 
     assert anonymous == dict.fromkeys(anonymous, (grpc.StatusCode.UNAUTHENTICATED, "NOT_AUTHENTICATED"))
     assert bad_token == dict.fromkeys(bad_token, (grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN"))
-    assert len(anonymous) == 21
+    assert len(anonymous) == 22
     assert stored_keys() == keys
 
 
@@ -298,6 +305,20 @@ def test_tts_rpcs_sync_stream_and_async(stubs: Stubs, grpc_user: MakeUser) -> No
     assert completed.duration == pytest.approx(chunk_total, rel=0.05)
 
     assert [len(event.chunk.timestamps) for event in events[1:4]] == [0, 0, 0]  # not asked for
+
+    # The watermark detector over gRPC: the synthesised file is marked, a real recording is not.
+    marked = stubs.tts.DetectWatermark(detect_chunks(data, "out.flac"), metadata=md)
+    assert marked.watermarked and marked.confidence >= marked.threshold and marked.detector
+    assert marked.duration == pytest.approx(spoken.duration, abs=0.1)
+    real = stubs.tts.DetectWatermark(detect_chunks(recording(CLIP).path.read_bytes()), metadata=md)
+    assert not real.watermarked and real.confidence < real.threshold
+    samples, rate = sf.read(recording(CLIP).path, dtype="float32")
+    short = io.BytesIO()
+    sf.write(short, samples[: rate // 2], rate, format="WAV")
+    assert refused(lambda: stubs.tts.DetectWatermark(detect_chunks(short.getvalue()), metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "AUDIO_TOO_SHORT",
+    )
     assert list(spoken.timestamps) == []
 
     queued = stubs.tts.SynthesizeTextAsync(tts_pb2.SynthesizeTextAsyncRequest(text="Later, please."), metadata=md)

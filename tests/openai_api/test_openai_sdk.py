@@ -138,6 +138,8 @@ def test_a_cloned_voice_by_id(stack: ServiceStack, user: ApiUser) -> None:
     assert decoded(audio.content, "mp3")[0] > 2.0
     history = user.http.get("/api/v1/tts/syntheses", params={"page_size": 100}).json()["data"]["syntheses"]
     assert any(item["voice_id"] == sample_id for item in history)
+    found = user.http.post("/api/v1/tools/detect", files={"file": ("speech.mp3", audio.content)})
+    assert found.status_code == 200 and found.json()["data"]["watermarked"] is True
 
 
 def test_bad_requests_get_the_sdks_own_exceptions(stack: ServiceStack, user: ApiUser) -> None:

@@ -16,6 +16,7 @@ from accounts.models import DailyUsage, User
 from jobs import runner, services
 from jobs.models import Job
 from jobs.runner import run_job
+from speech.watermark import detect_watermark
 from synthesis.models import Synthesis
 from synthesis.work import synthesis_job_work
 from tests.support.uploads import stored_keys
@@ -69,6 +70,8 @@ def test_async_synthesis_runs_to_a_finished_job_with_per_sentence_progress(
     assert (info.format, info.samplerate) == ("MP3", 44100)
     assert info.duration == pytest.approx(result["duration"], rel=0.05)
     assert result["duration"] > 10
+    samples, rate = sf.read(io.BytesIO(raw), dtype="float32")
+    assert detect_watermark(samples, rate).watermarked
     sentence_messages = [message for _, message in progress_log if message.startswith("Sentence ")]
     assert sentence_messages == [f"Sentence {i}/{len(SENTENCES)}" for i in range(1, len(SENTENCES) + 1)]
     fractions = [fraction for fraction, _ in progress_log]

@@ -72,7 +72,9 @@ def test_sentences_and_paragraphs_pause_as_documented() -> None:
 
 def test_say_as_characters_is_spelled() -> None:
     plain, plain_words = render("<speak>The word hello is short.</speak>")
-    spelled, spelled_words = render('<speak>The word <say-as interpret-as="characters">hello</say-as> is short.</speak>')
+    spelled, spelled_words = render(
+        '<speak>The word <say-as interpret-as="characters">hello</say-as> is short.</speak>'
+    )
     # Whisper writes letters it hears spelled as capitals ("H-E-L-L-O", now and then "HELLO"),
     # and the spoken word in lower case.
     assert "hello" in heard(plain) and "HELLO" not in letters_heard(plain)

@@ -59,6 +59,14 @@ def fetch_audio(user: ApiUser, url: str) -> tuple[Any, bytes]:
     return sf.info(io.BytesIO(response.content)), response.content
 
 
+def detected(user: ApiUser, audio: bytes) -> dict[str, Any]:
+    """The watermark detector's answer for ``audio``, over HTTP."""
+    response = user.http.post("/api/v1/tools/detect", files={"file": ("audio.mp3", audio)})
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()["data"]
+    return answer
+
+
 def test_stream_sends_events_in_order_with_chunks_that_play_on_their_own(stack: ServiceStack) -> None:
     user = ApiUser(stack, "stream@example.com")
     text = " ".join(SENTENCES)
@@ -99,13 +107,15 @@ def test_stream_sends_events_in_order_with_chunks_that_play_on_their_own(stack: 
     total = 0.0
     for chunk in chunks:
         assert chunk["audio_url"].startswith(f"{stack.url}/api/v1/files/audio/{chunk['file_id']}?token=")
-        chunk_info, _ = fetch_audio(user, chunk["audio_url"])
+        chunk_info, chunk_audio = fetch_audio(user, chunk["audio_url"])
         assert (chunk_info.format, chunk_info.samplerate, chunk_info.channels) == ("MP3", 22050, 1)
         assert chunk_info.duration == pytest.approx(chunk["duration"], rel=0.05)
+        assert detected(user, chunk_audio)["watermarked"]  # each chunk carries the mark on its own
         total += chunk_info.duration
     completed = received[-1]
-    whole, _ = fetch_audio(user, completed["audio_url"])
+    whole, whole_audio = fetch_audio(user, completed["audio_url"])
     assert whole.format == "MP3"
+    assert detected(user, whole_audio)["watermarked"]
     assert whole.duration == pytest.approx(completed["duration"], rel=0.05)
     assert whole.duration == pytest.approx(total, rel=0.05)
     detail = user.http.get(f"/api/v1/tts/syntheses/{info['synthesis_id']}").json()["data"]

@@ -184,6 +184,11 @@ declare class Files {
   delete(fileId: string): Promise<Json>;
 }
 
+declare class Tools {
+  /** Whether a recording carries Voxify's watermark: { watermarked, confidence, threshold, duration, detector }. */
+  detect(file: AudioInput, options?: { filename?: string }): Promise<Json>;
+}
+
 declare class Admin {
   stats(): Promise<Json>;
   users(options?: { search?: string; isActive?: boolean; isStaff?: boolean; pageSize?: number }): AsyncIterable<Json>;
@@ -207,6 +212,7 @@ export class Voxify {
   dictionaries: Dictionaries;
   jobs: Jobs;
   files: Files;
+  tools: Tools;
   /** Staff only (403 for others). */
   admin: Admin;
   /** The OpenAI-compatible API at /v1. */

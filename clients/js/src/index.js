@@ -99,6 +99,7 @@ export const OPERATIONS = {
   jobs_cancel: 'jobs.cancel',
   jobs_progress_ticket: 'jobs.progressTicket',
   files_upload: 'files.upload',
+  tools_detect: 'tools.detect',
   files_info: 'files.info',
   files_download: 'files.download',
   files_delete: 'files.delete',
@@ -179,6 +180,7 @@ export class Voxify {
     this.dictionaries = new Dictionaries(this);
     this.jobs = new Jobs(this);
     this.files = new Files(this);
+    this.tools = new Tools(this);
     this.admin = new Admin(this);
     this.openai = new OpenAI(this);
   }
@@ -572,6 +574,13 @@ class Files extends Resource {
 
   delete(fileId) {
     return this.client.request('files_delete', 'DELETE', `${API}/files/${id(fileId)}`);
+  }
+}
+
+class Tools extends Resource {
+  // Whether a recording carries Voxify's watermark.
+  detect(file, { filename } = {}) {
+    return this.client.request('tools_detect', 'POST', `${API}/tools/detect`, { form: uploadForm({}, file, filename) });
   }
 }
 

@@ -49,6 +49,8 @@ test('upload, train with progress, speak in the cloned voice three ways, list, d
   assert.ok(spoken.duration > 0.5);
   const bytes = await client.files.download(spoken.file_id);
   assert.equal(new TextDecoder().decode(bytes.slice(0, 4)), 'RIFF');
+  const found = await client.tools.detect(bytes, { filename: 'spoken.wav' });
+  assert.equal(found.watermarked, true);
 
   const later = await client.tts.synthesizeAsync('A longer text, spoken later. With two sentences.', { voiceId });
   const done = await later.wait();

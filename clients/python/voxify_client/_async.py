@@ -55,6 +55,7 @@ class AsyncVoxify:
         self.dictionaries = Dictionaries(self)
         self.jobs = Jobs(self)
         self.files = Files(self)
+        self.tools = Tools(self)
         self.admin = Admin(self)
         self.openai = OpenAI(self)
 
@@ -456,6 +457,14 @@ def _json(raw: str | bytes) -> dict[str, Any]:
 
     value: dict[str, Any] = json.loads(raw)
     return value
+
+
+class Tools(_Resource):
+    @operation("tools_detect")
+    async def detect(self, file: Upload) -> dict[str, Any]:
+        """Whether a recording carries Voxify's watermark: watermarked, confidence, threshold."""
+        result: dict[str, Any] = await self._client._run(calls.tools_detect(file))
+        return result
 
 
 class Files(_Resource):

@@ -236,6 +236,11 @@ def jobs_progress_ticket(job_id: str) -> Call:
     return Call("jobs_progress_ticket", "POST", f"{API}/jobs/{_id(job_id)}/progress/ticket")
 
 
+# --- tools --------------------------------------------------------------------------------------
+def tools_detect(file: Upload) -> Call:
+    return Call("tools_detect", "POST", f"{API}/tools/detect", upload=("file", file))
+
+
 # --- files --------------------------------------------------------------------------------------
 def files_upload(file: Upload) -> Call:
     return Call("files_upload", "POST", f"{API}/files", upload=("file", file))

@@ -57,6 +57,7 @@ class Voxify:
         self.dictionaries = Dictionaries(self)
         self.jobs = Jobs(self)
         self.files = Files(self)
+        self.tools = Tools(self)
         self.admin = Admin(self)
         self.openai = OpenAI(self)
 
@@ -453,6 +454,14 @@ def _json(raw: str | bytes) -> dict[str, Any]:
 
     value: dict[str, Any] = json.loads(raw)
     return value
+
+
+class Tools(_Resource):
+    @operation("tools_detect")
+    def detect(self, file: Upload) -> dict[str, Any]:
+        """Whether a recording carries Voxify's watermark: watermarked, confidence, threshold."""
+        result: dict[str, Any] = self._client._run(calls.tools_detect(file))
+        return result
 
 
 class Files(_Resource):
