@@ -38,21 +38,32 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
         "is_active",
         "is_staff",
         "voice_samples",
+        "voices_consented",
         "jobs",
         "syntheses",
+        "outputs_watermarked",
         "created_at",
         "last_login",
     )
     list_filter = ("is_active", "is_staff", "is_superuser", "created_at")
     search_fields = ("email", "first_name", "last_name", "public_id")
-    readonly_fields = ("public_id", "created_at", "last_login", "voice_samples", "jobs", "syntheses")
+    readonly_fields = (
+        "public_id",
+        "created_at",
+        "last_login",
+        "voice_samples",
+        "voices_consented",
+        "jobs",
+        "syntheses",
+        "outputs_watermarked",
+    )
     actions = ("activate_users", "deactivate_users")
     fieldsets = (
         (None, {"fields": ("email", "password", "public_id")}),
         ("Personal info", {"fields": ("first_name", "last_name")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "created_at")}),
-        ("Usage", {"fields": ("voice_samples", "jobs", "syntheses")}),
+        ("Usage", {"fields": ("voice_samples", "voices_consented", "jobs", "syntheses", "outputs_watermarked")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
@@ -64,6 +75,14 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     @admin.display(description="Voice samples", ordering="voice_sample_count")
     def voice_samples(self, obj: Any) -> int:
         return int(obj.voice_sample_count)
+
+    @admin.display(description="Voices with consent", ordering="consented_voice_count")
+    def voices_consented(self, obj: Any) -> int:
+        return int(obj.consented_voice_count)
+
+    @admin.display(description="Watermarked outputs", ordering="watermarked_output_count")
+    def outputs_watermarked(self, obj: Any) -> int:
+        return int(obj.watermarked_output_count)
 
     @admin.display(description="Jobs", ordering="job_count")
     def jobs(self, obj: Any) -> int:

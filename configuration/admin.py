@@ -17,7 +17,8 @@ class SystemConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     fieldsets = (
         ("Voice samples and uploads", {"fields": CONFIG_FIELDS[:5]}),
         ("Synthesis", {"fields": CONFIG_FIELDS[5:11]}),
-        ("API and files", {"fields": CONFIG_FIELDS[11:]}),
+        ("API and files", {"fields": CONFIG_FIELDS[11:14]}),
+        ("Responsible use", {"fields": CONFIG_FIELDS[14:]}),
         ("Last change", {"fields": ("updated_at", "updated_by")}),
     )
     readonly_fields = ("updated_at", "updated_by")

@@ -38,6 +38,7 @@ CONFIG_FIELDS: tuple[str, ...] = (
     "requests_per_minute",
     "file_ttl_hours",
     "storage_mb_per_user",
+    "consent_required",
 )
 
 _lock = threading.Lock()

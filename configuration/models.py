@@ -53,6 +53,10 @@ class SystemConfig(models.Model):
     storage_mb_per_user = _int(
         1, 100_000_000, "Bytes a user may keep stored (samples, files, voice models, synthesis outputs), in MB"
     )
+    consent_required = models.BooleanField(
+        help_text="Training a voice needs its sample's speaker to pass the spoken consent check "
+        "(docs/responsible-use.md)."
+    )
 
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

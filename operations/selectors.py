@@ -106,9 +106,9 @@ def syntheses_per_day(*, days: int = 30, now: datetime | None = None) -> list[tu
     return [(first + timedelta(days=i), int(counts.get(first + timedelta(days=i), 0))) for i in range(days)]
 
 
-def _count_of(model: Any) -> Coalesce:
-    rows = model.objects.filter(owner=OuterRef("pk")).order_by().values("owner").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+def _count_of(model: Any, *conditions: Q) -> Coalesce:
+    rows = model.objects.filter(*conditions, owner=OuterRef("pk")).order_by().values("owner").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
 
 
 def _stored_bytes() -> Coalesce:
@@ -117,12 +117,15 @@ def _stored_bytes() -> Coalesce:
 
 
 def users_with_counts(users: QuerySet[User] | None = None) -> QuerySet[User]:
-    """``users`` (default: all) with how many voice samples, jobs and syntheses each has and the
-    bytes they store (one query)."""
+    """``users`` (default: all) with how many voice samples, jobs and syntheses each has, how
+    many of their samples passed the consent check and how many of their outputs carry the
+    watermark, and the bytes they store (one query)."""
     return (User.objects.all() if users is None else users).annotate(
         voice_sample_count=_count_of(VoiceSample),
+        consented_voice_count=_count_of(VoiceSample, Q(consent_passed_at__isnull=False)),
         job_count=_count_of(Job),
         synthesis_count=_count_of(Synthesis),
+        watermarked_output_count=_count_of(Synthesis, ~Q(watermark="")),
         storage_used_bytes=_stored_bytes(),
     )
 

@@ -63,6 +63,12 @@ class AdminUserSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
     last_login = serializers.DateTimeField(allow_null=True)
     voice_samples = serializers.IntegerField(source="voice_sample_count")
+    voices_consented = serializers.IntegerField(
+        source="consented_voice_count", help_text="Voice samples whose speaker passed the spoken consent check."
+    )
     jobs = serializers.IntegerField(source="job_count")
     syntheses = serializers.IntegerField(source="synthesis_count")
+    outputs_watermarked = serializers.IntegerField(
+        source="watermarked_output_count", help_text="Syntheses whose output carries the watermark."
+    )
     storage_used_bytes = serializers.IntegerField(help_text="Bytes this user stores (of storage_mb_per_user).")

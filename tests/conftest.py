@@ -21,7 +21,12 @@ from configuration.models import SystemConfig
 from jobs import runner
 from jobs import services as job_services
 from jobs.models import Job
+from speech.audio_io import decode, probe
+from speech.training import train_voice
+from speech.voice_methods.base import Artefact as VoiceArtefact
+from speech.voice_methods.base import TrainingConfig
 from tests.support.api import STRONG_PASSWORD, SUITE_REQUESTS_PER_MINUTE, client_for, login, register
+from tests.support.speech_data import recording
 from voxify_project.embedded_redis import embedded_redis_socket, redis_answers, start_embedded_redis
 
 
@@ -50,9 +55,12 @@ def _fresh_system_config(settings: Any) -> Iterator[None]:
     """Each test starts from the configuration the environment seeds, read afresh.
 
     The suite's own bursts of requests are not what it tests, so the request rate limit is
-    seeded high; the rate-limit tests set theirs explicitly.
+    seeded high; the rate-limit tests set theirs explicitly. Likewise the spoken consent check
+    before training is seeded off (the data set's speakers cannot read random phrases);
+    tests/voices/test_consent.py turns it on and checks that a fresh installation has it on.
     """
     settings.REQUESTS_PER_MINUTE = SUITE_REQUESTS_PER_MINUTE
+    settings.CONSENT_REQUIRED = False
     system_config_forget()
     yield
     system_config_forget()
@@ -123,3 +131,22 @@ def progress_log() -> Iterator[list[tuple[float, str]]]:
 
     with mock.patch.object(runner, "job_progress", side_effect=record):
         yield seen
+
+
+VOICE_RECORDING = "LJ001-0006.wav"  # the session's trained voice: an LJSpeech recording
+
+
+@pytest.fixture(scope="session")
+def trained_artefact() -> VoiceArtefact:
+    """A real voice artefact, fitted to an LJSpeech recording with a short search."""
+    rec = recording(VOICE_RECORDING)
+    audio = decode(rec.path, probe(rec.path))
+    artefact: VoiceArtefact = train_voice(
+        audio.samples,
+        audio.sample_rate,
+        config=TrainingConfig(epochs=2, learning_rate=0.05, batch_size=2),
+        progress=lambda fraction, message: None,
+        should_stop=lambda: False,
+        transcript=rec.transcript,
+    )
+    return artefact

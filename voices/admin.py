@@ -1,14 +1,52 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from files.admin import stored_file_player
-from voices.models import VoiceSample
+from voices.models import ConsentCheck, VoiceSample
 from voxify_project.admin_base import ApiMadeAdmin
+
+CONSENT_FIELDS = (
+    "public_id",
+    "outcome",
+    "phrase",
+    "transcript",
+    "wer",
+    "similarity_resemblyzer",
+    "similarity_dvector",
+    "watermark_confidence",
+    "reasons",
+    "created_at",
+    "answered_at",
+)
+
+
+class ConsentCheckInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ConsentCheck
+    fields = CONSENT_FIELDS
+    readonly_fields = CONSENT_FIELDS
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(VoiceSample)
 class VoiceSampleAdmin(ApiMadeAdmin):
-    list_display = ("public_id", "name", "owner", "status", "language", "duration", "quality_score", "created_at")
-    list_filter = ("status", "language", "format")
+    list_display = (
+        "public_id",
+        "name",
+        "owner",
+        "status",
+        "consent_passed_at",
+        "language",
+        "duration",
+        "quality_score",
+        "created_at",
+    )
+    list_filter = ("status", "language", "format", ("consent_passed_at", admin.EmptyFieldListFilter))
+    inlines = (ConsentCheckInline,)
     search_fields = ("public_id", "name", "owner__email")
     list_select_related = ("owner",)
     readonly_fields = (
@@ -17,6 +55,7 @@ class VoiceSampleAdmin(ApiMadeAdmin):
         "embedding",
         "quality_report",
         "transcript",
+        "consent_passed_at",
         "created_at",
         "updated_at",
     )
@@ -25,3 +64,32 @@ class VoiceSampleAdmin(ApiMadeAdmin):
     @admin.display(description="Recording")
     def recording(self, obj: VoiceSample) -> str:
         return stored_file_player(obj.source_file if obj.pk else None)
+
+
+@admin.register(ConsentCheck)
+class ConsentCheckAdmin(ApiMadeAdmin):
+    """Every consent attempt: who, when, what was heard, the scores and the outcome. Read-only:
+    the record of what happened."""
+
+    list_display = (
+        "public_id",
+        "owner",
+        "voice_sample",
+        "outcome",
+        "wer",
+        "similarity_resemblyzer",
+        "similarity_dvector",
+        "watermark_confidence",
+        "created_at",
+        "answered_at",
+    )
+    list_filter = ("outcome", "created_at")
+    search_fields = ("public_id", "owner__email", "voice_sample__public_id")
+    list_select_related = ("owner", "voice_sample")
+    readonly_fields = (*CONSENT_FIELDS, "owner", "voice_sample", "expires_at", "recording_seconds")
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # viewed, never edited
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

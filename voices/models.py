@@ -47,6 +47,9 @@ class VoiceSample(models.Model):
         help_text="The trained voice used for synthesis; replaced only when a newer training succeeds.",
     )
     failure_reason = models.CharField(max_length=500, blank=True)
+    consent_passed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sample's speaker passed the spoken consent check (voices.consent)."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,3 +84,45 @@ class VoiceModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voice_sample.public_id} v{self.version}"
+
+
+def new_consent_id() -> str:
+    return new_public_id("cns")
+
+
+class ConsentCheck(models.Model):
+    """One consent phrase issued for a sample, and the recording that answered it.
+
+    A phrase is valid for a few minutes and answers once: the first recording that can be
+    judged uses it up, whatever the outcome. The row is the record of the attempt (who, when,
+    the scores, the outcome); the recording itself is not kept.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting for the recording"
+        PASSED = "passed", "Passed"
+        REFUSED = "refused", "Refused"
+        EXPIRED = "expired", "Answered after it expired"
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_consent_id, editable=False)
+    voice_sample = models.ForeignKey(VoiceSample, on_delete=models.CASCADE, related_name="consent_checks")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_checks")
+    phrase = models.CharField(max_length=200)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.PENDING)
+    reasons = models.JSONField(default=list, blank=True, help_text="Why it was refused (speech.consent codes).")
+    transcript = models.TextField(blank=True, help_text="What Whisper heard.")
+    wer = models.FloatField(null=True, blank=True, help_text="Word error rate of the transcript against the phrase.")
+    similarity_resemblyzer = models.FloatField(null=True, blank=True)
+    similarity_dvector = models.FloatField(null=True, blank=True)
+    watermark_confidence = models.FloatField(null=True, blank=True)
+    recording_seconds = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=["voice_sample", "-created_at"]), models.Index(fields=["owner", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.outcome}"

@@ -27,6 +27,7 @@ from speech.audio_io import decode, probe
 from speech.training import train_voice
 from speech.voice_methods.base import TrainingCancelled, TrainingConfig, TrainingFailed
 from speech.voice_methods.world import INITIAL_RADIUS
+from voices.consent import consent_required_check
 from voices.models import VoiceModel, VoiceSample
 from voices.services import voice_model_create
 from voxify_project.errors import Conflict, NotFound
@@ -49,6 +50,7 @@ def training_estimate_seconds(*, duration: float, config: TrainingConfig) -> int
 
 def voice_training_start(*, sample: VoiceSample, config: TrainingConfig) -> Job:
     """Create the training job (sent to a worker after commit)."""
+    consent_required_check(sample)
     storage_check(user=sample.owner)  # the voice model is stored: refuse now when nothing fits
     with transaction.atomic():
         sample = VoiceSample.objects.select_for_update().get(pk=sample.pk)

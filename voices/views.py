@@ -10,8 +10,10 @@ from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
 from speech.voice_methods.base import TrainingConfig
-from voices import selectors, services
+from voices import consent, selectors, services
 from voices.serializers import (
+    ConsentAnswerInputSerializer,
+    ConsentCheckSerializer,
     SimilarOutputSerializer,
     SimilarQuerySerializer,
     TrainInputSerializer,
@@ -96,10 +98,14 @@ class VoiceSampleTrainView(APIView):
     @extend_schema(
         operation_id="voice_samples_train",
         request=TrainInputSerializer,
-        responses={202: enveloped(TrainOutputSerializer, "TrainEnvelope"), **error_responses(400, 401, 404, 409)},
+        responses={
+            202: enveloped(TrainOutputSerializer, "TrainEnvelope"),
+            **error_responses(400, 401, 403, 404, 409),
+        },
         tags=["voice"],
         description="Start training a voice from the sample, as a job (`job_train_…`). Follow it with "
-        "`GET /api/v1/jobs/{job_id}` or the progress WebSocket.",
+        "`GET /api/v1/jobs/{job_id}` or the progress WebSocket. 403 `CONSENT_REQUIRED` until the sample's "
+        "speaker has passed the consent check (`POST /api/v1/voice/samples/{sample_id}/consent`).",
     )
     def post(self, request: Request, sample_id: str) -> Response:
         serializer = TrainInputSerializer(data=request.data)
@@ -128,3 +134,68 @@ class VoiceSampleSimilarView(APIView):
         sample = selectors.voice_sample_get(user=user_from_request(request), sample_id=sample_id)
         similar = services.voice_sample_similar(sample=sample, limit=query.validated_data["limit"])
         return ok(SimilarOutputSerializer({"sample_id": sample.public_id, "similar": similar}).data)
+
+
+CONSENT_FLOW = (
+    "The spoken consent check (docs/responsible-use.md): the sample's speaker reads a random phrase, "
+    "valid for 5 minutes and answered once; it passes when Whisper hears the phrase, both speaker "
+    "encoders place the speaker with the sample, and the recording carries no Voxify watermark. "
+    "Training answers 403 `CONSENT_REQUIRED` until a check has passed (while the live configuration's "
+    "`consent_required` is on)."
+)
+
+
+class VoiceSampleConsentView(APIView):
+    pagination_class = paginated_as("consent_checks")
+
+    @extend_schema(
+        operation_id="voice_samples_consent_issue",
+        request=None,
+        responses={201: enveloped(ConsentCheckSerializer, "ConsentCheckEnvelope"), **error_responses(401, 404)},
+        tags=["voice"],
+        description="A new consent phrase for the sample's speaker to read. " + CONSENT_FLOW,
+    )
+    def post(self, request: Request, sample_id: str) -> Response:
+        sample = selectors.voice_sample_get(user=user_from_request(request), sample_id=sample_id)
+        check = consent.consent_issue(sample=sample)
+        return ok(ConsentCheckSerializer(check).data, "Consent phrase issued", status=201)
+
+    @extend_schema(
+        operation_id="voice_samples_consent_list",
+        parameters=PAGE_PARAMETERS,
+        responses={
+            200: paginated_schema(pagination_class, ConsentCheckSerializer, "ConsentCheckList"),
+            **error_responses(400, 401, 404),
+        },
+        tags=["voice"],
+        description="The sample's consent phrases and their outcomes, newest first.",
+    )
+    def get(self, request: Request, sample_id: str) -> Response:
+        sample = selectors.voice_sample_get(user=user_from_request(request), sample_id=sample_id)
+        checks = sample.consent_checks.select_related("voice_sample").all()
+        return paginated_response(self.pagination_class, request, checks, ConsentCheckSerializer)
+
+
+class VoiceSampleConsentAnswerView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="voice_samples_consent_answer",
+        request={"multipart/form-data": ConsentAnswerInputSerializer},
+        responses={
+            200: enveloped(ConsentCheckSerializer, "ConsentCheckEnvelope"),
+            **error_responses(400, 401, 404, 409, 410, 413, 415),
+        },
+        tags=["voice"],
+        description="The recording of the speaker reading the phrase (1-30 s, any input format). The answer "
+        "is the judged check: `passed`, or `reasons` for a refusal; either way the phrase is used up. Audio "
+        "that cannot be judged (empty, not audio, too short or long) gets its 4xx and leaves the phrase "
+        "unanswered. " + CONSENT_FLOW,
+    )
+    def post(self, request: Request, sample_id: str, consent_id: str) -> Response:
+        serializer = ConsentAnswerInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sample = selectors.voice_sample_get(user=user_from_request(request), sample_id=sample_id)
+        check = consent.consent_answer(sample=sample, consent_id=consent_id, upload=serializer.validated_data["file"])
+        message = "Consent passed" if check.outcome == check.Outcome.PASSED else "Consent refused"
+        return ok(ConsentCheckSerializer(check).data, message)

@@ -279,6 +279,7 @@ VOICE_SAMPLE_MAX_SECONDS = env.float("VOICE_SAMPLE_MAX_SECONDS", default=300.0)
 MAX_VOICE_SAMPLES_PER_USER = env.int("MAX_VOICE_SAMPLES_PER_USER", default=10)
 UPLOADS_PER_DAY = env.int("UPLOADS_PER_DAY", default=100)  # voice samples and files together
 STORAGE_MB_PER_USER = env.int("STORAGE_MB_PER_USER", default=2048)  # every stored byte a user owns
+CONSENT_REQUIRED = env.bool("CONSENT_REQUIRED", default=True)  # training needs a passed consent check
 
 # --- Synthesis ------------------------------------------------------------------------
 MAX_SYNTHESIS_LENGTH = env.int("MAX_SYNTHESIS_LENGTH", default=1000)  # POST /tts/synthesize

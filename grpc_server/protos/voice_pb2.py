@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1egrpc_server/protos/voice.proto\x12\x0fvoxify.voice.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"W\n\x0eUploadMetadata\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x10\n\x08language\x18\x03 \x01(\t\x12\x10\n\x08\x66ilename\x18\x04 \x01(\t\"k\n\x18UploadVoiceSampleRequest\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32\x1f.voxify.voice.v1.UploadMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"-\n\x0cQualityIssue\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\xbe\x01\n\nVoiceModel\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0f\n\x07\x66ile_id\x18\x03 \x01(\t\x12\x0e\n\x06method\x18\x04 \x01(\t\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nsimilarity\x18\x06 \x01(\x01\x12\x1b\n\x13\x62\x61seline_similarity\x18\x07 \x01(\x01\x12\x0b\n\x03wer\x18\x08 \x01(\x01\"\x9c\x03\n\x0bVoiceSample\x12\x11\n\tsample_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x05 \x01(\t\x12\x10\n\x08\x64uration\x18\x06 \x01(\x01\x12\x10\n\x08language\x18\x07 \x01(\t\x12\x11\n\tfile_size\x18\x08 \x01(\x03\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rquality_score\x18\n \x01(\x01\x12\x35\n\x0equality_issues\x18\x0b \x03(\x0b\x32\x1d.voxify.voice.v1.QualityIssue\x12\x13\n\x0bsample_rate\x18\x0c \x01(\x05\x12\x12\n\ntranscript\x18\r \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x0e \x01(\t\x12\x16\n\x0e\x66\x61ilure_reason\x18\x0f \x01(\t\x12\x30\n\x0bvoice_model\x18\x10 \x01(\x0b\x32\x1b.voxify.voice.v1.VoiceModel\"\xb0\x01\n\x12VoiceSampleSummary\x12\x11\n\tsample_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12\x10\n\x08language\x18\x05 \x01(\t\x12\x15\n\rquality_score\x18\x06 \x01(\x01\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"{\n\nPagination\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x13\n\x0btotal_count\x18\x03 \x01(\x05\x12\x13\n\x0btotal_pages\x18\x04 \x01(\x05\x12\x10\n\x08has_next\x18\x05 \x01(\x08\x12\x10\n\x08has_prev\x18\x06 \x01(\x08\"I\n\x19UploadVoiceSampleResponse\x12,\n\x06sample\x18\x01 \x01(\x0b\x32\x1c.voxify.voice.v1.VoiceSample\"[\n\x16GetVoiceSamplesRequest\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\"\x80\x01\n\x17GetVoiceSamplesResponse\x12\x34\n\x07samples\x18\x01 \x03(\x0b\x32#.voxify.voice.v1.VoiceSampleSummary\x12/\n\npagination\x18\x02 \x01(\x0b\x32\x1b.voxify.voice.v1.Pagination\"\x86\x01\n\x0eTrainingConfig\x12\x13\n\x06\x65pochs\x18\x01 \x01(\x05H\x00\x88\x01\x01\x12\x1a\n\rlearning_rate\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x17\n\nbatch_size\x18\x03 \x01(\x05H\x02\x88\x01\x01\x42\t\n\x07_epochsB\x10\n\x0e_learning_rateB\r\n\x0b_batch_size\"W\n\x11TrainVoiceRequest\x12\x11\n\tsample_id\x18\x01 \x01(\t\x12/\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x1f.voxify.voice.v1.TrainingConfig\"Y\n\x12TrainVoiceResponse\x12\x17\n\x0ftraining_job_id\x18\x01 \x01(\t\x12\x1a\n\x12\x65stimated_duration\x18\x02 \x01(\x05\x12\x0e\n\x06status\x18\x03 \x01(\t\"-\n\x18\x44\x65leteVoiceSampleRequest\x12\x11\n\tsample_id\x18\x01 \x01(\t\"P\n\x19\x44\x65leteVoiceSampleResponse\x12\x33\n\x06sample\x18\x01 \x01(\x0b\x32#.voxify.voice.v1.VoiceSampleSummary2\xa5\x03\n\x0cVoiceService\x12l\n\x11UploadVoiceSample\x12).voxify.voice.v1.UploadVoiceSampleRequest\x1a*.voxify.voice.v1.UploadVoiceSampleResponse(\x01\x12\x64\n\x0fGetVoiceSamples\x12\'.voxify.voice.v1.GetVoiceSamplesRequest\x1a(.voxify.voice.v1.GetVoiceSamplesResponse\x12U\n\nTrainVoice\x12\".voxify.voice.v1.TrainVoiceRequest\x1a#.voxify.voice.v1.TrainVoiceResponse\x12j\n\x11\x44\x65leteVoiceSample\x12).voxify.voice.v1.DeleteVoiceSampleRequest\x1a*.voxify.voice.v1.DeleteVoiceSampleResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1egrpc_server/protos/voice.proto\x12\x0fvoxify.voice.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"W\n\x0eUploadMetadata\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x10\n\x08language\x18\x03 \x01(\t\x12\x10\n\x08\x66ilename\x18\x04 \x01(\t\"k\n\x18UploadVoiceSampleRequest\x12\x33\n\x08metadata\x18\x01 \x01(\x0b\x32\x1f.voxify.voice.v1.UploadMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"-\n\x0cQualityIssue\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\xbe\x01\n\nVoiceModel\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0f\n\x07\x66ile_id\x18\x03 \x01(\t\x12\x0e\n\x06method\x18\x04 \x01(\t\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nsimilarity\x18\x06 \x01(\x01\x12\x1b\n\x13\x62\x61seline_similarity\x18\x07 \x01(\x01\x12\x0b\n\x03wer\x18\x08 \x01(\x01\"\xd3\x03\n\x0bVoiceSample\x12\x11\n\tsample_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x05 \x01(\t\x12\x10\n\x08\x64uration\x18\x06 \x01(\x01\x12\x10\n\x08language\x18\x07 \x01(\t\x12\x11\n\tfile_size\x18\x08 \x01(\x03\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rquality_score\x18\n \x01(\x01\x12\x35\n\x0equality_issues\x18\x0b \x03(\x0b\x32\x1d.voxify.voice.v1.QualityIssue\x12\x13\n\x0bsample_rate\x18\x0c \x01(\x05\x12\x12\n\ntranscript\x18\r \x01(\t\x12\x0f\n\x07\x66ile_id\x18\x0e \x01(\t\x12\x16\n\x0e\x66\x61ilure_reason\x18\x0f \x01(\t\x12\x30\n\x0bvoice_model\x18\x10 \x01(\x0b\x32\x1b.voxify.voice.v1.VoiceModel\x12\x35\n\x11\x63onsent_passed_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb0\x01\n\x12VoiceSampleSummary\x12\x11\n\tsample_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x10\n\x08\x64uration\x18\x04 \x01(\x01\x12\x10\n\x08language\x18\x05 \x01(\t\x12\x15\n\rquality_score\x18\x06 \x01(\x01\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"{\n\nPagination\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x13\n\x0btotal_count\x18\x03 \x01(\x05\x12\x13\n\x0btotal_pages\x18\x04 \x01(\x05\x12\x10\n\x08has_next\x18\x05 \x01(\x08\x12\x10\n\x08has_prev\x18\x06 \x01(\x08\"I\n\x19UploadVoiceSampleResponse\x12,\n\x06sample\x18\x01 \x01(\x0b\x32\x1c.voxify.voice.v1.VoiceSample\"[\n\x16GetVoiceSamplesRequest\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\"\x80\x01\n\x17GetVoiceSamplesResponse\x12\x34\n\x07samples\x18\x01 \x03(\x0b\x32#.voxify.voice.v1.VoiceSampleSummary\x12/\n\npagination\x18\x02 \x01(\x0b\x32\x1b.voxify.voice.v1.Pagination\"\x86\x01\n\x0eTrainingConfig\x12\x13\n\x06\x65pochs\x18\x01 \x01(\x05H\x00\x88\x01\x01\x12\x1a\n\rlearning_rate\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x17\n\nbatch_size\x18\x03 \x01(\x05H\x02\x88\x01\x01\x42\t\n\x07_epochsB\x10\n\x0e_learning_rateB\r\n\x0b_batch_size\"W\n\x11TrainVoiceRequest\x12\x11\n\tsample_id\x18\x01 \x01(\t\x12/\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x1f.voxify.voice.v1.TrainingConfig\"Y\n\x12TrainVoiceResponse\x12\x17\n\x0ftraining_job_id\x18\x01 \x01(\t\x12\x1a\n\x12\x65stimated_duration\x18\x02 \x01(\x05\x12\x0e\n\x06status\x18\x03 \x01(\t\"-\n\x18\x44\x65leteVoiceSampleRequest\x12\x11\n\tsample_id\x18\x01 \x01(\t\"P\n\x19\x44\x65leteVoiceSampleResponse\x12\x33\n\x06sample\x18\x01 \x01(\x0b\x32#.voxify.voice.v1.VoiceSampleSummary\"*\n\x15RequestConsentRequest\x12\x11\n\tsample_id\x18\x01 \x01(\t\"P\n\x15\x43onsentAnswerMetadata\x12\x11\n\tsample_id\x18\x01 \x01(\t\x12\x12\n\nconsent_id\x18\x02 \x01(\t\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t\"n\n\x14\x41nswerConsentRequest\x12:\n\x08metadata\x18\x01 \x01(\x0b\x32&.voxify.voice.v1.ConsentAnswerMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"`\n\rConsentScores\x12\x0b\n\x03wer\x18\x01 \x01(\x01\x12\x13\n\x0bresemblyzer\x18\x02 \x01(\x01\x12\x0f\n\x07\x64vector\x18\x03 \x01(\x01\x12\x1c\n\x14watermark_confidence\x18\x04 \x01(\x01\"]\n\x11\x43onsentThresholds\x12\x0f\n\x07max_wer\x18\x01 \x01(\x01\x12\x13\n\x0bresemblyzer\x18\x02 \x01(\x01\x12\x0f\n\x07\x64vector\x18\x03 \x01(\x01\x12\x11\n\twatermark\x18\x04 \x01(\x01\"\x84\x03\n\x0c\x43onsentCheck\x12\x12\n\nconsent_id\x18\x01 \x01(\t\x12\x11\n\tsample_id\x18\x02 \x01(\t\x12\x0e\n\x06phrase\x18\x03 \x01(\t\x12\x0f\n\x07outcome\x18\x04 \x01(\t\x12\x0e\n\x06passed\x18\x05 \x01(\x08\x12\x0f\n\x07reasons\x18\x06 \x03(\t\x12\x12\n\ntranscript\x18\x07 \x01(\t\x12.\n\x06scores\x18\x08 \x01(\x0b\x32\x1e.voxify.voice.v1.ConsentScores\x12\x36\n\nthresholds\x18\t \x01(\x0b\x32\".voxify.voice.v1.ConsentThresholds\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x61nswered_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xd7\x04\n\x0cVoiceService\x12l\n\x11UploadVoiceSample\x12).voxify.voice.v1.UploadVoiceSampleRequest\x1a*.voxify.voice.v1.UploadVoiceSampleResponse(\x01\x12\x64\n\x0fGetVoiceSamples\x12\'.voxify.voice.v1.GetVoiceSamplesRequest\x1a(.voxify.voice.v1.GetVoiceSamplesResponse\x12U\n\nTrainVoice\x12\".voxify.voice.v1.TrainVoiceRequest\x1a#.voxify.voice.v1.TrainVoiceResponse\x12j\n\x11\x44\x65leteVoiceSample\x12).voxify.voice.v1.DeleteVoiceSampleRequest\x1a*.voxify.voice.v1.DeleteVoiceSampleResponse\x12W\n\x0eRequestConsent\x12&.voxify.voice.v1.RequestConsentRequest\x1a\x1d.voxify.voice.v1.ConsentCheck\x12W\n\rAnswerConsent\x12%.voxify.voice.v1.AnswerConsentRequest\x1a\x1d.voxify.voice.v1.ConsentCheck(\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,27 +41,39 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_VOICEMODEL']._serialized_start=330
   _globals['_VOICEMODEL']._serialized_end=520
   _globals['_VOICESAMPLE']._serialized_start=523
-  _globals['_VOICESAMPLE']._serialized_end=935
-  _globals['_VOICESAMPLESUMMARY']._serialized_start=938
-  _globals['_VOICESAMPLESUMMARY']._serialized_end=1114
-  _globals['_PAGINATION']._serialized_start=1116
-  _globals['_PAGINATION']._serialized_end=1239
-  _globals['_UPLOADVOICESAMPLERESPONSE']._serialized_start=1241
-  _globals['_UPLOADVOICESAMPLERESPONSE']._serialized_end=1314
-  _globals['_GETVOICESAMPLESREQUEST']._serialized_start=1316
-  _globals['_GETVOICESAMPLESREQUEST']._serialized_end=1407
-  _globals['_GETVOICESAMPLESRESPONSE']._serialized_start=1410
-  _globals['_GETVOICESAMPLESRESPONSE']._serialized_end=1538
-  _globals['_TRAININGCONFIG']._serialized_start=1541
-  _globals['_TRAININGCONFIG']._serialized_end=1675
-  _globals['_TRAINVOICEREQUEST']._serialized_start=1677
-  _globals['_TRAINVOICEREQUEST']._serialized_end=1764
-  _globals['_TRAINVOICERESPONSE']._serialized_start=1766
-  _globals['_TRAINVOICERESPONSE']._serialized_end=1855
-  _globals['_DELETEVOICESAMPLEREQUEST']._serialized_start=1857
-  _globals['_DELETEVOICESAMPLEREQUEST']._serialized_end=1902
-  _globals['_DELETEVOICESAMPLERESPONSE']._serialized_start=1904
-  _globals['_DELETEVOICESAMPLERESPONSE']._serialized_end=1984
-  _globals['_VOICESERVICE']._serialized_start=1987
-  _globals['_VOICESERVICE']._serialized_end=2408
+  _globals['_VOICESAMPLE']._serialized_end=990
+  _globals['_VOICESAMPLESUMMARY']._serialized_start=993
+  _globals['_VOICESAMPLESUMMARY']._serialized_end=1169
+  _globals['_PAGINATION']._serialized_start=1171
+  _globals['_PAGINATION']._serialized_end=1294
+  _globals['_UPLOADVOICESAMPLERESPONSE']._serialized_start=1296
+  _globals['_UPLOADVOICESAMPLERESPONSE']._serialized_end=1369
+  _globals['_GETVOICESAMPLESREQUEST']._serialized_start=1371
+  _globals['_GETVOICESAMPLESREQUEST']._serialized_end=1462
+  _globals['_GETVOICESAMPLESRESPONSE']._serialized_start=1465
+  _globals['_GETVOICESAMPLESRESPONSE']._serialized_end=1593
+  _globals['_TRAININGCONFIG']._serialized_start=1596
+  _globals['_TRAININGCONFIG']._serialized_end=1730
+  _globals['_TRAINVOICEREQUEST']._serialized_start=1732
+  _globals['_TRAINVOICEREQUEST']._serialized_end=1819
+  _globals['_TRAINVOICERESPONSE']._serialized_start=1821
+  _globals['_TRAINVOICERESPONSE']._serialized_end=1910
+  _globals['_DELETEVOICESAMPLEREQUEST']._serialized_start=1912
+  _globals['_DELETEVOICESAMPLEREQUEST']._serialized_end=1957
+  _globals['_DELETEVOICESAMPLERESPONSE']._serialized_start=1959
+  _globals['_DELETEVOICESAMPLERESPONSE']._serialized_end=2039
+  _globals['_REQUESTCONSENTREQUEST']._serialized_start=2041
+  _globals['_REQUESTCONSENTREQUEST']._serialized_end=2083
+  _globals['_CONSENTANSWERMETADATA']._serialized_start=2085
+  _globals['_CONSENTANSWERMETADATA']._serialized_end=2165
+  _globals['_ANSWERCONSENTREQUEST']._serialized_start=2167
+  _globals['_ANSWERCONSENTREQUEST']._serialized_end=2277
+  _globals['_CONSENTSCORES']._serialized_start=2279
+  _globals['_CONSENTSCORES']._serialized_end=2375
+  _globals['_CONSENTTHRESHOLDS']._serialized_start=2377
+  _globals['_CONSENTTHRESHOLDS']._serialized_end=2470
+  _globals['_CONSENTCHECK']._serialized_start=2473
+  _globals['_CONSENTCHECK']._serialized_end=2861
+  _globals['_VOICESERVICE']._serialized_start=2864
+  _globals['_VOICESERVICE']._serialized_end=3463
 # @@protoc_insertion_point(module_scope)

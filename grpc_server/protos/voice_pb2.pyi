@@ -58,7 +58,7 @@ class VoiceModel(_message.Message):
     def __init__(self, model_id: _Optional[str] = ..., version: _Optional[int] = ..., file_id: _Optional[str] = ..., method: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., similarity: _Optional[float] = ..., baseline_similarity: _Optional[float] = ..., wer: _Optional[float] = ...) -> None: ...
 
 class VoiceSample(_message.Message):
-    __slots__ = ("sample_id", "name", "description", "status", "format", "duration", "language", "file_size", "created_at", "quality_score", "quality_issues", "sample_rate", "transcript", "file_id", "failure_reason", "voice_model")
+    __slots__ = ("sample_id", "name", "description", "status", "format", "duration", "language", "file_size", "created_at", "quality_score", "quality_issues", "sample_rate", "transcript", "file_id", "failure_reason", "voice_model", "consent_passed_at")
     SAMPLE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +75,7 @@ class VoiceSample(_message.Message):
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
     VOICE_MODEL_FIELD_NUMBER: _ClassVar[int]
+    CONSENT_PASSED_AT_FIELD_NUMBER: _ClassVar[int]
     sample_id: str
     name: str
     description: str
@@ -91,7 +92,8 @@ class VoiceSample(_message.Message):
     file_id: str
     failure_reason: str
     voice_model: VoiceModel
-    def __init__(self, sample_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., status: _Optional[str] = ..., format: _Optional[str] = ..., duration: _Optional[float] = ..., language: _Optional[str] = ..., file_size: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quality_score: _Optional[float] = ..., quality_issues: _Optional[_Iterable[_Union[QualityIssue, _Mapping]]] = ..., sample_rate: _Optional[int] = ..., transcript: _Optional[str] = ..., file_id: _Optional[str] = ..., failure_reason: _Optional[str] = ..., voice_model: _Optional[_Union[VoiceModel, _Mapping]] = ...) -> None: ...
+    consent_passed_at: _timestamp_pb2.Timestamp
+    def __init__(self, sample_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., status: _Optional[str] = ..., format: _Optional[str] = ..., duration: _Optional[float] = ..., language: _Optional[str] = ..., file_size: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quality_score: _Optional[float] = ..., quality_issues: _Optional[_Iterable[_Union[QualityIssue, _Mapping]]] = ..., sample_rate: _Optional[int] = ..., transcript: _Optional[str] = ..., file_id: _Optional[str] = ..., failure_reason: _Optional[str] = ..., voice_model: _Optional[_Union[VoiceModel, _Mapping]] = ..., consent_passed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class VoiceSampleSummary(_message.Message):
     __slots__ = ("sample_id", "name", "status", "duration", "language", "quality_score", "created_at")
@@ -192,3 +194,79 @@ class DeleteVoiceSampleResponse(_message.Message):
     SAMPLE_FIELD_NUMBER: _ClassVar[int]
     sample: VoiceSampleSummary
     def __init__(self, sample: _Optional[_Union[VoiceSampleSummary, _Mapping]] = ...) -> None: ...
+
+class RequestConsentRequest(_message.Message):
+    __slots__ = ("sample_id",)
+    SAMPLE_ID_FIELD_NUMBER: _ClassVar[int]
+    sample_id: str
+    def __init__(self, sample_id: _Optional[str] = ...) -> None: ...
+
+class ConsentAnswerMetadata(_message.Message):
+    __slots__ = ("sample_id", "consent_id", "filename")
+    SAMPLE_ID_FIELD_NUMBER: _ClassVar[int]
+    CONSENT_ID_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    sample_id: str
+    consent_id: str
+    filename: str
+    def __init__(self, sample_id: _Optional[str] = ..., consent_id: _Optional[str] = ..., filename: _Optional[str] = ...) -> None: ...
+
+class AnswerConsentRequest(_message.Message):
+    __slots__ = ("metadata", "chunk")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    metadata: ConsentAnswerMetadata
+    chunk: bytes
+    def __init__(self, metadata: _Optional[_Union[ConsentAnswerMetadata, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class ConsentScores(_message.Message):
+    __slots__ = ("wer", "resemblyzer", "dvector", "watermark_confidence")
+    WER_FIELD_NUMBER: _ClassVar[int]
+    RESEMBLYZER_FIELD_NUMBER: _ClassVar[int]
+    DVECTOR_FIELD_NUMBER: _ClassVar[int]
+    WATERMARK_CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    wer: float
+    resemblyzer: float
+    dvector: float
+    watermark_confidence: float
+    def __init__(self, wer: _Optional[float] = ..., resemblyzer: _Optional[float] = ..., dvector: _Optional[float] = ..., watermark_confidence: _Optional[float] = ...) -> None: ...
+
+class ConsentThresholds(_message.Message):
+    __slots__ = ("max_wer", "resemblyzer", "dvector", "watermark")
+    MAX_WER_FIELD_NUMBER: _ClassVar[int]
+    RESEMBLYZER_FIELD_NUMBER: _ClassVar[int]
+    DVECTOR_FIELD_NUMBER: _ClassVar[int]
+    WATERMARK_FIELD_NUMBER: _ClassVar[int]
+    max_wer: float
+    resemblyzer: float
+    dvector: float
+    watermark: float
+    def __init__(self, max_wer: _Optional[float] = ..., resemblyzer: _Optional[float] = ..., dvector: _Optional[float] = ..., watermark: _Optional[float] = ...) -> None: ...
+
+class ConsentCheck(_message.Message):
+    __slots__ = ("consent_id", "sample_id", "phrase", "outcome", "passed", "reasons", "transcript", "scores", "thresholds", "created_at", "expires_at", "answered_at")
+    CONSENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_ID_FIELD_NUMBER: _ClassVar[int]
+    PHRASE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    TRANSCRIPT_FIELD_NUMBER: _ClassVar[int]
+    SCORES_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLDS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_AT_FIELD_NUMBER: _ClassVar[int]
+    consent_id: str
+    sample_id: str
+    phrase: str
+    outcome: str
+    passed: bool
+    reasons: _containers.RepeatedScalarFieldContainer[str]
+    transcript: str
+    scores: ConsentScores
+    thresholds: ConsentThresholds
+    created_at: _timestamp_pb2.Timestamp
+    expires_at: _timestamp_pb2.Timestamp
+    answered_at: _timestamp_pb2.Timestamp
+    def __init__(self, consent_id: _Optional[str] = ..., sample_id: _Optional[str] = ..., phrase: _Optional[str] = ..., outcome: _Optional[str] = ..., passed: _Optional[bool] = ..., reasons: _Optional[_Iterable[str]] = ..., transcript: _Optional[str] = ..., scores: _Optional[_Union[ConsentScores, _Mapping]] = ..., thresholds: _Optional[_Union[ConsentThresholds, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -54,6 +54,16 @@ class VoiceServiceStub:
                 request_serializer=grpc__server_dot_protos_dot_voice__pb2.DeleteVoiceSampleRequest.SerializeToString,
                 response_deserializer=grpc__server_dot_protos_dot_voice__pb2.DeleteVoiceSampleResponse.FromString,
                 _registered_method=True)
+        self.RequestConsent = channel.unary_unary(
+                '/voxify.voice.v1.VoiceService/RequestConsent',
+                request_serializer=grpc__server_dot_protos_dot_voice__pb2.RequestConsentRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_voice__pb2.ConsentCheck.FromString,
+                _registered_method=True)
+        self.AnswerConsent = channel.stream_unary(
+                '/voxify.voice.v1.VoiceService/AnswerConsent',
+                request_serializer=grpc__server_dot_protos_dot_voice__pb2.AnswerConsentRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_voice__pb2.ConsentCheck.FromString,
+                _registered_method=True)
 
 
 class VoiceServiceServicer:
@@ -84,6 +94,20 @@ class VoiceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RequestConsent(self, request, context):
+        """The spoken consent check (/api/v1/voice/samples/{id}/consent): a phrase to read, then the
+        recording of it (first message: metadata; then the bytes in chunks).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AnswerConsent(self, request_iterator, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_VoiceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -106,6 +130,16 @@ def add_VoiceServiceServicer_to_server(servicer, server):
                     servicer.DeleteVoiceSample,
                     request_deserializer=grpc__server_dot_protos_dot_voice__pb2.DeleteVoiceSampleRequest.FromString,
                     response_serializer=grpc__server_dot_protos_dot_voice__pb2.DeleteVoiceSampleResponse.SerializeToString,
+            ),
+            'RequestConsent': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestConsent,
+                    request_deserializer=grpc__server_dot_protos_dot_voice__pb2.RequestConsentRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_voice__pb2.ConsentCheck.SerializeToString,
+            ),
+            'AnswerConsent': grpc.stream_unary_rpc_method_handler(
+                    servicer.AnswerConsent,
+                    request_deserializer=grpc__server_dot_protos_dot_voice__pb2.AnswerConsentRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_voice__pb2.ConsentCheck.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -216,6 +250,60 @@ class VoiceService:
             '/voxify.voice.v1.VoiceService/DeleteVoiceSample',
             grpc__server_dot_protos_dot_voice__pb2.DeleteVoiceSampleRequest.SerializeToString,
             grpc__server_dot_protos_dot_voice__pb2.DeleteVoiceSampleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequestConsent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/voxify.voice.v1.VoiceService/RequestConsent',
+            grpc__server_dot_protos_dot_voice__pb2.RequestConsentRequest.SerializeToString,
+            grpc__server_dot_protos_dot_voice__pb2.ConsentCheck.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AnswerConsent(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/voxify.voice.v1.VoiceService/AnswerConsent',
+            grpc__server_dot_protos_dot_voice__pb2.AnswerConsentRequest.SerializeToString,
+            grpc__server_dot_protos_dot_voice__pb2.ConsentCheck.FromString,
             options,
             channel_credentials,
             insecure,

@@ -14,8 +14,10 @@ from grpc_server.rpc import rpc
 from grpc_server.servicers.auth import validated
 from grpc_server.servicers.uploads import received_upload
 from speech.voice_methods.base import TrainingConfig
-from voices import selectors, services
+from voices import consent, selectors, services
 from voices.serializers import (
+    ConsentAnswerInputSerializer,
+    ConsentCheckSerializer,
     TrainingConfigSerializer,
     VoiceSampleDetailSerializer,
     VoiceSampleFilterSerializer,
@@ -94,3 +96,21 @@ class VoiceServicer(voice_pb2_grpc.VoiceServiceServicer):
         summary = message_from(voice_pb2.VoiceSampleSummary, VoiceSampleListItemSerializer(sample).data)
         services.voice_sample_delete(sample=sample)
         return voice_pb2.DeleteVoiceSampleResponse(sample=summary)
+
+    @rpc()
+    def RequestConsent(
+        self, request: voice_pb2.RequestConsentRequest, context: grpc.ServicerContext, user: User
+    ) -> voice_pb2.ConsentCheck:
+        sample = selectors.voice_sample_get(user=user, sample_id=request.sample_id)
+        check = consent.consent_issue(sample=sample)
+        return message_from(voice_pb2.ConsentCheck, ConsentCheckSerializer(check).data)
+
+    @rpc()
+    def AnswerConsent(
+        self, request_iterator: Iterator[voice_pb2.AnswerConsentRequest], context: grpc.ServicerContext, user: User
+    ) -> voice_pb2.ConsentCheck:
+        with received_upload(request_iterator) as (metadata, upload):
+            sample = selectors.voice_sample_get(user=user, sample_id=metadata.sample_id)
+            data = validated(ConsentAnswerInputSerializer, {"file": upload})
+            check = consent.consent_answer(sample=sample, consent_id=metadata.consent_id, upload=data["file"])
+        return message_from(voice_pb2.ConsentCheck, ConsentCheckSerializer(check).data)

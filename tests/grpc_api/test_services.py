@@ -28,6 +28,7 @@ from synthesis.work import synthesis_job_work
 from tests.grpc_api.conftest import Stubs, error_code
 from tests.support.speech_data import browser_recording, recording
 from tests.support.uploads import stored_keys
+from voices.models import ConsentCheck
 
 Metadata = list[tuple[str, str]]
 MakeUser = Callable[[str], tuple[User, Metadata]]
@@ -45,6 +46,13 @@ def file_chunks(data: bytes, filename: str = "clip.wav") -> Iterator[Any]:
     yield file_pb2.UploadFileRequest(metadata=file_pb2.UploadFileMetadata(filename=filename))
     for start in range(0, len(data), 64 * 1024):
         yield file_pb2.UploadFileRequest(chunk=data[start : start + 64 * 1024])
+
+
+def consent_chunks(sample_id: str, consent_id: str, data: bytes) -> Iterator[Any]:
+    metadata = voice_pb2.ConsentAnswerMetadata(sample_id=sample_id, consent_id=consent_id, filename="consent.wav")
+    yield voice_pb2.AnswerConsentRequest(metadata=metadata)
+    for start in range(0, len(data), 64 * 1024):
+        yield voice_pb2.AnswerConsentRequest(chunk=data[start : start + 64 * 1024])
 
 
 def detect_chunks(data: bytes, filename: str = "clip.wav") -> Iterator[Any]:
@@ -145,6 +153,8 @@ def all_authenticated_calls(stubs: Stubs, md: Metadata | None) -> dict[str, Call
         "DeleteVoiceSample": lambda: stubs.voice.DeleteVoiceSample(
             voice_pb2.DeleteVoiceSampleRequest(sample_id="vs_x"), **kw
         ),
+        "RequestConsent": lambda: stubs.voice.RequestConsent(voice_pb2.RequestConsentRequest(sample_id="vs_x"), **kw),
+        "AnswerConsent": lambda: stubs.voice.AnswerConsent(consent_chunks("vs_x", "cns_x", b"RIFF"), **kw),
         "SynthesizeText": lambda: stubs.tts.SynthesizeText(tts_pb2.SynthesizeTextRequest(text="Hi."), **kw),
         "SynthesizeTextStream": lambda: stubs.tts.SynthesizeTextStream(tts_pb2.SynthesizeTextRequest(text="Hi."), **kw),
         "SynthesizeTextAsync": lambda: stubs.tts.SynthesizeTextAsync(
@@ -181,7 +191,7 @@ def test_every_rpc_but_register_login_and_refresh_needs_a_valid_access_token(stu
 
     assert anonymous == dict.fromkeys(anonymous, (grpc.StatusCode.UNAUTHENTICATED, "NOT_AUTHENTICATED"))
     assert bad_token == dict.fromkeys(bad_token, (grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN"))
-    assert len(anonymous) == 22
+    assert len(anonymous) == 24
     assert stored_keys() == keys
 
 
@@ -224,6 +234,43 @@ def test_voice_rpcs_upload_list_train_delete(stubs: Stubs, grpc_user: MakeUser, 
     deleted = stubs.voice.DeleteVoiceSample(voice_pb2.DeleteVoiceSampleRequest(sample_id=sample.sample_id), metadata=md)
     assert deleted.sample.sample_id == sample.sample_id
     assert stubs.voice.GetVoiceSamples(voice_pb2.GetVoiceSamplesRequest(), metadata=md).pagination.total_count == 0
+
+
+def test_consent_rpcs_follow_the_rest_flow(stubs: Stubs, grpc_user: MakeUser, limits: Any) -> None:
+    """RequestConsent and AnswerConsent with real speech: TrainVoice waits for the pass."""
+    limits(consent_required=True)
+    _, md = grpc_user("consent@example.com")
+    sample = stubs.voice.UploadVoiceSample(upload_chunks(recording("LJ001-0001.wav").path), metadata=md).sample
+    train = voice_pb2.TrainVoiceRequest(sample_id=sample.sample_id, config=voice_pb2.TrainingConfig(epochs=2))
+    assert refused(lambda: stubs.voice.TrainVoice(train, metadata=md)) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "CONSENT_REQUIRED",
+    )
+
+    wrong = stubs.voice.RequestConsent(voice_pb2.RequestConsentRequest(sample_id=sample.sample_id), metadata=md)
+    assert wrong.consent_id.startswith("cns_") and len(wrong.phrase.split()) == 6 and wrong.outcome == "pending"
+    assert not wrong.HasField("scores") and wrong.expires_at.seconds > wrong.created_at.seconds
+    reading = recording("LJ001-0004.wav")  # the same speaker, but not the phrase
+    refusal = stubs.voice.AnswerConsent(
+        consent_chunks(sample.sample_id, wrong.consent_id, reading.path.read_bytes()), metadata=md
+    )
+    assert (refusal.passed, refusal.outcome, list(refusal.reasons)) == (False, "refused", ["PHRASE_NOT_HEARD"])
+    assert refusal.scores.resemblyzer >= refusal.thresholds.resemblyzer
+    assert refused(
+        lambda: stubs.voice.AnswerConsent(
+            consent_chunks(sample.sample_id, wrong.consent_id, reading.path.read_bytes()), metadata=md
+        )
+    ) == (grpc.StatusCode.FAILED_PRECONDITION, "CONSENT_ALREADY_ANSWERED")
+
+    right = stubs.voice.RequestConsent(voice_pb2.RequestConsentRequest(sample_id=sample.sample_id), metadata=md)
+    ConsentCheck.objects.filter(public_id=right.consent_id).update(phrase=reading.transcript)  # what it says
+    passed = stubs.voice.AnswerConsent(
+        consent_chunks(sample.sample_id, right.consent_id, reading.path.read_bytes()), metadata=md
+    )
+    assert (passed.passed, passed.outcome, list(passed.reasons)) == (True, "passed", [])
+    listed = stubs.voice.GetVoiceSamples(voice_pb2.GetVoiceSamplesRequest(), metadata=md)
+    assert listed.samples[0].sample_id == sample.sample_id
+    assert stubs.voice.TrainVoice(train, metadata=md).training_job_id.startswith("job_train_")
 
 
 def test_uploads_keep_the_rest_limits_while_streaming(stubs: Stubs, grpc_user: MakeUser, limits: Any) -> None:

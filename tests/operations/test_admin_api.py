@@ -14,6 +14,7 @@ from accounts.models import DailyUsage, User
 from configuration.config import system_config
 from configuration.models import SystemConfig
 from files.models import StoredFile
+from synthesis.models import Synthesis
 from tests.support.api import STRONG_PASSWORD
 from tests.support.speech_data import recording
 from tests.support.uploads import upload
@@ -118,8 +119,12 @@ def test_users_list_searches_filters_and_counts(staff: tuple[User, APIClient], m
     User.objects.filter(pk=grace.pk).update(last_name="Hopper", is_active=False)
     for i in range(3):
         make_user(f"user{i}@example.com")
-    upload(ada_client, recording("1089-134686-0000.wav").path)
-    DailyUsage.objects.create(user=ada, day=timezone.now().date(), kind="syntheses", count=2)
+    sample_id = upload(ada_client, recording("1089-134686-0000.wav").path).json()["data"]["sample_id"]
+    VoiceSample.objects.filter(public_id=sample_id).update(consent_passed_at=timezone.now())
+    for text in ("One.", "Two."):
+        assert ada_client.post("/api/v1/tts/synthesize", {"text": text}, format="json").status_code == 200
+    # An output made before marking began: counted as a synthesis, not as marked.
+    Synthesis.objects.filter(pk=Synthesis.objects.filter(owner=ada).earliest("created_at").pk).update(watermark="")
 
     everyone = admin.get(f"{ADMIN}/users").json()["data"]
     by_email = admin.get(f"{ADMIN}/users", {"search": "NAVY"}).json()["data"]["users"]
@@ -142,9 +147,11 @@ def test_users_list_searches_filters_and_counts(staff: tuple[User, APIClient], m
         "created_at": by_name[0]["created_at"],
         "last_login": None,
         "voice_samples": 1,
+        "voices_consented": 1,
         "jobs": 0,
-        "syntheses": 0,
-        "storage_used_bytes": StoredFile.objects.get(owner=ada).size,
+        "syntheses": 2,
+        "outputs_watermarked": 1,
+        "storage_used_bytes": sum(f.size for f in StoredFile.objects.filter(owner=ada)),
     }
     assert by_name[0]["storage_used_bytes"] > 0
     assert [u["email"] for u in inactive] == ["grace@navy.example"]

@@ -48,6 +48,9 @@ def service_env(var_dir: Path, **extra: str) -> dict[str, str]:
         "VOXIFY_VAR_DIR": str(var_dir),
         "LOG_LEVEL": "WARNING",
         "REQUESTS_PER_MINUTE": str(SUITE_REQUESTS_PER_MINUTE),
+        # The suite's voices are trained without the spoken consent check (real speakers cannot
+        # read random phrases here); tests/voices/test_consent.py turns it on.
+        "CONSENT_REQUIRED": "false",
         **extra,
     }
     if not settings.EMBEDDED:

@@ -1,4 +1,4 @@
-"""Fixtures for synthesis tests: a voice trained once per session, attached to a sample."""
+"""Fixtures for synthesis tests: the session's trained voice (tests/conftest.py) attached to a sample."""
 
 from __future__ import annotations
 
@@ -9,32 +9,12 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from speech.audio_io import decode, probe
-from speech.training import train_voice
 from speech.voice_methods.base import Artefact as VoiceArtefact
-from speech.voice_methods.base import TrainingConfig
+from tests.conftest import VOICE_RECORDING
 from tests.support.speech_data import recording
 from tests.support.uploads import upload
 from voices.models import VoiceSample
 from voices.services import voice_model_create
-
-VOICE_RECORDING = "LJ001-0006.wav"
-
-
-@pytest.fixture(scope="session")
-def trained_artefact() -> VoiceArtefact:
-    """A real voice artefact, fitted to an LJSpeech recording with a short search."""
-    rec = recording(VOICE_RECORDING)
-    audio = decode(rec.path, probe(rec.path))
-    artefact: VoiceArtefact = train_voice(
-        audio.samples,
-        audio.sample_rate,
-        config=TrainingConfig(epochs=2, learning_rate=0.05, batch_size=2),
-        progress=lambda fraction, message: None,
-        should_stop=lambda: False,
-        transcript=rec.transcript,
-    )
-    return artefact
 
 
 def attach_voice(sample_id: str, artefact: VoiceArtefact) -> VoiceSample:

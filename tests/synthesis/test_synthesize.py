@@ -16,10 +16,11 @@ from files.models import StoredFile
 from speech.embedding import cosine_similarity, speaker_embedding
 from speech.tts import BUILTIN_VOICE_ID
 from synthesis.models import Synthesis
+from tests.conftest import VOICE_RECORDING
 from tests.speech.test_engine import f0_ratio
 from tests.support.speech_data import recording
 from tests.support.uploads import stored_keys
-from tests.synthesis.conftest import VOICE_RECORDING, download
+from tests.synthesis.conftest import download
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/tts/synthesize"

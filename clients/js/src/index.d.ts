@@ -153,6 +153,11 @@ declare class Samples {
   delete(sampleId: string): Promise<null>;
   similar(sampleId: string, options?: { limit?: number }): Promise<Json>;
   train(sampleId: string, options?: { config?: Json }): Promise<Job>;
+  /** A consent phrase for the sample's speaker to read (docs/responsible-use.md). */
+  consent(sampleId: string): Promise<Json>;
+  /** The recording of the speaker reading the phrase: the judged check ({ passed, reasons, scores, … }). */
+  answerConsent(sampleId: string, consentId: string, file: AudioInput, options?: { filename?: string }): Promise<Json>;
+  consentChecks(sampleId: string, options?: { pageSize?: number }): AsyncIterable<Json>;
 }
 
 declare class TTS {

@@ -75,6 +75,9 @@ export const OPERATIONS = {
   auth_api_keys_revoke: 'apiKeys.revoke',
   voice_samples_list: 'samples.list',
   voice_samples_upload: 'samples.upload',
+  voice_samples_consent_issue: 'samples.consent',
+  voice_samples_consent_answer: 'samples.answerConsent',
+  voice_samples_consent_list: 'samples.consentChecks',
   voice_samples_get: 'samples.get',
   voice_samples_delete: 'samples.delete',
   voice_samples_similar: 'samples.similar',
@@ -408,6 +411,21 @@ class Samples extends Resource {
   async train(sampleId, { config } = {}) {
     const started = await this.client.request('voice_samples_train', 'POST', `${API}/voice/samples/${id(sampleId)}/train`, { json: config ? { config } : {} });
     return new Job(this.client, started.training_job_id, started);
+  }
+
+  // The spoken consent check (docs/responsible-use.md): a phrase for the speaker to read…
+  consent(sampleId) {
+    return this.client.request('voice_samples_consent_issue', 'POST', `${API}/voice/samples/${id(sampleId)}/consent`, { json: {} });
+  }
+
+  // …and the recording of it: the judged check ({ passed, reasons, scores, … }).
+  answerConsent(sampleId, consentId, file, { filename } = {}) {
+    const path = `${API}/voice/samples/${id(sampleId)}/consent/${id(consentId)}`;
+    return this.client.request('voice_samples_consent_answer', 'POST', path, { form: uploadForm({}, file, filename) });
+  }
+
+  consentChecks(sampleId, { pageSize = 100 } = {}) {
+    return this.client.pages('voice_samples_consent_list', `${API}/voice/samples/${id(sampleId)}/consent`, 'consent_checks', {}, pageSize);
   }
 }
 

@@ -251,6 +251,23 @@ class Samples(_Resource):
         started = await self._client._run(calls.voice_samples_train(sample_id, config))
         return Job(self._client, started["training_job_id"], started)
 
+    @operation("voice_samples_consent_issue")
+    async def consent(self, sample_id: str) -> dict[str, Any]:
+        """A consent phrase for the sample's speaker to read (docs/responsible-use.md)."""
+        result: dict[str, Any] = await self._client._run(calls.voice_samples_consent_issue(sample_id))
+        return result
+
+    @operation("voice_samples_consent_answer")
+    async def answer_consent(self, sample_id: str, consent_id: str, file: Upload) -> dict[str, Any]:
+        """The recording of the speaker reading the phrase; the judged check (``passed``, ``reasons``)."""
+        call = calls.voice_samples_consent_answer(sample_id, consent_id, file)
+        result: dict[str, Any] = await self._client._run(call)
+        return result
+
+    @operation("voice_samples_consent_list")
+    def consent_checks(self, sample_id: str, *, page_size: int = 100) -> AsyncIterator[dict[str, Any]]:
+        return self._client._pages(calls.voice_samples_consent_list, "consent_checks", page_size, sample_id=sample_id)
+
 
 Entries = list[dict[str, Any]]  # [{term, alias | phonemes, case_sensitive}]
 

@@ -130,6 +130,20 @@ def voice_samples_train(sample_id: str, config: Mapping[str, Any] | None = None)
     return Call("voice_samples_train", "POST", f"{API}/voice/samples/{_id(sample_id)}/train", json=body)
 
 
+def voice_samples_consent_issue(sample_id: str) -> Call:
+    return Call("voice_samples_consent_issue", "POST", f"{API}/voice/samples/{_id(sample_id)}/consent", json={})
+
+
+def voice_samples_consent_list(page: int, page_size: int, sample_id: str) -> Call:
+    path = f"{API}/voice/samples/{_id(sample_id)}/consent"
+    return Call("voice_samples_consent_list", "GET", path, params={"page": page, "page_size": page_size})
+
+
+def voice_samples_consent_answer(sample_id: str, consent_id: str, file: Upload) -> Call:
+    path = f"{API}/voice/samples/{_id(sample_id)}/consent/{_id(consent_id)}"
+    return Call("voice_samples_consent_answer", "POST", path, upload=("file", file))
+
+
 # --- synthesis ----------------------------------------------------------------------------------
 def tts_voices() -> Call:
     return Call("tts_voices", "GET", f"{API}/tts/voices")
