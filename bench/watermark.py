@@ -34,19 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
-from tests.support.audio_attacks import ATTACKS  # noqa: E402  (after the path is set)
+from bench.quality import SENTENCES as QUALITY_SENTENCES  # noqa: E402  (after the path is set)
+from tests.support.audio_attacks import ATTACKS  # noqa: E402
 
+# The quality benchmark's ten sentences, and short, numeric and long ones.
 SENTENCES = [
-    "Yesterday the committee agreed to publish the report before the end of the month.",
-    "Please remember to bring your umbrella, because the forecast promises heavy rain.",
-    "The old lighthouse keeper told stories about ships that vanished in the fog.",
-    "Could you tell me how to get to the railway station from here?",
-    "Fresh bread, warm soup and a quiet evening were all she wanted after work.",
-    "Our team scored three goals in the second half and won the final.",
-    "I have never seen such a bright full moon over the mountains.",
-    "Turn left at the second traffic light, then park behind the library.",
-    "The children laughed when the puppy chased its own tail around the garden.",
-    "We should finish the project first and celebrate on Friday evening.",
+    *QUALITY_SENTENCES,
     "Hello.",
     "Yes, of course.",
     "The invoice number is four seven one two, due on the third of March.",

@@ -46,7 +46,9 @@ def _transforms_module() -> types.ModuleType:
     window kept as a buffer of the same name so the published state dict loads unchanged."""
     import torch
 
-    class _Spectrogram(torch.nn.Module):
+    class _Framing(torch.nn.Module):
+        """The STFT's framing and window, shared by both directions."""
+
         window: torch.Tensor
 
         def __init__(
@@ -56,15 +58,16 @@ def _transforms_module() -> types.ModuleType:
             win_length: int,
             hop_length: int,
             window_fn: Callable[..., torch.Tensor],
-            power: float | None,
             normalized: bool,
+            power: float | None = None,
         ) -> None:
             super().__init__()
             if power is not None or normalized:
-                raise NotImplementedError("only the complex, unnormalised spectrogram is provided")
+                raise NotImplementedError("only the complex, unnormalised transform is provided")
             self.n_fft, self.win_length, self.hop_length = n_fft, win_length, hop_length
             self.register_buffer("window", window_fn(win_length))
 
+    class _Spectrogram(_Framing):
         def forward(self, signal: torch.Tensor) -> torch.Tensor:
             return torch.stft(
                 signal,
@@ -79,24 +82,7 @@ def _transforms_module() -> types.ModuleType:
                 return_complex=True,
             )
 
-    class _InverseSpectrogram(torch.nn.Module):
-        window: torch.Tensor
-
-        def __init__(
-            self,
-            *,
-            n_fft: int,
-            win_length: int,
-            hop_length: int,
-            window_fn: Callable[..., torch.Tensor],
-            normalized: bool,
-        ) -> None:
-            super().__init__()
-            if normalized:
-                raise NotImplementedError("only the unnormalised inverse is provided")
-            self.n_fft, self.win_length, self.hop_length = n_fft, win_length, hop_length
-            self.register_buffer("window", window_fn(win_length))
-
+    class _InverseSpectrogram(_Framing):
         def forward(self, spectrogram: torch.Tensor, length: int | None = None) -> torch.Tensor:
             return torch.istft(
                 spectrogram,
