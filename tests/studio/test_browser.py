@@ -210,7 +210,29 @@ def test_sign_up_record_train_speak_history_and_keys(page: Page, stack: ServiceS
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/voices/{sample_id}$"))
 
-    # Train it: the progress bar follows the job's WebSocket to done.
+    # The speaker's consent: a phrase to read, recorded and judged. The fake microphone reads its
+    # recording, not the phrase, so the check refuses it and says why; the attempt is kept.
+    expect(page.locator("#consent-status")).to_contain_text("Not given yet")
+    page.get_by_role("button", name="Get a phrase to read").click()
+    expect(page.locator("#consent-phrase")).to_have_text(re.compile(r"^“(\w+ ){5}\w+”$"))
+    page.get_by_role("button", name="Start recording").click()
+    expect(page.locator("#consent-timer")).to_have_text("0:03", timeout=15_000)
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("button", name="Send the reading").click()
+    expect(page.locator("#consent-outcome")).to_have_text(re.compile("^Not accepted"), timeout=60_000)
+    expect(page.locator("#consent-reasons .reason").first).to_contain_text("The phrase was not heard")
+    assert not controls_are_labelled(page)
+    shot(page, "voice-consent")
+    ((outcome,),) = stored_rows(
+        stack,
+        "SELECT c.outcome FROM voices_consentcheck c JOIN voices_voicesample s ON s.id = c.voice_sample_id "
+        "WHERE s.public_id = %s",
+        sample_id,
+    )
+    assert outcome == "refused"
+
+    # Train it (the suite runs with the consent check switched off): the progress bar follows
+    # the job's WebSocket to done.
     page.evaluate(
         """() => { window.progressSeen = [];
             new MutationObserver(() => window.progressSeen.push(document.querySelector('#train-progress').value))

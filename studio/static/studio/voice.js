@@ -1,5 +1,7 @@
-// One sample: its facts, training with live progress (the job's WebSocket), cancel, the result.
+// One sample: its facts, the speaker's spoken consent, training with live progress (the job's
+// WebSocket), cancel, the result.
 import { $, api, el, followJob, hide, seconds, show, toast, when } from './api.js';
+import { extensionOf, recorder } from './recorder.js';
 
 const sampleId = $('#sample').dataset.sampleId;
 const storageKey = `voxify-training-${sampleId}`;
@@ -86,7 +88,77 @@ $('#train-start').addEventListener('click', async () => {
     progressTo({ status: 'pending', progress: 0 });
     await follow(started.training_job_id);
   } catch (error) {
-    show($('#train-error'), error.message);
+    if (error.code === 'CONSENT_REQUIRED') {
+      show($('#train-error'), 'The speaker has not given consent yet: read a phrase aloud above first.');
+      show($('#consent-steps'));
+      $('#consent-phrase-get').focus();
+    } else {
+      show($('#train-error'), error.message);
+    }
+  }
+});
+
+// --- Consent -------------------------------------------------------------------------------
+
+const CONSENT_REASONS = {
+  PHRASE_NOT_HEARD: 'The phrase was not heard: read all the words, in order, clearly.',
+  SPEAKER_MISMATCH: 'The voice does not match the voice in this sample closely enough.',
+  SYNTHETIC_SPEECH: 'The reading is synthesised speech (it carries the watermark of Voxify\'s output).',
+};
+let consentId = null;
+
+const consentRecording = recorder('consent', {
+  maxSeconds: () => 30,
+  onRecorded: () => {
+    $('#consent-send').disabled = false;
+  },
+});
+
+function consentGiven(at) {
+  $('#consent-status').textContent = `Consent given ${when(at)}.`;
+  hide($('#consent-steps'));
+}
+
+$('#consent-phrase-get').addEventListener('click', async () => {
+  hide($('#consent-result'));
+  hide($('#consent-error'));
+  try {
+    const check = await api('POST', `/voice/samples/${sampleId}/consent`);
+    consentId = check.consent_id;
+    consentRecording.reset();
+    $('#consent-send').disabled = true;
+    $('#consent-phrase').textContent = `“${check.phrase}”`;
+    $('#consent-expires').textContent = `Read it aloud and send the recording before ${new Date(check.expires_at).toLocaleTimeString()}.`;
+    $('#consent-phrase-get').textContent = 'Get a new phrase';
+    show($('#consent-reading'));
+    $('#consent-start').focus();
+  } catch (error) {
+    show($('#consent-error'), error.message);
+  }
+});
+
+$('#consent-send').addEventListener('click', async () => {
+  const blob = consentRecording.blob;
+  if (!consentId || !blob) return;
+  const send = $('#consent-send');
+  send.disabled = true;
+  send.textContent = 'Checking the reading…';
+  hide($('#consent-error'));
+  try {
+    const form = new FormData();
+    form.append('file', blob, 'consent' + extensionOf(blob.type));
+    const check = await api('POST', `/voice/samples/${sampleId}/consent/${consentId}`, { form });
+    consentId = null;
+    hide($('#consent-reading'));
+    $('#consent-outcome').textContent = check.passed ? 'Consent given: you can train the voice now.' : 'Not accepted. Get a new phrase and try again.';
+    $('#consent-reasons').replaceChildren(...check.reasons.map((code) => el('li', { class: 'reason', text: CONSENT_REASONS[code] || code })));
+    show($('#consent-result'));
+    if (check.passed) consentGiven(check.answered_at);
+  } catch (error) {
+    show($('#consent-error'), error.message);
+    send.disabled = false;
+  } finally {
+    send.textContent = 'Send the reading';
   }
 });
 
@@ -110,6 +182,12 @@ async function loadSample() {
     ['Status', sample.status],
     ['Added', when(sample.created_at)],
   ];
+  if (sample.consent_passed_at) {
+    consentGiven(sample.consent_passed_at);
+  } else {
+    $('#consent-status').textContent = 'Not given yet. Training needs it (unless an administrator has switched the check off).';
+    show($('#consent-steps'));
+  }
   if (sample.voice_model) facts.push(['Voice', `version ${sample.voice_model.version}, trained ${when(sample.voice_model.created_at)}`]);
   $('#sample-facts').replaceChildren(...facts.flatMap(([term, value]) => [el('dt', { text: term }), el('dd', { text: value })]));
   if (sample.voice_model && !jobId) {

@@ -1,5 +1,6 @@
 // My voices: record in the browser or upload a file; the samples with their quality.
 import { $, api, allPages, ApiError, bytes, clearErrors, el, hide, seconds, show, showError, toast, when } from './api.js';
+import { extensionOf, recorder } from './recorder.js';
 
 const FILE_ERRORS = ['FILE_TOO_LARGE', 'UNSUPPORTED_FORMAT', 'INVALID_AUDIO', 'EMPTY_FILE', 'AUDIO_TOO_SHORT', 'AUDIO_TOO_LONG', 'NO_SPEECH_DETECTED', 'QUOTA_EXCEEDED'];
 let limits = null;
@@ -120,92 +121,12 @@ $('#upload-form').addEventListener('submit', async (event) => {
 
 // --- Recording -----------------------------------------------------------------------------
 
-const recorder = { media: null, stream: null, chunks: [], blob: null, started: 0, timer: 0, frame: 0, context: null };
-
-function recordingType() {
-  for (const type of ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/mp4']) {
-    if (window.MediaRecorder && MediaRecorder.isTypeSupported(type)) return type;
-  }
-  return '';
-}
-
-function extensionOf(type) {
-  if (type.startsWith('audio/webm')) return '.webm';
-  if (type.startsWith('audio/ogg')) return '.ogg';
-  return '.m4a';
-}
-
-function meter(stream) {
-  const context = new AudioContext();
-  const analyser = context.createAnalyser();
-  analyser.fftSize = 1024;
-  context.createMediaStreamSource(stream).connect(analyser);
-  const samples = new Float32Array(analyser.fftSize);
-  const draw = () => {
-    analyser.getFloatTimeDomainData(samples);
-    let sum = 0;
-    for (const value of samples) sum += value * value;
-    $('#record-level').value = Math.min(1, Math.sqrt(sum / samples.length) * 4);
-    recorder.frame = requestAnimationFrame(draw);
-  };
-  draw();
-  return context;
-}
-
-function tick() {
-  const elapsed = Math.floor((Date.now() - recorder.started) / 1000);
-  $('#record-timer').textContent = `${Math.floor(elapsed / 60)}:${String(elapsed % 60).padStart(2, '0')}`;
-  if (limits && elapsed >= limits.voice_sample_max_seconds) stopRecording();
-}
-
-async function startRecording() {
-  const error = $('#record-error');
-  hide(error);
-  const type = recordingType();
-  if (!type || !navigator.mediaDevices) {
-    show(error, 'This browser cannot record audio here; upload a file instead.');
-    return;
-  }
-  try {
-    recorder.stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
-  } catch (failure) {
-    show(error, 'The microphone could not be opened: allow this page to use it, or upload a file instead.');
-    return;
-  }
-  recorder.chunks = [];
-  recorder.media = new MediaRecorder(recorder.stream, { mimeType: type });
-  recorder.media.ondataavailable = (event) => event.data.size && recorder.chunks.push(event.data);
-  recorder.media.onstop = () => {
-    recorder.blob = new Blob(recorder.chunks, { type });
-    const preview = $('#record-preview');
-    preview.src = URL.createObjectURL(recorder.blob);
-    show(preview);
+const recording = recorder('record', {
+  maxSeconds: () => limits && limits.voice_sample_max_seconds,
+  onRecorded: () => {
     $('#record-save').disabled = false;
-  };
-  recorder.context = meter(recorder.stream);
-  recorder.started = Date.now();
-  recorder.timer = setInterval(tick, 250);
-  recorder.media.start(1000);
-  $('#record-start').disabled = true;
-  $('#record-stop').disabled = false;
-  $('#record-stop').focus();
-}
-
-function stopRecording() {
-  if (!recorder.media || recorder.media.state === 'inactive') return;
-  recorder.media.stop();
-  recorder.stream.getTracks().forEach((track) => track.stop());
-  clearInterval(recorder.timer);
-  cancelAnimationFrame(recorder.frame);
-  recorder.context.close();
-  $('#record-level').value = 0;
-  $('#record-start').disabled = false;
-  $('#record-start').textContent = 'Record again';
-  $('#record-stop').disabled = true;
-}
-
-$('#record-start').addEventListener('click', startRecording);
-$('#record-stop').addEventListener('click', stopRecording);
+  },
+});
 
 $('#record-form').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -213,15 +134,14 @@ $('#record-form').addEventListener('submit', async (event) => {
   clearErrors(form);
   const name = $('#record-name').value.trim();
   if (!name) return showError(new ApiError(400, { message: 'Give the sample a name.', details: { name: ['Give the sample a name.'] } }), fieldsFor('record'));
-  if (!recorder.blob) return;
+  if (!recording.blob) return;
   const save = $('#record-save');
   save.disabled = true;
   save.textContent = 'Checking the recording…';
   try {
-    const sample = await upload(name, recorder.blob, 'recording' + extensionOf(recorder.blob.type), 'record');
+    const sample = await upload(name, recording.blob, 'recording' + extensionOf(recording.blob.type), 'record');
     toast(`"${sample.name}" added: quality ${sample.quality_score.toFixed(1)} / 10.`);
-    recorder.blob = null;
-    hide($('#record-preview'));
+    recording.reset();
     await loadSamples();
   } catch (error) {
     showError(error, fieldsFor('record'), $('#record-file-error'));
