@@ -45,15 +45,17 @@ def test_an_entry_changes_what_whisper_hears(alice: tuple[User, APIClient]) -> N
     assert made.status_code == 201, made.json()
     dictionary_id = made.json()["data"]["dictionary_id"]
     text = "Ask Bruce for help. Open the URL now."
+    # What the entries say is never heard without them (Whisper may mishear the written words
+    # themselves now and then: "Bruce" as "use"), always with them.
     plain = heard(client, text)
-    assert "bruce" in plain and "url" in plain, plain
+    assert "batman" not in plain and "earl" not in plain, plain
     with_it = heard(client, text, dictionary_id=dictionary_id)
     assert "earl" in with_it and "batman" in with_it and "bruce" not in with_it, with_it
 
     # The default dictionary applies when none is named; "none" turns it off for one request.
     client.patch(f"{BASE}/{dictionary_id}", {"is_default": True}, format="json")
     assert "batman" in heard(client, "Ask Bruce for help.")
-    assert "bruce" in heard(client, "Ask Bruce for help.", dictionary_id="none")
+    assert "batman" not in heard(client, "Ask Bruce for help.", dictionary_id="none")
     latest = Synthesis.objects.order_by("-created_at", "-id")
     assert [s.dictionary_id for s in latest[:2]] == ["", dictionary_id]
 
