@@ -12,9 +12,7 @@ while the live configuration's ``consent_required`` is on (``consent_required_ch
 
 from __future__ import annotations
 
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import numpy as np
 import structlog
@@ -24,11 +22,11 @@ from django.utils import timezone
 
 from configuration.config import system_config
 from files.services import local_upload_path
-from files.storage import file_storage
 from files.uploads import upload_size_check
-from speech.audio_io import AudioLimits, decode, load_checked, probe
+from speech.audio_io import AudioLimits, load_checked
 from speech.consent import check_consent, new_phrase, sample_embeddings
 from voices.models import ConsentCheck, VoiceSample
+from voices.services import voice_sample_audio
 from voxify_project.errors import ApplicationError, Conflict, NotFound, PermissionDenied, speech_refusals
 
 log = structlog.get_logger(__name__)
@@ -90,15 +88,6 @@ def _answerable(check: ConsentCheck) -> None:
         raise ConsentAlreadyAnswered(details={"consent_id": check.public_id, "outcome": check.outcome})
 
 
-def _sample_audio(sample: VoiceSample) -> tuple[np.ndarray, int]:
-    with tempfile.TemporaryDirectory(prefix="voxify-consent-") as folder:
-        path = Path(folder) / "sample"
-        with file_storage().open(sample.source_file.storage_key, "rb") as source:
-            path.write_bytes(source.read())
-        audio = decode(path, probe(path))
-    return audio.samples, audio.sample_rate
-
-
 def consent_answer(*, sample: VoiceSample, consent_id: str, upload: UploadedFile[bytes]) -> ConsentCheck:
     """Judge ``upload`` as the answer to the phrase ``consent_id`` and record the outcome."""
     check = consent_get(sample=sample, consent_id=consent_id)
@@ -116,9 +105,9 @@ def consent_answer(*, sample: VoiceSample, consent_id: str, upload: UploadedFile
     with local_upload_path(upload) as path, speech_refusals():
         _, audio = load_checked(path, limits)
 
-    sample_samples, sample_rate = _sample_audio(sample)
+    recorded = voice_sample_audio(sample)
     stored = np.frombuffer(bytes(sample.embedding), dtype="<f4").astype(np.float32)
-    enrolled = sample_embeddings(sample_samples, sample_rate, resemblyzer=stored)
+    enrolled = sample_embeddings(recorded.samples, recorded.sample_rate, resemblyzer=stored)
     verdict = check_consent(audio.samples, audio.sample_rate, phrase=check.phrase, enrolled=enrolled)
 
     with transaction.atomic():

@@ -8,7 +8,9 @@ counted against a quota unless the upload succeeds.
 from __future__ import annotations
 
 import io
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import structlog
@@ -20,10 +22,11 @@ from accounts.quotas import UPLOADS, quota_consume
 from configuration.config import system_config
 from files.models import StoredFile
 from files.services import local_upload_path, storage_delete_quietly, stored_file_create, stored_file_delete
+from files.storage import file_storage
 from files.uploads import upload_admit, upload_size_check
 from jobs.services import jobs_cancel_for_subject
 from speech.analysis import analyse
-from speech.audio_io import AudioLimits, load_checked
+from speech.audio_io import AudioLimits, DecodedAudio, decode, load_checked, probe
 from speech.embedding import speaker_embedding
 from speech.formats import INPUT_CONTENT_TYPES, INPUT_EXTENSIONS
 from speech.transcription import is_english, transcribe
@@ -112,6 +115,15 @@ def voice_sample_create(
             raise
     log.info("voice_sample_created", sample_id=sample_id, duration=sample.duration, quality=sample.quality_score)
     return sample
+
+
+def voice_sample_audio(sample: VoiceSample) -> DecodedAudio:
+    """The sample's stored recording, decoded (training and the consent check read it)."""
+    with tempfile.TemporaryDirectory(prefix="voxify-sample-") as folder:
+        path = Path(folder) / "sample"
+        with file_storage().open(sample.source_file.storage_key, "rb") as source:
+            path.write_bytes(source.read())
+        return decode(path, probe(path))
 
 
 def voice_model_create(*, sample: VoiceSample, artefact: Artefact) -> VoiceModel:

@@ -8,9 +8,7 @@ until the new version succeeds; a failed or cancelled retraining leaves it as it
 from __future__ import annotations
 
 import math
-import tempfile
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 import structlog
@@ -19,17 +17,15 @@ from django.db import transaction
 
 from files.quotas import storage_check
 from files.services import storage_delete_quietly
-from files.storage import file_storage
 from jobs.models import Job
 from jobs.runner import JobCancelled, JobError, Progress, ShouldStop
 from jobs.services import job_complete, job_create
-from speech.audio_io import decode, probe
 from speech.training import train_voice
 from speech.voice_methods.base import TrainingCancelled, TrainingConfig, TrainingFailed
 from speech.voice_methods.world import INITIAL_RADIUS
 from voices.consent import consent_required_check
 from voices.models import VoiceModel, VoiceSample
-from voices.services import voice_model_create
+from voices.services import voice_model_create, voice_sample_audio
 from voxify_project.errors import Conflict, NotFound
 
 log = structlog.get_logger(__name__)
@@ -99,11 +95,7 @@ def train_sample_work(job: Job, progress: Progress, should_stop: ShouldStop) -> 
         raise JobCancelled  # the sample was deleted
     config = TrainingConfig(**job.params.get("config", {}))
     try:
-        with tempfile.TemporaryDirectory(prefix="voxify-train-") as folder:
-            path = Path(folder) / "sample"
-            with file_storage().open(sample.source_file.storage_key, "rb") as source:
-                path.write_bytes(source.read())
-            audio = decode(path, probe(path))
+        audio = voice_sample_audio(sample)
         artefact = train_voice(
             audio.samples,
             audio.sample_rate,
