@@ -84,6 +84,17 @@ class LimitsSerializer(serializers.Serializer[Any]):
     max_synthesis_length = serializers.IntegerField(help_text="Characters per synchronous synthesis.")
     max_stream_synthesis_length = serializers.IntegerField(help_text="Characters per streamed synthesis.")
     max_async_text_length = serializers.IntegerField(help_text="Characters per async synthesis.")
+    max_synthesis_audio_seconds = serializers.IntegerField(
+        help_text="Estimated seconds of audio per synchronous synthesis (and /v1/audio/speech)."
+    )
+    max_stream_audio_seconds = serializers.IntegerField(help_text="Estimated seconds of audio per streamed synthesis.")
+    max_async_audio_seconds = serializers.IntegerField(help_text="Estimated seconds of audio per async synthesis.")
+    max_spoken_text_ratio = serializers.FloatField(
+        help_text="Characters spoken (after dictionaries, SSML and normalisation) per character of the mode's limit."
+    )
+    max_pieces_ratio = serializers.FloatField(
+        help_text="Pieces (sentences, clauses, breaks) per character of the mode's limit."
+    )
 
 
 class UsageOutputSerializer(serializers.Serializer[Any]):

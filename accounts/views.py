@@ -167,6 +167,11 @@ class UsageView(APIView):
                 "max_synthesis_length": config.max_synthesis_length,
                 "max_stream_synthesis_length": config.max_stream_synthesis_length,
                 "max_async_text_length": config.max_async_text_length,
+                "max_synthesis_audio_seconds": config.max_synthesis_audio_seconds,
+                "max_stream_audio_seconds": config.max_stream_audio_seconds,
+                "max_async_audio_seconds": config.max_async_audio_seconds,
+                "max_spoken_text_ratio": config.max_spoken_text_ratio,
+                "max_pieces_ratio": config.max_pieces_ratio,
             },
         }
         return ok(UsageOutputSerializer(data).data)

@@ -41,6 +41,17 @@ class SystemConfig(models.Model):
     max_synthesis_length = _int(1, 100_000, "Characters per synchronous synthesis")
     max_stream_synthesis_length = _int(1, 100_000, "Characters per streamed synthesis")
     max_async_text_length = _int(1, 1_000_000, "Characters per async synthesis")
+    # The request budget (ADR 0020): what a request will really speak, after dictionaries,
+    # SSML, say-as and normalisation, checked before any work is queued or streamed.
+    max_synthesis_audio_seconds = _int(
+        1, 86_400, "Estimated seconds of audio per synchronous synthesis (and POST /v1/audio/speech)"
+    )
+    max_stream_audio_seconds = _int(1, 86_400, "Estimated seconds of audio per streamed synthesis")
+    max_async_audio_seconds = _int(1, 604_800, "Estimated seconds of audio per async synthesis")
+    max_spoken_text_ratio = _float(
+        1.0, 100.0, "Spoken characters (after dictionaries, SSML and normalisation) per character of the mode's limit"
+    )
+    max_pieces_ratio = _float(0.01, 10.0, "Pieces (sentences, clauses, breaks) per character of the mode's limit")
     syntheses_per_day = _int(0, 1_000_000, "Syntheses per user per UTC day; 0 pauses synthesis")
     default_sample_rate = _int(MIN_RATE, MAX_RATE, "Output sample rate when a request names none, in Hz")
     default_output_format = models.CharField(

@@ -23,7 +23,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
-from configuration.config import system_config
 from openai_api.errors import openai_exception_handler
 from openai_api.serializers import MODELS, OpenAIErrorSerializer, SpeechInputSerializer
 from speech.formats import CONTENT_TYPES
@@ -112,7 +111,7 @@ class SpeechView(OpenAIView):
         synthesis, prepared = stream_open(
             user=user_from_request(request),
             request=synthesis_request,
-            max_length=system_config().max_synthesis_length,
+            mode="sync",
         )
         chunks = stream_bytes(synthesis, prepared)
         if data["stream_format"] == "sse":

@@ -188,7 +188,9 @@ def match_written(
     consecutive spoken words (dynamic programming on relative edit distance); a spoken word
     that no written word explains is skipped at a price. Only cells within ``band`` spoken
     words of where each written word is expected (from its own normalisation's length) are
-    tried, so the cost grows linearly with the text, not with its square.
+    tried, then within four times that; where neither band holds a path, each written word
+    takes the spoken words at its expected place. The cost grows linearly with the text, never
+    with its square, whatever the text.
     """
     n, m = len(written), len(said)
     normalized = [normalize(word) for word in written]
@@ -199,11 +201,25 @@ def match_written(
     position = [0.0]
     for count in counts:
         position.append(position[-1] + count * m / total)
-    for width in (band, 4 * band, max(n, m)):
+    for width in (band, 4 * band):
         runs = _match_in_band(heard_letters, expected, position, m, most, width)
         if runs is not None:
             return runs
-    raise AssertionError("the unbanded match always ends")  # pragma: no cover
+    edges = [min(m, round(p)) for p in position]
+    edges[-1] = m
+    return [(edges[i], max(edges[i], edges[i + 1])) for i in range(n)]
+
+
+def _price(heard: str, expected: str) -> float:
+    """Relative edit distance; when one is over four times the other's length, its cheap lower
+    bound (the length difference), which is near 1 there anyway: one long token costs no more
+    than its length."""
+    size = max(len(heard), len(expected))
+    if not size:
+        return 0.0
+    if 4 * min(len(heard), len(expected)) < size:
+        return abs(len(heard) - len(expected)) / size
+    return _distance(heard, expected) / size
 
 
 def _match_in_band(
@@ -229,8 +245,7 @@ def _match_in_band(
                 heard = "".join(heard_letters[j : j + k])
                 if k > 1 and len(heard) > 2 * len(expected[i]) + 4:
                     break  # longer runs only drift further from the word
-                size = max(len(heard), len(expected[i]))
-                price = _distance(heard, expected[i]) / size if size else 0.0
+                price = _price(heard, expected[i])
                 if here + price < following.get(j + k, float("inf")):
                     following[j + k], following_step[j + k] = here + price, k
     if m not in cost[n]:

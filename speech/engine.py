@@ -238,9 +238,23 @@ def render_text(pieces: Sequence[Piece | str], *, options: RenderOptions, voice:
     return render_text_timed(pieces, options=options, voice=voice)[0]
 
 
+CHARACTERS_PER_SECOND = 14.0  # of English as the engine reads it, at speed 1.0
+
+
 def estimate_audio_seconds(characters: int, speed: float = 1.0) -> float:
     """About 14 characters of English per second of speech at speed 1.0."""
-    return characters / 14.0 / speed
+    return characters / CHARACTERS_PER_SECOND / speed
+
+
+def estimate_pieces_seconds(pieces: Sequence[Piece], speed: float = 1.0) -> float:
+    """The audio the pieces will make: each piece's text at its own effective speed (raw
+    phonemes counted like letters), and every pause, a break's or the engine's own."""
+    total = 0.0
+    for piece in pieces:
+        piece_speed = effective(piece, speed, 1.0, 1.0)[0]
+        total += len(piece.text) / CHARACTERS_PER_SECOND / piece_speed
+        total += piece.pause if piece.pause is not None else PAUSE_S / speed
+    return total
 
 
 __all__ = [
@@ -249,6 +263,7 @@ __all__ = [
     "RenderOptions",
     "SynthesisCancelled",
     "estimate_audio_seconds",
+    "estimate_pieces_seconds",
     "level",
     "limit",
     "render_piece",

@@ -107,17 +107,67 @@ class Script:
         return cls(str(data["written"]), [Piece.from_json(piece) for piece in data["pieces"]])
 
 
-# A phoneme run's stand-in while its segment is split into pieces: letters only, unlike any
-# English word, capitalised so that a sentence may start with it.
-_PLACEHOLDER = re.compile(r"Qxz([a-j]+)zxq")
+class SpokenTextOverflow(Exception):
+    """The runs would make more than ``limit`` characters to speak (``compose``'s max_spoken)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit} characters to speak")
+        self.limit = limit
 
 
-def _placeholder(index: int) -> str:
-    return "Qxz" + "".join("abcdefghij"[int(d)] for d in str(index)) + "zxq"
+# The most IPA symbols one phoneme word may have: a longer run is cut between its words, and
+# a longer word where it reaches this length (eSpeak's longest English words have about 30).
+PHONEME_WORD_MAX = 200
 
 
-def _placeholder_index(token: str) -> int:
-    return int("".join(str("abcdefghij".index(ch)) for ch in token))
+class _Placeholders:
+    """A phoneme run's stand-in while its segment is split into pieces: letters only, unlike
+    any English word, capitalised so that a sentence may start with it, and as long as its
+    phonemes so that a piece's length counts them. Its prefix is one the input does not
+    contain, so a word typed to look like one is read as the word it is."""
+
+    def __init__(self, runs: Sequence[Run]) -> None:
+        seen = " ".join(run.content.casefold() for run in runs if run.kind in ("text", "spoken"))
+        taken = set(re.findall(r"qxz([k-u]{5})", seen))
+        # The first of 11**5 prefixes that the input does not hold: a text would need over a
+        # million characters to hold them all.
+        for number in range(len(taken) + 1):
+            letters = "".join("klmnopqrstu"[(number // 11**k) % 11] for k in range(5))
+            if letters not in taken:
+                break
+        self.prefix = "Qxz" + letters
+        self.pattern = re.compile(re.escape(self.prefix) + r"([a-j]+)w*zxq")
+        self.phonemes: list[str] = []
+
+    def add(self, ipa: str) -> str:
+        """The stand-ins of a phoneme run, one per word of at most PHONEME_WORD_MAX symbols."""
+        words = []
+        for word in ipa.split():
+            words += [word[k : k + PHONEME_WORD_MAX] for k in range(0, len(word), PHONEME_WORD_MAX)]
+        tokens, group, size = [], [], 0
+        for word in words:
+            if group and size + 1 + len(word) > PHONEME_WORD_MAX:
+                tokens.append(self._token(" ".join(group)))
+                group, size = [], -1
+            group.append(word)
+            size += 1 + len(word)
+        if group:
+            tokens.append(self._token(" ".join(group)))
+        return " ".join(tokens)
+
+    def _token(self, ipa: str) -> str:
+        index = "".join("abcdefghij"[int(d)] for d in str(len(self.phonemes)))
+        self.phonemes.append(ipa)
+        token = self.prefix + index
+        return token + "w" * max(0, len(ipa) - len(token) - 3) + "zxq"
+
+    def spoken(self, text: str) -> str:
+        """A piece's text with each stand-in replaced by its ``[[ … ]]`` block."""
+        return self.pattern.sub(lambda m: phoneme_block(self.phonemes[_digits(m[1])]), text)
+
+
+def _digits(letters: str) -> int:
+    return int("".join(str("abcdefghij".index(ch)) for ch in letters))
 
 
 def _join(parts: Sequence[str]) -> str:
@@ -135,25 +185,29 @@ def compose(
     max_chars: int = PIECE_MAX_CHARS,
     first_max_chars: int = PIECE_MAX_CHARS,
     normalizer: Callable[[str], str] = normalize,
+    max_spoken: int | None = None,
 ) -> Script:
-    """The pieces the runs make, and the written text (see the module's docstring)."""
+    """The pieces the runs make, and the written text (see the module's docstring).
+
+    ``max_spoken``: the most characters the pieces may have; past it, ``SpokenTextOverflow``
+    is raised as soon as it is reached, before the rest is normalised or split."""
     pieces: list[Piece] = []
     parts: list[str] = []  # the current segment's text, ready to split
-    phonemes: list[str] = []
+    placeholders = _Placeholders(runs)
+    spoken = 0  # characters so far, a space between parts
     prosody: Prosody | None = None
     written: list[str] = []
 
     from_break: set[int] = set()  # pieces whose pause a break set
 
     def end_segment(pause: float | None, *, is_break: bool = False) -> None:
-        nonlocal parts, phonemes, prosody
+        nonlocal parts, prosody
         text = _join(parts)
         made = split_sentences(text, max_chars=max_chars, first_max_chars=max_chars if pieces else first_max_chars)
         for piece_text in made:
-            spoken = _PLACEHOLDER.sub(lambda m: phoneme_block(phonemes[_placeholder_index(m[1])]), piece_text)
             p = prosody or Prosody()
-            pieces.append(Piece(spoken, p.speed, p.pitch, p.volume))
-        parts, phonemes, prosody = [], [], None
+            pieces.append(Piece(placeholders.spoken(piece_text), p.speed, p.pitch, p.volume))
+        parts, prosody = [], None
         if pause is None:
             return
         if not pieces:
@@ -185,8 +239,10 @@ def compose(
             elif run.kind == "spoken":
                 parts.append(clean(run.content))
             else:
-                parts.append(_placeholder(len(phonemes)))
-                phonemes.append(run.content)
+                parts.append(placeholders.add(run.content))
+            spoken += len(parts[-1]) + 1
+            if max_spoken is not None and spoken > max_spoken:
+                raise SpokenTextOverflow(max_spoken)
             written.append(clean(run.reads))
         elif run.kind == "break":
             end_segment(run.seconds, is_break=True)

@@ -447,9 +447,14 @@ _CLAUSE_END = re.compile(r"(?<=[,;:\u2014])\s+|\s+(?=\u2014)|\s+-\s+")
 
 
 def _split_long(piece: str, max_chars: int) -> list[str]:
-    """Cut a piece longer than ``max_chars`` at clause boundaries, else between words."""
+    """Cut a piece longer than ``max_chars`` at clause boundaries, else between words; a word
+    longer than PIECE_MAX_CHARS is cut into parts of that length."""
     if len(piece) <= max_chars:
         return [piece]
+    if any(len(word) > PIECE_MAX_CHARS for word in piece.split()):
+        piece = " ".join(
+            word[k : k + PIECE_MAX_CHARS] for word in piece.split() for k in range(0, len(word), PIECE_MAX_CHARS)
+        )
     out: list[str] = []
     current = ""
     for clause in _CLAUSE_END.split(piece):

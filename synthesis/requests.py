@@ -1,9 +1,10 @@
 """A synthesis request and its validation, the same for every mode (sync, async, stream).
 
 Before any work: the output settings (format and rate, live defaults filled in), the voice
-(404 / 409 VOICE_NOT_READY), the text (EMPTY_TEXT, TEXT_TOO_LONG) and the daily quota
-(429 QUOTA_EXCEEDED, counting accepted syntheses that have not finished yet) and the
-storage cap. Nothing here writes.
+(404 / 409 VOICE_NOT_READY), the text (EMPTY_TEXT, TEXT_TOO_LONG), the request budget on what
+will really be spoken (SPOKEN_TEXT_TOO_LONG, TOO_MANY_PIECES, SPEECH_TOO_LONG; ADR 0020), the
+daily quota (429 QUOTA_EXCEEDED, counting accepted syntheses that have not finished yet) and
+the storage cap. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from accounts.quotas import SYNTHESES, quota_check
 from configuration.config import system_config
 from files.quotas import storage_check
 from speech import lexicon
-from speech.engine import RenderOptions, estimate_audio_seconds
+from speech.engine import RenderOptions, estimate_pieces_seconds
 from speech.formats import ENCODER_RATES, encoder_accepts
 from speech.lexicon import Entry
-from speech.script import Piece, Run, Script, compose
+from speech.script import Piece, Run, Script, SpokenTextOverflow, compose
 from speech.ssml import SSMLError, looks_like_ssml, parse
 from speech.text import PIECE_MAX_CHARS, clean
 from speech.tts import unknown_phonemes
@@ -44,6 +45,83 @@ class TextTooLong(ApplicationError):
 class InvalidSSML(ApplicationError):
     code = "INVALID_SSML"
     status = 400
+
+
+class BudgetExceeded(ApplicationError):
+    """A request whose spoken form is over one of the budget's limits (``details.limit`` names
+    the live configuration field)."""
+
+    status = 400
+
+
+class SpokenTextTooLong(BudgetExceeded):
+    code = "SPOKEN_TEXT_TOO_LONG"
+
+
+class TooManyPieces(BudgetExceeded):
+    code = "TOO_MANY_PIECES"
+
+
+class SpeechTooLong(BudgetExceeded):
+    code = "SPEECH_TOO_LONG"
+
+
+# The three modes' limits: the typed text's field, the estimated audio's field.
+MODE_LIMITS = {
+    "sync": ("max_synthesis_length", "max_synthesis_audio_seconds"),
+    "stream": ("max_stream_synthesis_length", "max_stream_audio_seconds"),
+    "async": ("max_async_text_length", "max_async_audio_seconds"),
+}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a request will really cause, measured on its script: the characters the engine
+    reads (dictionaries, SSML, say-as and normalisation applied), its pieces, and the audio
+    they make (text at its speed, breaks and pauses)."""
+
+    spoken_characters: int
+    pieces: int
+    audio_seconds: float
+
+    @classmethod
+    def of(cls, script: Script, speed: float) -> Budget:
+        return cls(
+            sum(len(piece.text) for piece in script.pieces),
+            len(script.pieces),
+            estimate_pieces_seconds(script.pieces, speed),
+        )
+
+
+def budget_check(budget: Budget, *, mode: str) -> None:
+    """400 with the code of the first limit the request is over, naming the live field."""
+    config = system_config()
+    length_field, audio_field = MODE_LIMITS[mode]
+    typed = int(getattr(config, length_field))
+    limits: list[tuple[type[BudgetExceeded], str, float, float, str]] = [
+        (
+            SpokenTextTooLong,
+            "max_spoken_text_ratio",
+            budget.spoken_characters,
+            math.floor(typed * config.max_spoken_text_ratio),
+            "characters to speak (after dictionaries, SSML and normalisation)",
+        ),
+        (
+            TooManyPieces,
+            "max_pieces_ratio",
+            budget.pieces,
+            max(1, math.floor(typed * config.max_pieces_ratio)),
+            "pieces",
+        ),
+        (SpeechTooLong, audio_field, budget.audio_seconds, float(getattr(config, audio_field)), "seconds of audio"),
+    ]
+    for error, field, value, maximum, what in limits:
+        if value > maximum:
+            shown = f"{value:.0f}" if isinstance(value, float) else str(value)
+            raise error(
+                f"This request would make {shown} {what}; the most here is {maximum:g} ({field}).",
+                details={"limit": field, "value": round(value, 1), "maximum": maximum, "mode": mode},
+            )
 
 
 class EmptyText(InvalidInput):
@@ -83,6 +161,7 @@ class Prepared:
     request: SynthesisRequest
     voice: ResolvedVoice
     script: Script
+    budget: Budget
     dictionary_id: str = ""  # the pronunciation dictionary applied, if any
 
     @property
@@ -96,8 +175,8 @@ class Prepared:
 
     @property
     def estimated_seconds(self) -> int:
-        """Wall time, estimated from the text length and the voice's real-time factor."""
-        audio = estimate_audio_seconds(len(self.text), self.request.speed)
+        """Wall time, estimated from the audio it will make and the voice's real-time factor."""
+        audio = self.budget.audio_seconds
         rtf = RTF_CLONED if self.voice.model is not None or self.request.pitch != 1.0 else RTF_BUILTIN
         return max(1, math.ceil(1 + audio * rtf))
 
@@ -123,12 +202,14 @@ def output_settings(fmt: str | None, rate: int | None) -> tuple[str, int]:
 
 
 def synthesis_prepare(
-    *, user: User, request: SynthesisRequest, max_length: int, first_piece_chars: int = PIECE_MAX_CHARS
+    *, user: User, request: SynthesisRequest, mode: str, first_piece_chars: int = PIECE_MAX_CHARS
 ) -> Prepared:
-    """Validate voice, text, quota and storage; nothing is written."""
+    """Validate voice, text, budget, quota and storage for ``mode`` (sync, stream or async:
+    ``MODE_LIMITS``); nothing is written."""
     voice = voice_resolve(user=user, voice_id=request.voice_id)
     text = request.text if request.is_ssml else clean(request.text)
     config = system_config()
+    max_length = int(getattr(config, MODE_LIMITS[mode][0]))
     if len(text) > max_length:
         hint = f" Use POST {ASYNC_ENDPOINT} for texts up to {config.max_async_text_length} characters."
         raise TextTooLong(
@@ -137,16 +218,31 @@ def synthesis_prepare(
             details={"length": len(text), "max_length": max_length, "async_endpoint": ASYNC_ENDPOINT},
         )
     dictionary_id, entries = dictionary_for_synthesis(user=user, dictionary_id=request.dictionary_id)
-    script = script_for(request, entries, first_piece_chars=first_piece_chars)
+    most_spoken = math.floor(max_length * config.max_spoken_text_ratio)
+    try:
+        script = script_for(request, entries, first_piece_chars=first_piece_chars, max_spoken=most_spoken)
+    except SpokenTextOverflow:
+        # Stopped as soon as it was over: the figure is a floor, not the whole text's.
+        raise SpokenTextTooLong(
+            f"This request would make more than {most_spoken} characters to speak (after dictionaries, SSML and "
+            f"normalisation); the most here is {most_spoken} (max_spoken_text_ratio).",
+            details={"limit": "max_spoken_text_ratio", "value": most_spoken + 1, "maximum": most_spoken, "mode": mode},
+        ) from None
     if not any(piece.text for piece in script.pieces):
         raise EmptyText(details={"length": len(text)})
+    budget = Budget.of(script, request.speed)
+    budget_check(budget, mode=mode)
     quota_check(user=user, kind=SYNTHESES, limit=config.syntheses_per_day, in_flight=syntheses_in_flight(user=user))
     storage_check(user=user)  # outputs are stored: refuse now, not after the work, when nothing fits
-    return Prepared(request, voice, script, dictionary_id)
+    return Prepared(request, voice, script, budget, dictionary_id)
 
 
 def script_for(
-    request: SynthesisRequest, entries: Sequence[Entry] = (), *, first_piece_chars: int = PIECE_MAX_CHARS
+    request: SynthesisRequest,
+    entries: Sequence[Entry] = (),
+    *,
+    first_piece_chars: int = PIECE_MAX_CHARS,
+    max_spoken: int | None = None,
 ) -> Script:
     """The pieces the engine reads: plain text or SSML's runs (400 INVALID_SSML when the markup
     is wrong), with the dictionary's entries applied to the text as written."""
@@ -168,4 +264,4 @@ def script_for(
             runs = [replace(run, normalize=False) for run in runs]
     else:
         runs = [Run("text", request.text, normalize=request.normalize)]
-    return compose(lexicon.apply(runs, entries), first_max_chars=first_piece_chars)
+    return compose(lexicon.apply(runs, entries), first_max_chars=first_piece_chars, max_spoken=max_spoken)

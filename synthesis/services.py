@@ -143,7 +143,7 @@ def removing_output(synthesis: Synthesis) -> Iterator[None]:
 
 def synthesize_now(*, user: User, request: SynthesisRequest) -> Synthesis:
     """POST /tts/synthesize: speak the text inside the request and store the file."""
-    prepared = synthesis_prepare(user=user, request=request, max_length=system_config().max_synthesis_length)
+    prepared = synthesis_prepare(user=user, request=request, mode="sync")
     started = time.monotonic()
     artefact = voice_artefact(prepared.voice.model)
     audio, spoken = render_text_timed(prepared.pieces, options=request.options, voice=artefact)

@@ -16,7 +16,6 @@ import structlog
 from django.db import transaction
 
 from accounts.models import User
-from configuration.config import system_config
 from files.models import StoredFile
 from speech.alignment import WrittenWordClock
 from speech.audio_io import ChunkEncoder, Encoder, Samples, encode
@@ -39,15 +38,10 @@ from voxify_project.errors import ApplicationError
 log = structlog.get_logger(__name__)
 
 
-def stream_open(*, user: User, request: SynthesisRequest, max_length: int | None = None) -> tuple[Synthesis, Prepared]:
-    """Validate and record a streamed synthesis (``running``); ``max_length`` defaults to the
-    live max_stream_synthesis_length."""
-    prepared = synthesis_prepare(
-        user=user,
-        request=request,
-        max_length=system_config().max_stream_synthesis_length if max_length is None else max_length,
-        first_piece_chars=STREAM_FIRST_PIECE_CHARS,
-    )
+def stream_open(*, user: User, request: SynthesisRequest, mode: str = "stream") -> tuple[Synthesis, Prepared]:
+    """Validate and record a streamed synthesis (``running``) under ``mode``'s limits (the
+    stream's own by default; /v1/audio/speech streams within the synchronous ones)."""
+    prepared = synthesis_prepare(user=user, request=request, mode=mode, first_piece_chars=STREAM_FIRST_PIECE_CHARS)
     synthesis = synthesis_row_new(prepared, owner=user, mode=Synthesis.Mode.STREAM, status=Synthesis.Status.RUNNING)
     synthesis.save()
     return synthesis, prepared

@@ -14,7 +14,6 @@ import structlog
 from django.db import transaction
 
 from accounts.models import User
-from configuration.config import system_config
 from jobs.models import Job
 from jobs.runner import JobCancelled, JobError, Progress
 from jobs.services import job_complete, job_create
@@ -42,7 +41,7 @@ JOB_RESULT_FIELDS = ("synthesis_id", "file_id", "duration", "format", "sample_ra
 
 def synthesis_start_async(*, user: User, request: SynthesisRequest) -> Synthesis:
     """POST /tts/synthesize/async: record the synthesis and its job; a worker speaks it."""
-    prepared = synthesis_prepare(user=user, request=request, max_length=system_config().max_async_text_length)
+    prepared = synthesis_prepare(user=user, request=request, mode="async")
     preview = prepared.text if len(prepared.text) <= 60 else prepared.text[:57].rstrip() + "..."
     with transaction.atomic():
         synthesis = synthesis_row_new(prepared, owner=user, mode=Synthesis.Mode.ASYNC, status=Synthesis.Status.PENDING)

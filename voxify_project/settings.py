@@ -285,6 +285,12 @@ CONSENT_REQUIRED = env.bool("CONSENT_REQUIRED", default=True)  # training needs 
 MAX_SYNTHESIS_LENGTH = env.int("MAX_SYNTHESIS_LENGTH", default=1000)  # POST /tts/synthesize
 MAX_STREAM_SYNTHESIS_LENGTH = env.int("MAX_STREAM_SYNTHESIS_LENGTH", default=5000)  # GET …/stream
 MAX_ASYNC_TEXT_LENGTH = env.int("MAX_ASYNC_TEXT_LENGTH", default=100_000)  # POST …/async
+# The request budget: estimated audio per mode, and what the typed text may become (ADR 0020).
+MAX_SYNTHESIS_AUDIO_SECONDS = env.int("MAX_SYNTHESIS_AUDIO_SECONDS", default=300)
+MAX_STREAM_AUDIO_SECONDS = env.int("MAX_STREAM_AUDIO_SECONDS", default=1200)
+MAX_ASYNC_AUDIO_SECONDS = env.int("MAX_ASYNC_AUDIO_SECONDS", default=14_400)
+MAX_SPOKEN_TEXT_RATIO = env.float("MAX_SPOKEN_TEXT_RATIO", default=4.0)
+MAX_PIECES_RATIO = env.float("MAX_PIECES_RATIO", default=0.25)
 SYNTHESES_PER_DAY = env.int("SYNTHESES_PER_DAY", default=1000)
 DEFAULT_SAMPLE_RATE = env.int("DEFAULT_SAMPLE_RATE", default=22050)
 DEFAULT_OUTPUT_FORMAT = env.str("DEFAULT_OUTPUT_FORMAT", default="wav")
