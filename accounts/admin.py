@@ -102,7 +102,7 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
         chosen = User.objects.filter(pk__in=queryset.values("pk"), is_active=True).exclude(pk=request.user.pk or 0)
         with transaction.atomic():
             sessions_end_for_users(chosen, reason="deactivated")
-            changed = chosen.update(is_active=False)
+            changed = chosen.update(is_active=False, credentials_changed_at=timezone.now())
         self.message_user(request, f"Deactivated {changed} user(s).", messages.SUCCESS)
         if queryset.filter(pk=request.user.pk or 0).exists():
             self.message_user(request, "Your own account was left active.", messages.WARNING)

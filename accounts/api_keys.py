@@ -7,11 +7,13 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import ApiKey, User
+from voxify_project import throttle
 from voxify_project.errors import InvalidInput, NotFound, PermissionDenied
 
 KEY_PREFIX = "vx_"
@@ -30,12 +32,18 @@ def key_hash(raw: str) -> str:
 
 
 def api_key_create(
-    *, user: User, name: str, expires_at: datetime | None = None, by_api_key: bool = False
+    *, user: User, name: str, password: str, expires_at: datetime | None = None, by_api_key: bool = False
 ) -> tuple[ApiKey, str]:
     """A new key for ``user``: the row and the key itself (returned this once, never stored).
-    A caller authenticated by an API key cannot make keys (PermissionDenied)."""
+
+    A key outlives access tokens, so making one takes the user's password, checked and
+    throttled as a password change is: a stolen access token alone cannot mint a lasting
+    credential. A caller authenticated by an API key cannot make keys (PermissionDenied)."""
     if by_api_key:
         raise PermissionDenied("An API key cannot create API keys; sign in with your password.")
+    throttle.hit("password-change", user.public_id, settings.LOGIN_RATE_PER_EMAIL)
+    if not password or not user.check_password(password):
+        raise InvalidInput(details={"password": ["The password is not correct."]})
     name = name.strip()
     if not name:
         raise InvalidInput(details={"name": ["A name is required."]})

@@ -53,6 +53,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True, help_text="Inactive users cannot sign in or use their tokens.")
     is_staff = models.BooleanField(default=False, help_text="Staff can use the admin site and admin API.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    credentials_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last password change, staff reset or deactivation: links signed before it are refused.",
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -94,6 +100,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         reason = self._sessions_end_reason or ("deactivated" if self._was_active and not self.is_active else "")
+        if reason:
+            # Signed download links issued before now stop working (files.authentication).
+            self.credentials_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "credentials_changed_at"}
         super().save(*args, **kwargs)
         self._sessions_end_reason, self._was_active = "", self.is_active
         if reason:

@@ -51,6 +51,12 @@ class TokenPairOutputSerializer(serializers.Serializer[Any]):
 
 class ApiKeyCreateInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100, help_text="What the key is for, to recognise it later.")
+    password = serializers.CharField(
+        max_length=256,
+        trim_whitespace=False,
+        write_only=True,
+        help_text="Your current password: a key outlives access tokens, so making one asks for it.",
+    )
     expires_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Optional; never by default.")
 
 

@@ -4,17 +4,20 @@ Every token pair belongs to an :class:`~accounts.models.AuthSession` (the ``sid`
 token is accepted only while its session is live and its user active, so ending a session
 (logout, a replayed refresh token) or every session of a user (password change or reset,
 deactivation) refuses its access tokens at once, on REST, WebSocket and gRPC alike. Open
-WebSockets and gRPC progress streams re-check their credentials while they run
-(``credentials_valid``) and close when they stop being valid.
+WebSockets, gRPC streams, the SSE synthesis stream and /v1/audio/speech re-check their
+credentials while they run (``credentials_valid``, ``credentials_watch``) and end when they
+stop being valid.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -26,6 +29,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts.api_keys import api_key_live, api_key_usable, looks_like_api_key
 from accounts.models import ApiKey, AuthSession, User
+from voxify_project.errors import InvalidToken as InvalidTokenError
 
 SESSION_CLAIM = "sid"
 
@@ -84,6 +88,27 @@ def credentials_valid(credentials: Credentials) -> bool:
     ).exists()
 
 
+def credentials_watch(credentials: Credentials) -> Callable[[], bool]:
+    """For long HTTP responses (the SSE stream, /v1/audio/speech), called between pieces as
+    their ``should_stop``: False while they are valid; raises InvalidTokenError once the
+    credentials stopped being valid (expired, session ended, key revoked, user deactivated).
+    Looks at the database at most every CREDENTIALS_RECHECK_SECONDS, as open WebSockets and
+    gRPC streams do."""
+    checked = time.monotonic()
+
+    def check() -> bool:
+        nonlocal checked
+        if time.time() >= credentials.expires_at:
+            raise InvalidTokenError("The access token expired during the stream; sign in again.")
+        if time.monotonic() - checked >= settings.CREDENTIALS_RECHECK_SECONDS:
+            if not credentials_valid(credentials):
+                raise InvalidTokenError("The credentials of this stream were revoked or ended.")
+            checked = time.monotonic()
+        return False
+
+    return check
+
+
 class SessionJWTAuthentication(JWTAuthentication):
     """simplejwt's Bearer authentication, plus: the token's session must be live. A Bearer
     value that is a personal API key (``vx_…``) authenticates as the key's user instead
@@ -124,8 +149,11 @@ def credentials_from_access_token(raw: str) -> Credentials | None:
 
 
 def credentials_from_request(request: Any) -> Credentials:
-    """The credentials a REST request was authenticated with (views behind IsAuthenticated)."""
+    """The credentials a REST request was authenticated with (views behind IsAuthenticated):
+    a Bearer access token, an API key, or a redeemed ticket's credentials."""
     token = request.auth
+    if isinstance(token, Credentials):
+        return token
     if isinstance(token, ApiKey):
         return _key_credentials(token)
     return Credentials(user=request.user, session_id=str(token[SESSION_CLAIM]), expires_at=float(token["exp"]))
@@ -137,7 +165,9 @@ def sessions_end(sessions: QuerySet[AuthSession], *, reason: str) -> int:
 
 
 def sessions_end_for_users(users: QuerySet[User], *, reason: str) -> int:
-    """End every live session of these users (password change or reset, deactivation)."""
+    """End every live session of these users and revoke their API keys (password change or
+    reset, deactivation: a reactivated account starts with neither); the sessions ended."""
+    ApiKey.objects.filter(user__in=users.values("pk"), revoked_at=None).update(revoked_at=timezone.now())
     return sessions_end(AuthSession.objects.filter(user__in=users.values("pk")), reason=reason)
 
 

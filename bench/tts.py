@@ -193,6 +193,7 @@ def live_measurements(repeats: int) -> tuple[dict[str, Any], Path]:
     from tests.support.standalone import standalone_django
 
     var_dir = standalone_django("voxify-bench-")
+    from tests.support.api import STRONG_PASSWORD
     from tests.support.processes import ApiUser, ServiceStack
 
     stack = ServiceStack(var_dir).start()
@@ -206,7 +207,8 @@ def live_measurements(repeats: int) -> tuple[dict[str, Any], Path]:
         artefact_path = var_dir.parent / "artefact.json"
         artefact_path.write_bytes(user.http.get(f"/api/v1/files/audio/{model_file}").content)
 
-        key = user.http.post("/api/v1/auth/api-keys", json={"name": "bench"}).json()["data"]["key"]
+        made = user.http.post("/api/v1/auth/api-keys", json={"name": "bench", "password": STRONG_PASSWORD})
+        key = made.json()["data"]["key"]
         results: dict[str, Any] = {}
         for name, voice_id in (("builtin", "piper-en_US-joe-medium"), ("cloned", sample_id)):
             first_chunk_seconds(user, voice_id)  # warm-up: models load on first use

@@ -36,6 +36,9 @@ class SignedLinkAuthentication(BaseAuthentication):
         user = user_get_active(user_id=grant.user_id)
         if user is None:
             raise LinkInvalidError()
+        changed = user.credentials_changed_at
+        if changed is not None and grant.issued_ms < changed.timestamp() * 1000:
+            raise LinkInvalidError("The link was signed before the owner's password changed; fetch a new one.")
         return user, grant
 
 

@@ -7,10 +7,13 @@ Every link is signed: ``?token=`` carries the file id and its owner's id, signed
 service's secret and valid for ``DOWNLOAD_LINK_TTL_S`` seconds, so a browser's ``<audio src>``
 or ``<a download>`` can fetch it without an Authorization header. The Bearer header keeps
 working on the same URL (and on the URL without its query), whatever the token's state.
+A link signed before its owner's last password change, staff reset or deactivation is
+refused (``files.authentication``).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -27,6 +30,7 @@ class LinkGrant:
 
     file_id: str
     user_id: str
+    issued_ms: int = 0  # when it was signed (ms since the epoch): the owner's credentials change ends it
 
 
 class LinkInvalid(Exception):
@@ -38,7 +42,8 @@ class LinkInvalid(Exception):
 
 
 def link_token(*, file_id: str, user_id: str) -> str:
-    return signing.TimestampSigner(salt=_SALT).sign_object({"f": file_id, "u": user_id}, compress=False)
+    issued = int(time.time() * 1000)
+    return signing.TimestampSigner(salt=_SALT).sign_object({"f": file_id, "u": user_id, "i": issued}, compress=False)
 
 
 def link_token_check(token: str) -> LinkGrant:
@@ -53,7 +58,8 @@ def link_token_check(token: str) -> LinkGrant:
         raise LinkInvalid(expired=False) from exc
     if not isinstance(data, dict) or not isinstance(data.get("f"), str) or not isinstance(data.get("u"), str):
         raise LinkInvalid(expired=False)
-    return LinkGrant(file_id=data["f"], user_id=data["u"])
+    issued = data.get("i", 0)
+    return LinkGrant(file_id=data["f"], user_id=data["u"], issued_ms=issued if isinstance(issued, int) else 0)
 
 
 def download_url(base_url: str, file_id: str, *, user_id: str) -> str:

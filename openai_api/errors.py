@@ -25,16 +25,33 @@ def openai_error(status: int, code: str, message: str, param: str | None = None)
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
+# Errors about the text or the voice as a whole name OpenAI's own field, as OpenAI does
+# (a voice it does not know is a 400 on ``voice`` there, not a 404).
+TEXT_CODES = frozenset(
+    {"EMPTY_TEXT", "TEXT_TOO_LONG", "INVALID_SSML", "SPOKEN_TEXT_TOO_LONG", "TOO_MANY_PIECES", "SPEECH_TOO_LONG"}
+)
+VOICE_CODES = frozenset({"VOICE_NOT_FOUND", "VOICE_NOT_READY"})
+
+
 def openai_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
-    """The API's one mapping of exceptions, reshaped: same status, code and headers."""
+    """The API's one mapping of exceptions, reshaped: same code and headers; the field at
+    fault in ``param``."""
     response = api_exception_handler(exc, context)
     error = response.data.get("error") or {}
     details = error.get("details")
-    param = next(iter(details), None) if isinstance(details, dict) and details else None
+    code = str(error.get("code", ""))
     message = str(error.get("message", ""))
-    if param is not None and isinstance(details, dict):
+    param = None
+    if code in TEXT_CODES:
+        param = "input"
+    elif code in VOICE_CODES:
+        param = "voice"
+        if code == "VOICE_NOT_FOUND":
+            response.status_code = 400
+    elif isinstance(details, dict) and details:
+        param = next(iter(details))
         reasons = details[param]
         reason = reasons[0] if isinstance(reasons, list) and reasons else reasons
         message = f"{message} {param}: {reason}"
-    response.data = openai_error(response.status_code, str(error.get("code", "")), message, param)
+    response.data = openai_error(response.status_code, code, message, param)
     return response

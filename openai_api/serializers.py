@@ -35,9 +35,18 @@ class VoiceField(serializers.Field):  # type: ignore[type-arg]
         return value
 
 
+class StrictCharField(serializers.CharField):
+    """A string and nothing else: DRF's CharField would read ``123`` or ``true`` as text."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 class SpeechInputSerializer(StrictFields, serializers.Serializer[Any]):
     model = serializers.ChoiceField(choices=MODELS)
-    input = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    input = StrictCharField(allow_blank=True, trim_whitespace=False)
     voice = VoiceField()
     response_format = serializers.ChoiceField(choices=OPENAI_FORMATS, default="mp3")
     speed = serializers.FloatField(min_value=0.25, max_value=4.0, default=1.0)

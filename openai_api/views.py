@@ -23,12 +23,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
-from openai_api.errors import openai_exception_handler
+from accounts.sessions import credentials_from_request, credentials_watch
+from openai_api.errors import openai_error, openai_exception_handler
 from openai_api.serializers import MODELS, OpenAIErrorSerializer, SpeechInputSerializer
 from speech.formats import CONTENT_TYPES
 from synthesis.requests import SynthesisRequest
 from synthesis.streaming import stream_bytes, stream_open
 from synthesis.voices import voice_catalogue
+from voxify_project.errors import ApplicationError
 from voxify_project.negotiation import JsonForAnyAccept
 
 SAMPLE_RATE = 24_000  # every format, as OpenAI's speech endpoint answers
@@ -73,8 +75,12 @@ def _sse(event: dict[str, Any]) -> bytes:
 def _sse_events(chunks: Generator[bytes, None, None], characters: int) -> Generator[bytes, None, None]:
     """OpenAI's speech events: ``speech.audio.delta`` with base64 audio, then ``speech.audio.done``."""
     with closing(chunks):
-        for chunk in chunks:
-            yield _sse({"type": "speech.audio.delta", "audio": base64.b64encode(chunk).decode()})
+        try:
+            for chunk in chunks:
+                yield _sse({"type": "speech.audio.delta", "audio": base64.b64encode(chunk).decode()})
+        except ApplicationError as exc:  # the credentials ended mid-way, or the work failed
+            yield _sse({"type": "error", **openai_error(exc.status, exc.code, exc.message)})
+            return
     usage = {"input_tokens": characters, "output_tokens": 0, "total_tokens": characters}
     yield _sse({"type": "speech.audio.done", "usage": usage})
 
@@ -113,7 +119,14 @@ class SpeechView(OpenAIView):
             request=synthesis_request,
             mode="sync",
         )
-        chunks = stream_bytes(synthesis, prepared)
+        chunks = stream_bytes(
+            synthesis,
+            prepared,
+            should_stop=credentials_watch(credentials_from_request(request)),
+            # A FLAC body is sent whole, its length in the header: decoders such as
+            # libsndfile (soundfile, librosa) refuse a FLAC stream of unknown length.
+            whole=data["response_format"] == "flac" and data["stream_format"] == "audio",
+        )
         if data["stream_format"] == "sse":
             response = StreamingHttpResponse(
                 _served(_sse_events(chunks, len(prepared.text))), content_type="text/event-stream"

@@ -144,7 +144,9 @@ class _Placeholders:
         words = []
         for word in ipa.split():
             words += [word[k : k + PHONEME_WORD_MAX] for k in range(0, len(word), PHONEME_WORD_MAX)]
-        tokens, group, size = [], [], 0
+        tokens: list[str] = []
+        group: list[str] = []
+        size = 0
         for word in words:
             if group and size + 1 + len(word) > PHONEME_WORD_MAX:
                 tokens.append(self._token(" ".join(group)))

@@ -47,7 +47,7 @@ def _load_voice() -> Any:
     )
     phonemize = voice.phonemize
     # Piper speaks each of phonemize's sentences in one call of the network: keep them bounded.
-    voice.phonemize = lambda text: bounded_sentences(phonemize(text))
+    voice.phonemize = lambda text: bounded_sentences(phonemize(text))  # type: ignore[method-assign]
     return voice
 
 

@@ -27,7 +27,7 @@ class StreamTicketAuthentication(BaseAuthentication):
         credentials = ticket_redeem(ticket=ticket, scope=STREAM_TICKET_SCOPE)
         if credentials is None:
             raise AuthenticationFailed("The ticket is invalid, expired or already used.")
-        return credentials.user, None
+        return credentials.user, credentials  # the stream re-checks them (credentials_watch)
 
 
 class StreamTicketScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]

@@ -28,7 +28,7 @@ import structlog
 from asgiref.sync import sync_to_async
 
 from files.links import download_url
-from speech.engine import SynthesisCancelled
+from speech.engine import ShouldStop, SynthesisCancelled
 from synthesis.models import Synthesis
 from synthesis.requests import Prepared
 from synthesis.streaming import StreamChunk, stream_chunks
@@ -44,14 +44,16 @@ def sse(event: dict[str, Any]) -> bytes:
 _END = object()
 
 
-async def synthesis_events(synthesis: Synthesis, prepared: Prepared, base_url: str) -> AsyncIterator[bytes]:
+async def synthesis_events(
+    synthesis: Synthesis, prepared: Prepared, base_url: str, *, should_stop: ShouldStop = lambda: False
+) -> AsyncIterator[bytes]:
     """The event stream of one synthesis; the caller has already validated everything.
 
     The work is ``stream_chunks``, a generator advanced one piece at a time on the
     request's worker thread, so the event loop stays free to notice a disconnect, which
     cancels this generator; closing the work generator then records the cancellation.
     """
-    chunks = stream_chunks(synthesis, prepared)
+    chunks = stream_chunks(synthesis, prepared, should_stop=should_stop)
     advance = sync_to_async(lambda: next(chunks, _END))
     owner_id = synthesis.owner.public_id  # loaded with the synthesis (select_related by the caller)
     try:

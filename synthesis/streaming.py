@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import structlog
 from django.db import transaction
 
@@ -130,11 +131,22 @@ def stream_chunks(
 
 
 def stream_bytes(
-    synthesis: Synthesis, prepared: Prepared, *, should_stop: ShouldStop = lambda: False
+    synthesis: Synthesis, prepared: Prepared, *, should_stop: ShouldStop = lambda: False, whole: bool = False
 ) -> Generator[bytes, None, None]:
     """Speak a stream as one continuous file in the output format, handed out as it is
     encoded (a streamed HTTP body): the first bytes follow the first piece. The whole is
-    stored and the synthesis completed after the last piece; ending early is recorded."""
+    stored and the synthesis completed after the last piece; ending early is recorded.
+
+    ``whole``: one file, encoded after the last piece, with the header fields a stream leaves
+    unknown written (a FLAC's length, which some decoders need)."""
+    if whole:
+        parts: list[Samples] = []
+        with closing(_speak(synthesis, prepared, should_stop)) as pieces:
+            for _, audio, _, _ in pieces:
+                parts.append(audio)
+        joined = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+        yield encode(joined, synthesis.sample_rate, synthesis.output_format)
+        return
     encoder = ChunkEncoder(synthesis.sample_rate, synthesis.output_format)
     with closing(_speak(synthesis, prepared, should_stop)) as pieces:
         for _, audio, _, _ in pieces:

@@ -75,13 +75,26 @@ def _clock(seconds: float, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{whole:02d}{separator}{millis:03d}"
 
 
+def _srt_text(text: str) -> str:
+    """SubRip has no escapes, and players render its ``<i>``-style tags: angle brackets become
+    their single-guillemet look-alikes, so no tag renders and no ``-->`` starts a cue."""
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
+def _vtt_text(text: str) -> str:
+    """WebVTT's own escapes (a cue's text may not hold ``-->``, ``<`` starts a tag)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def render(cue_list: Sequence[Cue], fmt: str) -> str:
+    """The cues as SubRip or WebVTT; the words' text is escaped for the format."""
     if fmt == "srt":
         blocks = [
-            f"{n}\n{_clock(c.start, ',')} --> {_clock(c.end, ',')}\n{c.text}\n" for n, c in enumerate(cue_list, 1)
+            f"{n}\n{_clock(c.start, ',')} --> {_clock(c.end, ',')}\n{_srt_text(c.text)}\n"
+            for n, c in enumerate(cue_list, 1)
         ]
         return "\n".join(blocks)
-    blocks = [f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{c.text}\n" for c in cue_list]
+    blocks = [f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{_vtt_text(c.text)}\n" for c in cue_list]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_from_request
-from accounts.sessions import credentials_from_request
+from accounts.sessions import credentials_from_request, credentials_watch
 from accounts.tickets import TICKET_TTL_S, ticket_issue
 from files.links import download_url
 from files.responses import file_response
@@ -185,8 +185,10 @@ class SynthesizeStreamView(APIView):
         query = StreamQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         synthesis, prepared = streaming.stream_open(user=user_from_request(request), request=query.to_request())
+        should_stop = credentials_watch(credentials_from_request(request))
         response = StreamingHttpResponse(
-            synthesis_events(synthesis, prepared, _base_url(request)), content_type="text/event-stream"
+            synthesis_events(synthesis, prepared, _base_url(request), should_stop=should_stop),
+            content_type="text/event-stream",
         )
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"  # no proxy buffering (nginx)

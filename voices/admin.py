@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from files.admin import stored_file_player
-from voices.models import ConsentCheck, VoiceSample
+from voices.models import ConsentCheck, VoiceModel, VoiceSample
 from voxify_project.admin_base import ApiMadeAdmin
 
 CONSENT_FIELDS = (
@@ -49,9 +51,19 @@ class VoiceSampleAdmin(ApiMadeAdmin):
     inlines = (ConsentCheckInline,)
     search_fields = ("public_id", "name", "owner__email")
     list_select_related = ("owner",)
+    # What the service measured or decided is shown, not edited: only the name, description,
+    # language and the choice among the sample's own voice models are staff's to change.
     readonly_fields = (
         "public_id",
+        "owner",
+        "source_file",
         "recording",
+        "status",
+        "format",
+        "duration",
+        "sample_rate",
+        "quality_score",
+        "failure_reason",
         "embedding",
         "quality_report",
         "transcript",
@@ -59,7 +71,16 @@ class VoiceSampleAdmin(ApiMadeAdmin):
         "created_at",
         "updated_at",
     )
-    raw_id_fields = ("owner", "source_file")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The active model is chosen among this sample's own versions, never another's."""
+        if db_field.name == "active_model":
+            match = getattr(request, "resolver_match", None)
+            sample_id = match.kwargs.get("object_id") if match is not None else None
+            kwargs["queryset"] = (
+                VoiceModel.objects.filter(voice_sample_id=sample_id) if sample_id else VoiceModel.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Recording")
     def recording(self, obj: VoiceSample) -> str:

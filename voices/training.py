@@ -23,7 +23,7 @@ from jobs.services import job_complete, job_create
 from speech.training import train_voice
 from speech.voice_methods.base import TrainingCancelled, TrainingConfig, TrainingFailed
 from speech.voice_methods.world import INITIAL_RADIUS
-from voices.consent import consent_required_check
+from voices.consent import ConsentRequired, consent_required_check
 from voices.models import VoiceModel, VoiceSample
 from voices.services import voice_model_create, voice_sample_audio
 from voxify_project.errors import Conflict, NotFound
@@ -94,6 +94,11 @@ def train_sample_work(job: Job, progress: Progress, should_stop: ShouldStop) -> 
     if sample is None:
         raise JobCancelled  # the sample was deleted
     config = TrainingConfig(**job.params.get("config", {}))
+    try:
+        consent_required_check(sample)  # again when it runs: the live setting may have changed
+    except ConsentRequired as exc:
+        _restore_status(sample.pk, failure=None)
+        raise JobError(exc.code, exc.message) from exc
     try:
         audio = voice_sample_audio(sample)
         artefact = train_voice(

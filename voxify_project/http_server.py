@@ -41,6 +41,7 @@ from twisted.web import http
 
 from voxify_project.body_limits import MB, body_limit
 from voxify_project.envelope import error_body
+from voxify_project.log_redaction import redacted_url
 
 log = logging.getLogger("voxify.http")
 
@@ -242,6 +243,12 @@ class LimitedServer(daphne_server.Server):  # type: ignore[misc]
             instance, loop=asyncio.get_event_loop()
         )
         return input_queue
+
+    def log_action(self, protocol: str, action: str, details: dict[str, Any]) -> None:
+        """daphne's access log, with the query's tokens, tickets and texts redacted."""
+        if isinstance(details.get("path"), str):
+            details = {**details, "path": redacted_url(details["path"])}
+        super().log_action(protocol, action, details)
 
     def run(self) -> None:
         from twisted.internet import reactor  # the one daphne installed (asyncio)

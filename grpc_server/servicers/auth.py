@@ -95,7 +95,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     def CreateApiKey(
         self, request: auth_pb2.CreateApiKeyRequest, context: grpc.ServicerContext, user: User
     ) -> auth_pb2.CreateApiKeyResponse:
-        fields: dict[str, Any] = {"name": request.name}
+        fields: dict[str, Any] = {"name": request.name, "password": request.password}
         if request.HasField("expires_at"):
             fields["expires_at"] = request.expires_at.ToDatetime(tzinfo=UTC)
         data = validated(ApiKeyCreateInputSerializer, fields)

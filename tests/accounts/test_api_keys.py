@@ -24,7 +24,7 @@ def key_client(key: str) -> APIClient:
 
 
 def new_key(client: APIClient, **fields: Any) -> dict[str, Any]:
-    response = client.post(KEYS, {"name": "tests", **fields}, format="json")
+    response = client.post(KEYS, {"name": "tests", "password": STRONG_PASSWORD, **fields}, format="json")
     assert response.status_code == 201, response.json()
     data: dict[str, Any] = response.json()["data"]
     return data
@@ -48,7 +48,7 @@ def test_what_a_key_may_not_do(alice: tuple[User, APIClient]) -> None:
     _, client = alice
     as_key = key_client(new_key(client)["key"])
 
-    child = as_key.post(KEYS, {"name": "child"}, format="json")
+    child = as_key.post(KEYS, {"name": "child", "password": STRONG_PASSWORD}, format="json")
     password = as_key.post(
         "/api/v1/auth/password",
         {"current_password": STRONG_PASSWORD, "new_password": "Another-Horse-77"},
@@ -94,11 +94,64 @@ def test_bad_key_requests(alice: tuple[User, APIClient], make_user: Any) -> None
     _, bob = make_user("bob@example.com")
     bobs = new_key(bob)
 
-    past = client.post(KEYS, {"name": "old", "expires_at": "2020-01-01T00:00:00Z"}, format="json")
-    nameless = client.post(KEYS, {"name": "  "}, format="json")
+    past = client.post(
+        KEYS, {"name": "old", "password": STRONG_PASSWORD, "expires_at": "2020-01-01T00:00:00Z"}, format="json"
+    )
+    nameless = client.post(KEYS, {"name": "  ", "password": STRONG_PASSWORD}, format="json")
     others = client.delete(f"{KEYS}/{bobs['key_id']}")
 
     assert past.status_code == 400 and "expires_at" in past.json()["error"]["details"]
     assert nameless.status_code == 400
     assert (others.status_code, others.json()["error"]["code"]) == (404, "API_KEY_NOT_FOUND")
     assert ApiKey.objects.get(public_id=bobs["key_id"]).revoked_at is None
+
+
+def test_an_access_token_alone_cannot_mint_a_key(alice: tuple[User, APIClient]) -> None:
+    user, client = alice
+
+    without = client.post(KEYS, {"name": "stolen"}, format="json")
+    wrong = client.post(KEYS, {"name": "stolen", "password": "Guessed-Horse-1"}, format="json")
+
+    assert (without.status_code, without.json()["error"]["code"]) == (400, "VALIDATION_ERROR")
+    assert "password" in without.json()["error"]["details"]
+    assert (wrong.status_code, wrong.json()["error"]["details"]["password"]) == (400, ["The password is not correct."])
+    assert not ApiKey.objects.filter(user=user).exists()
+
+
+def test_guessing_the_password_through_key_creation_is_throttled(alice: tuple[User, APIClient], settings: Any) -> None:
+    _, client = alice
+    settings.LOGIN_RATE_PER_EMAIL = "3/m"
+
+    answers = [client.post(KEYS, {"name": "k", "password": f"Guess-{n}-horse"}, format="json") for n in range(4)]
+    right = client.post(KEYS, {"name": "k", "password": STRONG_PASSWORD}, format="json")
+
+    assert [a.status_code for a in answers] == [400, 400, 400, 429]
+    assert right.status_code == 429
+
+
+@pytest.mark.parametrize("how", ["password change", "staff reset", "deactivation"])
+def test_a_password_change_a_staff_reset_and_deactivation_revoke_every_key(
+    alice: tuple[User, APIClient], how: str
+) -> None:
+    user, client = alice
+    keys = [new_key(client)["key"], new_key(client)["key"]]
+
+    if how == "password change":
+        changed = client.post(
+            "/api/v1/auth/password",
+            {"current_password": STRONG_PASSWORD, "new_password": "Another-Horse-77"},
+            format="json",
+        )
+        assert changed.status_code == 200, changed.json()
+    elif how == "staff reset":
+        user.set_password("Reset-By-Staff-42")
+        user.save()
+    else:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        user.is_active = True  # reactivated: the keys stay revoked
+        user.save(update_fields=["is_active"])
+
+    assert all(row.revoked_at is not None for row in ApiKey.objects.filter(user=user))
+    for key in keys:
+        assert key_client(key).get("/api/v1/auth/me").status_code == 401

@@ -144,7 +144,9 @@ def test_python_sdk(stack: ServiceStack, tmp_path: Path) -> None:
 async def test_async_python_sdk_with_an_api_key(stack: ServiceStack) -> None:
     email = new_email("async")
     Voxify(stack.url).auth.register(email, STRONG_PASSWORD)
-    key = Voxify(stack.url, email=email, password=STRONG_PASSWORD).auth.api_keys.create("async tests")["key"]
+    key = Voxify(stack.url, email=email, password=STRONG_PASSWORD).auth.api_keys.create(
+        "async tests", password=STRONG_PASSWORD
+    )["key"]
     async with AsyncVoxify(stack.url, api_key=key) as client:
         assert (await client.auth.me())["email"] == email
         sample = await client.samples.upload(EXAMPLE, name="Async")

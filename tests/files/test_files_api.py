@@ -95,6 +95,22 @@ def test_unsatisfiable_range_is_416(sample_file: tuple[APIClient, StoredFile]) -
     assert response.json()["error"]["code"] == "RANGE_NOT_SATISFIABLE"
 
 
+def test_range_numbers_of_any_length_are_read_without_error(sample_file: tuple[APIClient, StoredFile]) -> None:
+    client, stored = sample_file
+    url = f"/api/v1/files/audio/{stored.public_id}"
+    huge = "9" * 5000
+
+    beyond = client.get(url, headers={"Range": f"bytes={huge}-"})
+    suffix = client.get(url, headers={"Range": f"bytes=-{huge}"})
+    open_end = client.get(url, headers={"Range": f"bytes=10-{huge}"})
+    padded = client.get(url, headers={"Range": "bytes=" + "0" * 5000 + "5-9"})
+
+    assert (beyond.status_code, beyond.json()["error"]["code"]) == (416, "RANGE_NOT_SATISFIABLE")
+    assert (suffix.status_code, suffix["Content-Range"]) == (206, f"bytes 0-{stored.size - 1}/{stored.size}")
+    assert (open_end.status_code, open_end["Content-Range"]) == (206, f"bytes 10-{stored.size - 1}/{stored.size}")
+    assert (padded.status_code, padded["Content-Range"]) == (206, f"bytes 5-9/{stored.size}")
+
+
 def test_etag_revalidation_and_if_range(sample_file: tuple[APIClient, StoredFile]) -> None:
     client, stored = sample_file
     url = f"/api/v1/files/audio/{stored.public_id}"

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from files.links import download_url, link_token
+from tests.support.api import STRONG_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +99,35 @@ def test_links_name_their_file_and_owner(alice: tuple[User, APIClient]) -> None:
     assert url.startswith("http://testserver/api/v1/files/audio/file_x?token=")
     claims = signing.TimestampSigner(salt="voxify.files.download-link").unsign_object(path_and_token(url)[1])
     assert claims == {"f": "file_x", "u": user.public_id}
+
+
+@pytest.mark.parametrize("how", ["password change", "deactivation and reactivation"])
+def test_links_signed_before_a_password_change_or_deactivation_are_refused(
+    alice: tuple[User, APIClient], how: str
+) -> None:
+    user, client = alice
+    data = spoken(client)
+    path, token = path_and_token(data["audio_url"])
+    anonymous = APIClient()
+    assert anonymous.get(path, {"token": token}).status_code == 200
+
+    if how == "password change":
+        changed = client.post(
+            "/api/v1/auth/password",
+            {"current_password": STRONG_PASSWORD, "new_password": "Another-Horse-77"},
+            format="json",
+        )
+        assert changed.status_code == 200
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {changed.json()['data']['access_token']}")
+    else:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+
+    refused = anonymous.get(path, {"token": token})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "LINK_INVALID")
+    # A link signed now works, and so does the owner's Bearer header on the old one.
+    fresh = client.get("/api/v1/tts/syntheses").json()["data"]["syntheses"][0]["audio_url"]
+    assert anonymous.get(*_split(fresh)).status_code == 200
+    assert client.get(path, {"token": token}).status_code == 200

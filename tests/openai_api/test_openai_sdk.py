@@ -16,8 +16,10 @@ import grpc
 import httpx
 import openai
 import pytest
+import soundfile as sf
 
 from grpc_server.protos import auth_pb2, auth_pb2_grpc, job_pb2, job_pb2_grpc
+from tests.support.api import STRONG_PASSWORD
 from tests.support.processes import ApiUser, ServiceStack, started_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -51,7 +53,7 @@ def user(stack: ServiceStack) -> ApiUser:
 
 
 def create_key(user: ApiUser, name: str = "sdk") -> dict[str, Any]:
-    response = user.http.post("/api/v1/auth/api-keys", json={"name": name})
+    response = user.http.post("/api/v1/auth/api-keys", json={"name": name, "password": STRONG_PASSWORD})
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()["data"]
     return data
@@ -82,6 +84,9 @@ def test_speech_in_every_response_format(stack: ServiceStack, user: ApiUser, fmt
     seconds, rate = decoded(audio.content, fmt)
     assert 2.0 < seconds < 8.0, seconds
     assert rate == (48000 if fmt == "opus" else 24000)  # Opus always decodes at 48 kHz
+    if fmt == "flac":  # libsndfile needs the length in the header
+        samples, sf_rate = sf.read(io.BytesIO(audio.content))
+        assert (len(samples) / sf_rate, sf_rate) == (pytest.approx(seconds, abs=0.01), 24000)
     history = user.http.get("/api/v1/tts/syntheses", params={"page_size": 100}).json()["data"]["syntheses"]
     assert any(item["format"] == fmt and item["status"] == "completed" for item in history)
 
@@ -146,7 +151,7 @@ def test_bad_requests_get_the_sdks_own_exceptions(stack: ServiceStack, user: Api
     sdk = client(stack, create_key(user, "errors")["key"])
     speech = sdk.audio.speech
 
-    with pytest.raises(openai.NotFoundError) as unknown_voice:
+    with pytest.raises(openai.BadRequestError) as unknown_voice:
         speech.create(model="tts-1", voice="vs_doesnotexist", input=SENTENCE)
     with pytest.raises(openai.BadRequestError) as bad_format:
         speech.create(model="tts-1", voice="alloy", input=SENTENCE, response_format="wma")  # type: ignore[arg-type]
@@ -155,10 +160,19 @@ def test_bad_requests_get_the_sdks_own_exceptions(stack: ServiceStack, user: Api
     with pytest.raises(openai.BadRequestError) as too_long:
         speech.create(model="tts-1", voice="alloy", input="word " * 2000)
 
+    number = httpx.post(
+        f"{stack.url}/v1/audio/speech",
+        json={"model": "tts-1", "voice": "alloy", "input": 123},
+        headers={"Authorization": f"Bearer {sdk.api_key}"},
+    )
+
     assert unknown_voice.value.body["code"] == "VOICE_NOT_FOUND"  # type: ignore[index]
+    assert unknown_voice.value.body["param"] == "voice"  # type: ignore[index]
     assert bad_format.value.body["param"] == "response_format"  # type: ignore[index]
     assert empty.value.body["code"] == "EMPTY_TEXT"  # type: ignore[index]
     assert too_long.value.body["code"] == "TEXT_TOO_LONG"  # type: ignore[index]
+    assert empty.value.body["param"] == too_long.value.body["param"] == "input"  # type: ignore[index]
+    assert (number.status_code, number.json()["error"]["param"]) == (400, "input")
     assert too_long.value.body["type"] == "invalid_request_error"  # type: ignore[index]
     assert [model.id for model in sdk.models.list()][:1] == ["voxify-tts"]
 
@@ -182,7 +196,12 @@ def test_api_keys_are_stored_hashed_and_a_revoked_key_fails_everywhere(stack: Se
     assert ticket.status_code == 201, ticket.text
     assert jobs.ListJobs(job_pb2.ListJobsRequest(), metadata=metadata).pagination.page == 1
     # ...but cannot make keys or change the password.
-    assert as_key.post("/api/v1/auth/api-keys", json={"name": "child"}).json()["error"]["code"] == "FORBIDDEN"
+    assert (
+        as_key.post("/api/v1/auth/api-keys", json={"name": "child", "password": STRONG_PASSWORD}).json()["error"][
+            "code"
+        ]
+        == "FORBIDDEN"
+    )
     listed = user.http.get("/api/v1/auth/api-keys", params={"page_size": 100}).json()["data"]["api_keys"]
     assert {"key_id": key_id, "prefix": key[:10]}.items() <= next(k for k in listed if k["key_id"] == key_id).items()
     assert all("key" not in item for item in listed)
@@ -219,11 +238,13 @@ def test_api_keys_over_grpc(stack: ServiceStack, user: ApiUser) -> None:
     auth = auth_pb2_grpc.AuthServiceStub(channel)  # type: ignore[no-untyped-call]
     signed_in = [("authorization", f"Bearer {user.token}")]
 
-    created = auth.CreateApiKey(auth_pb2.CreateApiKeyRequest(name="from grpc"), metadata=signed_in)
+    created = auth.CreateApiKey(
+        auth_pb2.CreateApiKeyRequest(name="from grpc", password=STRONG_PASSWORD), metadata=signed_in
+    )
     as_key = [("authorization", f"Bearer {created.key}")]
     listed = auth.ListApiKeys(auth_pb2.ListApiKeysRequest(page_size=100), metadata=as_key)
     with pytest.raises(grpc.RpcError) as child:
-        auth.CreateApiKey(auth_pb2.CreateApiKeyRequest(name="child"), metadata=as_key)
+        auth.CreateApiKey(auth_pb2.CreateApiKeyRequest(name="child", password=STRONG_PASSWORD), metadata=as_key)
     revoked = auth.RevokeApiKey(auth_pb2.RevokeApiKeyRequest(key_id=created.api_key.key_id), metadata=signed_in)
     with pytest.raises(grpc.RpcError) as after:
         auth.ListApiKeys(auth_pb2.ListApiKeysRequest(), metadata=as_key)

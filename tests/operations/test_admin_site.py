@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -192,3 +193,36 @@ def test_configuration_page_edits_the_one_row(
     assert invalid.status_code == 200  # the form again, with its errors
     assert set(invalid.context["adminform"].form.errors) == {"syntheses_per_day", "default_sample_rate"}
     assert system_config().syntheses_per_day == 7
+
+
+def test_a_samples_active_model_is_chosen_among_its_own_and_measurements_are_read_only(
+    data: dict[str, Any],
+    make_user: Callable[[str], tuple[User, APIClient]],
+    staff_browser: Callable[[], Client],
+    trained_artefact: Any,
+) -> None:
+    from tests.synthesis.conftest import attach_voice
+
+    sample: VoiceSample = attach_voice(data["sample"].public_id, trained_artefact)
+    _, bob = make_user("bob@example.com")
+    bobs = attach_voice(upload(bob, recording("LJ001-0001.wav").path).json()["data"]["sample_id"], trained_artefact)
+    browser = staff_browser()
+    url = reverse("admin:voices_voicesample_change", args=[sample.pk])
+
+    html = browser.get(url).content.decode()
+    form: dict[str, Any] = {"name": "renamed", "description": "", "language": "en-US"}
+    form["active_model"] = bobs.active_model_id
+    for prefix in re.findall(r'name="([\w-]+)-TOTAL_FORMS"', html):  # the inlines' management forms
+        form |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    refused = browser.post(url, form)
+
+    assert f'value="{sample.active_model_id}"' in html and f'value="{bobs.active_model_id}"' not in html
+    for field in ("status", "quality_score", "duration", "owner"):
+        assert f'name="{field}"' not in html
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    sample.refresh_from_db()
+    assert sample.active_model_id != bobs.active_model_id and sample.name != "renamed"
+    accepted = browser.post(url, {**form, "active_model": sample.active_model_id})
+    assert accepted.status_code == 302
+    sample.refresh_from_db()
+    assert sample.name == "renamed"

@@ -85,9 +85,14 @@ def page(browser: Browser, stack: ServiceStack) -> Iterator[Page]:
     page.on("dialog", lambda dialog: dialog.accept())  # the pages' delete confirmations
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+    # The pages' Content-Security-Policy must never have to refuse anything they do.
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
-    assert not problems, f"script errors on the page: {problems}"
+    assert not problems, f"script errors or refusals on the page: {problems}"
 
 
 def shot(page: Page, name: str) -> None:
@@ -303,6 +308,10 @@ def test_sign_up_record_train_speak_history_and_keys(page: Page, stack: ServiceS
     # API keys: shown once, listed by prefix, revoked.
     page.get_by_role("link", name="API keys").click()
     page.get_by_label("What is the key for?").fill("my script")
+    page.get_by_label("Your password").fill("not my password")
+    page.get_by_role("button", name="Create key").click()
+    expect(page.locator("#key-password-error")).to_contain_text("not correct")
+    page.get_by_label("Your password").fill(STRONG_PASSWORD)
     page.get_by_role("button", name="Create key").click()
     expect(page.locator("#key-value")).to_have_value(re.compile(r"^vx_"))
     key = page.locator("#key-value").input_value()

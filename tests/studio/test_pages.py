@@ -120,3 +120,13 @@ def test_a_session_ended_elsewhere_signs_the_pages_out(person: User) -> None:
     person.save()  # deactivation ends every session
     assert client.get("/voices").status_code == 302
     assert Client().post("/signin", {"email": "page@example.com", "password": STRONG_PASSWORD}).status_code == 400
+
+
+def test_every_page_sends_a_strict_content_security_policy(person: User) -> None:
+    client = signed_in(Client())
+    for path in ("/signin", "/signup", "/voices", "/speak", "/history", "/keys"):
+        response = Client().get(path) if path in ("/signin", "/signup") else client.get(path)
+        assert response.status_code == 200, path
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy

@@ -82,7 +82,7 @@ class Watch:
 
     @property
     def grew_mb(self) -> float:
-        return (self.peak - self.before) / MB
+        return float(self.peak - self.before) / MB
 
 
 def first_event(response: httpx.Response, kind: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import pytest
 import soundfile as sf
 
 from speech.alignment import input_words
+from tests.support.api import STRONG_PASSWORD
 from tests.support.processes import ApiUser, ServiceStack, watch
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,9 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory, django_db_setup: None, django_db_blocker: Any
 ) -> Iterator[ServiceStack]:
     with django_db_blocker.unblock():
-        services = ServiceStack(Path(tmp_path_factory.mktemp("stream")) / "var").start()
+        services = ServiceStack(Path(tmp_path_factory.mktemp("stream")) / "var", CREDENTIALS_RECHECK_SECONDS="0.3")
+        services.log_files = True  # the access log is read by a test
+        services.start()
     try:
         yield services
     finally:
@@ -187,9 +190,53 @@ def test_a_client_that_disconnects_stops_the_work(stack: ServiceStack) -> None:
     assert later["audio_url"] is None
 
 
+def test_revoking_the_key_ends_the_sse_stream_and_the_openai_stream(stack: ServiceStack) -> None:
+    user = ApiUser(stack, f"revoker-{time.monotonic_ns()}@example.com")
+    text = " ".join(SENTENCES * 4)
+
+    def key() -> tuple[str, httpx.Client]:
+        made = user.http.post("/api/v1/auth/api-keys", json={"name": "stream", "password": STRONG_PASSWORD})
+        assert made.status_code == 201, made.text
+        data = made.json()["data"]
+        client = httpx.Client(base_url=stack.url, timeout=60, headers={"Authorization": f"Bearer {data['key']}"})
+        return data["key_id"], client
+
+    key_id, as_key = key()
+    received: list[dict[str, Any]] = []
+    with as_key.stream("GET", STREAM, params={"text": text}) as response:
+        for event in events(response):
+            received.append(event)
+            if event["type"] == "audio_chunk" and event["chunk_id"] == 1:
+                assert user.http.delete(f"/api/v1/auth/api-keys/{key_id}").status_code == 200
+    kinds = [event["type"] for event in received]
+    assert "completed" not in kinds
+    assert received[-1] == {"type": "error", "code": "INVALID_TOKEN", "message": received[-1]["message"]}
+    assert kinds.count("audio_chunk") < len(SENTENCES) * 4
+    synthesis = user.http.get(f"/api/v1/tts/syntheses/{received[0]['synthesis_id']}").json()["data"]
+    assert (synthesis["status"], synthesis["audio_url"]) == ("failed", None)
+
+    key_id, as_key = key()
+    body = {"model": "tts-1", "voice": "alloy", "input": text, "stream_format": "sse"}
+    deltas, last = 0, {}
+    with as_key.stream("POST", "/v1/audio/speech", json=body) as response:
+        assert response.status_code == 200
+        for event in events(response):
+            last = event
+            if event["type"] == "speech.audio.delta":
+                deltas += 1
+                if deltas == 1:
+                    assert user.http.delete(f"/api/v1/auth/api-keys/{key_id}").status_code == 200
+    assert last["type"] == "error" and last["error"]["code"] == "INVALID_TOKEN", last
+    assert deltas < len(SENTENCES) * 4
+
+
 def test_browsers_use_a_single_use_ticket_and_refusals_come_before_the_stream(stack: ServiceStack) -> None:
     user = ApiUser(stack, "browser@example.com")
-    ticket = user.http.post(f"{STREAM}/ticket").json()["data"]["ticket"]
+
+    def new_ticket() -> str:
+        return str(user.http.post(f"{STREAM}/ticket").json()["data"]["ticket"])
+
+    ticket = new_ticket()
     browser = httpx.Client(base_url=stack.url, timeout=60, headers={"Accept": "text/event-stream"})
     params = {"text": "Hello from a browser.", "ticket": ticket}
 
@@ -202,6 +249,16 @@ def test_browsers_use_a_single_use_ticket_and_refusals_come_before_the_stream(st
     unknown_voice = user.http.get(STREAM, params={"text": "Hello.", "voice_id": "vs_nope"})
     bad_format = user.http.get(STREAM, params={"text": "Hello.", "format": "wma"})
 
+    # The access log shows the requests, but not their ticket, text or signed-link token.
+    with browser.stream("GET", STREAM, params={"text": "Whisper the secret word.", "ticket": new_ticket()}) as r:
+        audio_url = next(e for e in events(r) if e["type"] == "completed")["audio_url"]
+    assert browser.get(audio_url).status_code == 200
+    token = audio_url.split("token=")[1]
+    log = stack.log()
+    assert "GET /api/v1/tts/synthesize/stream?text=redacted&ticket=redacted" in log
+    assert "token=redacted" in log
+    for secret in ("secret", ticket, token):
+        assert secret not in log
     for refused, status, code in (
         (reused, 401, "INVALID_TOKEN"),
         (anonymous, 401, "NOT_AUTHENTICATED"),

@@ -101,6 +101,27 @@ def test_subtitles_parse_and_cover_every_word(alice: tuple[User, APIClient]) -> 
     assert client.get(url).content == client.get(url, {"format": "srt"}).content  # srt by default
 
 
+def test_subtitle_text_is_escaped_so_words_cannot_make_cues_or_tags(alice: tuple[User, APIClient]) -> None:
+    _, client = alice
+    text = "Read <b>this</b> and 1-->99:59:59 now & then."
+    data = synthesize(client, text, input_type="text", timestamps="word")
+    url = f"/api/v1/tts/syntheses/{data['synthesis_id']}/subtitles"
+
+    vtt = client.get(url, {"format": "vtt"}).content.decode()
+    subrip = client.get(url, {"format": "srt"}).content.decode()
+
+    captions = webvtt.from_buffer(io.StringIO(vtt)).captions
+    cues = list(srt.parse(subrip))
+    assert len(captions) == len(cues) == len({c.start for c in cues})  # one cue per line of words
+    assert all(c.end.total_seconds() < 60 for c in cues)  # no cue made of a word
+    assert vtt.count("-->") == len(captions) and subrip.count("-->") == len(cues)
+    assert "&lt;b&gt;this&lt;/b&gt;" in vtt and "&amp;" in vtt and "<b>" not in vtt
+    assert "\u2039b\u203athis\u2039/b\u203a" in subrip and "<b>" not in subrip
+    assert " ".join(c.text for c in captions).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == (
+        " ".join(written_tokens(text))
+    )
+
+
 def test_subtitles_need_timestamps_and_belong_to_their_owner(alice: tuple[User, APIClient], make_user: Any) -> None:
     _, client = alice
     plain = synthesize(client, "Nothing to time here.")

@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from configuration.models import SystemConfig
+from jobs.runner import run_job
 from speech.consent import PHRASE_NOT_HEARD, PHRASE_WORDS, SPEAKER_MISMATCH, SYNTHETIC_SPEECH, WORDS
 from speech.engine import RenderOptions, render_text
 from speech.text import prepare
@@ -26,6 +27,7 @@ from speech.voice_methods.base import Artefact
 from tests.support.speech_data import recording
 from tests.support.uploads import upload
 from voices.models import ConsentCheck, VoiceSample
+from voices.training import train_sample_work
 
 SAMPLE = "LJ001-0001.wav"  # the enrolled sample: LJSpeech's speaker
 SAME_SPEAKER = "LJ001-0004.wav"  # another recording of her, with its transcript
@@ -217,6 +219,23 @@ def test_staff_can_switch_the_check_off(alice: tuple[User, APIClient], sample_id
     assert train(client, sample_id).status_code == 403
     limits(consent_required=False)
     assert train(client, sample_id).status_code == 202
+
+
+@pytest.mark.usefixtures("no_heartbeat_thread_writes")
+def test_consent_is_checked_again_when_the_training_job_runs(
+    alice: tuple[User, APIClient], sample_id: str, limits: Any
+) -> None:
+    _, client = alice
+    limits(consent_required=False)
+    job_id = train(client, sample_id).json()["data"]["training_job_id"]
+    limits(consent_required=True)  # switched on while the job waited in the queue
+
+    run_job(job_id, 1, train_sample_work)
+
+    job = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
+    assert (job["status"], job["error"]["code"]) == ("failed", "CONSENT_REQUIRED")
+    sample = client.get(f"/api/v1/voice/samples/{sample_id}").json()["data"]
+    assert sample["status"] == "uploaded" and sample["voice_model"] is None
 
 
 def test_a_fresh_installation_asks_for_consent() -> None:

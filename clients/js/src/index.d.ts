@@ -125,7 +125,7 @@ declare class Auth {
 declare class ApiKeys {
   list(options?: { pageSize?: number }): AsyncIterable<Json>;
   /** The new key; its `key` (vx_...) is in this answer only. */
-  create(name: string, options?: { expiresAt?: string }): Promise<Json>;
+  create(name: string, options: { password: string; expiresAt?: string }): Promise<Json>;
   revoke(keyId: string): Promise<Json>;
 }
 

@@ -350,8 +350,8 @@ class ApiKeys extends Resource {
     return this.client.pages('auth_api_keys_list', `${API}/auth/api-keys`, 'api_keys', {}, pageSize);
   }
 
-  create(name, { expiresAt } = {}) {
-    return this.client.request('auth_api_keys_create', 'POST', `${API}/auth/api-keys`, { json: given({ name, expires_at: expiresAt }) });
+  create(name, { password, expiresAt } = {}) {
+    return this.client.request('auth_api_keys_create', 'POST', `${API}/auth/api-keys`, { json: given({ name, password, expires_at: expiresAt }) });
   }
 
   revoke(keyId) {

@@ -132,9 +132,10 @@ class ApiKeys(_Resource):
         return self._client._pages(calls.auth_api_keys_list, "api_keys", page_size)
 
     @operation("auth_api_keys_create")
-    async def create(self, name: str, *, expires_at: str | None = None) -> dict[str, Any]:
-        """A new key; its ``key`` (``vx_…``) is in this answer only."""
-        result: dict[str, Any] = await self._client._run(calls.auth_api_keys_create(name, expires_at))
+    async def create(self, name: str, *, password: str, expires_at: str | None = None) -> dict[str, Any]:
+        """A new key; its ``key`` (``vx_…``) is in this answer only. ``password``: the account's
+        current one (a key outlives access tokens)."""
+        result: dict[str, Any] = await self._client._run(calls.auth_api_keys_create(name, password, expires_at))
         return result
 
     @operation("auth_api_keys_revoke")

@@ -92,8 +92,8 @@ def auth_api_keys_list(page: int, page_size: int) -> Call:
     return Call("auth_api_keys_list", "GET", f"{API}/auth/api-keys", params=params)
 
 
-def auth_api_keys_create(name: str, expires_at: str | None = None) -> Call:
-    body = _given(name=name, expires_at=expires_at)
+def auth_api_keys_create(name: str, password: str, expires_at: str | None = None) -> Call:
+    body = _given(name=name, password=password, expires_at=expires_at)
     return Call("auth_api_keys_create", "POST", f"{API}/auth/api-keys", json=body)
 
 

@@ -23,14 +23,16 @@ $('#key-form').addEventListener('submit', async (event) => {
   const form = event.currentTarget;
   clearErrors(form);
   try {
-    const created = await api('POST', '/auth/api-keys', { json: { name: $('#key-name').value.trim() } });
+    const created = await api('POST', '/auth/api-keys', {
+      json: { name: $('#key-name').value.trim(), password: $('#key-password').value },
+    });
     $('#key-value').value = created.key;
     show($('#key-created'));
     $('#key-value').select();
     form.reset();
     await loadKeys();
   } catch (error) {
-    showError(error, { name: 'key-name' }, $('#key-form-error'));
+    showError(error, { name: 'key-name', password: 'key-password' }, $('#key-form-error'));
   }
 });
 
