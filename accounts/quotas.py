@@ -17,6 +17,7 @@ from voxify_project.errors import QuotaExceeded
 
 UPLOADS = "uploads"
 SYNTHESES = "syntheses"
+AUDIO_SECONDS = "audio_seconds"  # the request budget's estimate of each synthesis, rounded up
 
 
 def _daily_limit_reached(*, kind: str, limit: int, used: int) -> QuotaExceeded:
@@ -35,13 +36,14 @@ def usage_today(*, user: User) -> dict[str, int]:
     """Today's (UTC) counts of every daily quota kind, 0 where nothing was counted yet."""
     rows = DailyUsage.objects.filter(user=user, day=timezone.now().date())
     counted = {row.kind: row.count for row in rows}
-    return {kind: counted.get(kind, 0) for kind in (UPLOADS, SYNTHESES)}
+    return {kind: counted.get(kind, 0) for kind in (UPLOADS, SYNTHESES, AUDIO_SECONDS)}
 
 
-def quota_check(*, user: User, kind: str, limit: int, in_flight: int = 0) -> None:
-    """Refuse early when today's count (plus ``in_flight`` accepted, unfinished units) is at the limit."""
+def quota_check(*, user: User, kind: str, limit: int, in_flight: int = 0, amount: int = 1) -> None:
+    """Refuse early when today's count, plus ``in_flight`` accepted and unfinished units, plus
+    the ``amount`` this request would add, passes the limit."""
     used = _used_today(user=user, kind=kind) + in_flight
-    if used >= limit:
+    if used + amount > limit:
         raise _daily_limit_reached(kind=kind, limit=limit, used=used)
 
 

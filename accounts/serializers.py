@@ -107,6 +107,10 @@ class UsageOutputSerializer(serializers.Serializer[Any]):
     day = serializers.DateField(help_text="The UTC day the daily counts are for; they reset at midnight UTC.")
     uploads = UsageCountSerializer(help_text="Uploads today (voice samples and files).")
     syntheses = SynthesisUsageSerializer(help_text="Successful syntheses today.")
+    audio_seconds = SynthesisUsageSerializer(
+        help_text="Estimated seconds of audio of today's successful syntheses (the request budget's figure, "
+        "rounded up per synthesis); accepted, unfinished ones in in_flight."
+    )
     storage_bytes = UsageCountSerializer(help_text="Bytes stored now (samples, files, models, outputs).")
     voice_samples = UsageCountSerializer(help_text="Voice samples kept now.")
     limits = LimitsSerializer(help_text="The live limits on single requests.")

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts import api_keys, services
 from accounts.models import ApiKey, User
-from accounts.quotas import SYNTHESES, UPLOADS, usage_today
+from accounts.quotas import AUDIO_SECONDS, SYNTHESES, UPLOADS, usage_today
 from accounts.selectors import user_from_request
 from accounts.serializers import (
     ApiKeyCreatedSerializer,
@@ -30,7 +30,7 @@ from accounts.serializers import (
 )
 from configuration.config import system_config
 from files.quotas import MB, storage_used
-from synthesis.selectors import syntheses_in_flight
+from synthesis.selectors import audio_seconds_in_flight, syntheses_in_flight
 from voices.selectors import voice_sample_list
 from voxify_project.envelope import ok
 from voxify_project.errors import InvalidToken, PermissionDenied
@@ -154,6 +154,11 @@ class UsageView(APIView):
                 "used": today[SYNTHESES],
                 "in_flight": syntheses_in_flight(user=user),
                 "limit": config.syntheses_per_day,
+            },
+            "audio_seconds": {
+                "used": today[AUDIO_SECONDS],
+                "in_flight": audio_seconds_in_flight(user=user),
+                "limit": config.audio_seconds_per_day,
             },
             "storage_bytes": {"used": storage_used(user=user), "limit": config.storage_mb_per_user * MB},
             "voice_samples": {

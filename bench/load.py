@@ -101,7 +101,11 @@ def main() -> None:
 
     # Quotas high enough that the load measures the service, not the limits.
     stack = ServiceStack(
-        var_dir, UPLOADS_PER_DAY="1000000", SYNTHESES_PER_DAY="1000000", STORAGE_MB_PER_USER="100000"
+        var_dir,
+        UPLOADS_PER_DAY="1000000",
+        SYNTHESES_PER_DAY="1000000",
+        AUDIO_SECONDS_PER_DAY="100000000",
+        STORAGE_MB_PER_USER="100000",
     ).start()
     clip = recording(CLIP).path.read_bytes()
     latencies: dict[str, list[float]] = defaultdict(list)

@@ -531,7 +531,13 @@ def main() -> None:
         try:
             from configuration.config import system_config_update
 
-            system_config_update(changes={"syntheses_per_day": 1_000_000, "uploads_per_day": 1_000_000})
+            system_config_update(
+                changes={
+                    "syntheses_per_day": 1_000_000,
+                    "audio_seconds_per_day": 100_000_000,
+                    "uploads_per_day": 1_000_000,
+                }
+            )
             judges = Judges()
             report: dict[str, Any] = {
                 "baselines": baselines(judges, args.speakers, args.quick),

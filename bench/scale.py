@@ -238,6 +238,7 @@ def main() -> None:
     os.environ.update(
         UPLOADS_PER_DAY="1000000",
         SYNTHESES_PER_DAY="1000000",
+        AUDIO_SECONDS_PER_DAY="100000000",
         STORAGE_MB_PER_USER="100000",
         REGISTER_RATE_PER_IP="100000/h",
         LOGIN_RATE_PER_IP="100000/m",

@@ -38,6 +38,7 @@ CONFIG_FIELDS: tuple[str, ...] = (
     "max_spoken_text_ratio",
     "max_pieces_ratio",
     "syntheses_per_day",
+    "audio_seconds_per_day",
     "default_sample_rate",
     "default_output_format",
     "requests_per_minute",

@@ -53,6 +53,9 @@ class SystemConfig(models.Model):
     )
     max_pieces_ratio = _float(0.01, 10.0, "Pieces (sentences, clauses, breaks) per character of the mode's limit")
     syntheses_per_day = _int(0, 1_000_000, "Syntheses per user per UTC day; 0 pauses synthesis")
+    audio_seconds_per_day = _int(
+        0, 100_000_000, "Estimated seconds of audio per user per UTC day, all modes (the request budget's figure)"
+    )
     default_sample_rate = _int(MIN_RATE, MAX_RATE, "Output sample rate when a request names none, in Hz")
     default_output_format = models.CharField(
         max_length=8,

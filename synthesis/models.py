@@ -72,6 +72,11 @@ class Synthesis(models.Model):
     )
     pieces_total = models.PositiveIntegerField(default=0)
     pieces_done = models.PositiveIntegerField(default=0)
+    budget_seconds = models.PositiveIntegerField(
+        default=0,
+        help_text="The request budget's estimate of its audio, rounded up: what the daily audio quota counts "
+        "(ADR 0020); 0 on syntheses made before.",
+    )
     duration = models.FloatField(null=True, blank=True, help_text="Seconds of audio produced.")
     output_file = models.ForeignKey(
         "files.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

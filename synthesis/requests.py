@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from accounts.models import User
-from accounts.quotas import SYNTHESES, quota_check
+from accounts.quotas import AUDIO_SECONDS, SYNTHESES, quota_check
 from configuration.config import system_config
 from files.quotas import storage_check
 from speech import lexicon
@@ -26,7 +26,7 @@ from speech.ssml import SSMLError, looks_like_ssml, parse
 from speech.text import PIECE_MAX_CHARS, clean
 from speech.tts import unknown_phonemes
 from synthesis.dictionaries import dictionary_for_synthesis
-from synthesis.selectors import syntheses_in_flight
+from synthesis.selectors import audio_seconds_in_flight, syntheses_in_flight
 from synthesis.voices import ResolvedVoice, voice_resolve
 from voxify_project.errors import ApplicationError, InvalidInput
 
@@ -83,6 +83,11 @@ class Budget:
     spoken_characters: int
     pieces: int
     audio_seconds: float
+
+    @property
+    def charged_seconds(self) -> int:
+        """What the daily audio quota counts for it."""
+        return max(1, math.ceil(self.audio_seconds))
 
     @classmethod
     def of(cls, script: Script, speed: float) -> Budget:
@@ -233,6 +238,13 @@ def synthesis_prepare(
     budget = Budget.of(script, request.speed)
     budget_check(budget, mode=mode)
     quota_check(user=user, kind=SYNTHESES, limit=config.syntheses_per_day, in_flight=syntheses_in_flight(user=user))
+    quota_check(
+        user=user,
+        kind=AUDIO_SECONDS,
+        limit=config.audio_seconds_per_day,
+        in_flight=audio_seconds_in_flight(user=user),
+        amount=budget.charged_seconds,
+    )
     storage_check(user=user)  # outputs are stored: refuse now, not after the work, when nothing fits
     return Prepared(request, voice, script, budget, dictionary_id)
 

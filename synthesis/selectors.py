@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -28,18 +28,25 @@ def synthesis_status(synthesis: Synthesis) -> str:
     return str(synthesis.status)
 
 
+def _in_flight(user: User) -> QuerySet[Synthesis]:
+    since = timezone.now() - timedelta(days=1)
+    return Synthesis.objects.filter(owner=user, status__in=UNFINISHED, created_at__gte=since).exclude(
+        job__status__in=WorkStatus.terminal()
+    )
+
+
 def syntheses_in_flight(*, user: User) -> int:
     """Accepted syntheses of the last day that have not finished (they count once they do).
 
     An async synthesis whose job already ended (cancelled while pending) is not in flight,
     whatever its own row says.
     """
-    since = timezone.now() - timedelta(days=1)
-    return (
-        Synthesis.objects.filter(owner=user, status__in=UNFINISHED, created_at__gte=since)
-        .exclude(job__status__in=WorkStatus.terminal())
-        .count()
-    )
+    return _in_flight(user).count()
+
+
+def audio_seconds_in_flight(*, user: User) -> int:
+    """The estimated seconds of those syntheses (the daily audio quota counts them once done)."""
+    return int(_in_flight(user).aggregate(total=Sum("budget_seconds"))["total"] or 0)
 
 
 def syntheses_behind_their_job() -> QuerySet[Synthesis]:

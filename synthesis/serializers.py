@@ -375,5 +375,5 @@ class DetectOutputSerializer(serializers.Serializer[Any]):
         help_text="The detector's belief that the mark is there, 0-1; `watermarked` is `confidence >= threshold`."
     )
     threshold = serializers.FloatField()
-    duration = serializers.FloatField(help_text="Seconds of audio read.")
+    duration = serializers.FloatField(help_text="Seconds of audio read (the first 60 s at most).")
     detector = serializers.CharField(help_text="The watermark's name and version.")

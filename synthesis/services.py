@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.quotas import SYNTHESES, quota_consume
+from accounts.quotas import AUDIO_SECONDS, SYNTHESES, quota_consume
 from configuration.config import system_config
 from files.models import StoredFile
 from files.services import storage_delete_quietly, stored_file_create, stored_file_delete
@@ -68,6 +68,7 @@ def synthesis_row_new(prepared: Prepared, *, owner: User, mode: str, status: str
         keep=request.keep,
         timestamps=request.timestamps,
         pieces_total=len(prepared.pieces),
+        budget_seconds=prepared.budget.charged_seconds,
         watermark=DETECTOR,
         **fields,
     )
@@ -112,7 +113,15 @@ def synthesis_complete(synthesis: Synthesis, *, content: IO[bytes], duration: fl
     callers remove the stored object if that transaction fails (``removing_output``)."""
     if not Synthesis.objects.select_for_update().filter(pk=synthesis.pk).exists():
         raise SynthesisCancelled  # deleted meanwhile
-    quota_consume(user=synthesis.owner, kind=SYNTHESES, limit=system_config().syntheses_per_day)
+    config = system_config()
+    quota_consume(user=synthesis.owner, kind=SYNTHESES, limit=config.syntheses_per_day)
+    if synthesis.budget_seconds:
+        quota_consume(
+            user=synthesis.owner,
+            kind=AUDIO_SECONDS,
+            limit=config.audio_seconds_per_day,
+            amount=synthesis.budget_seconds,
+        )
     synthesis.output_file = synthesis_audio_store(
         synthesis,
         kind=StoredFile.Kind.SYNTHESIS,

@@ -406,5 +406,5 @@ class WatermarkDetectView(APIView):
     def post(self, request: Request) -> Response:
         serializer = DetectInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        found = detection.watermark_detect(upload=serializer.validated_data["file"])
+        found = detection.watermark_detect(user=user_from_request(request), upload=serializer.validated_data["file"])
         return ok(DetectOutputSerializer(detection.as_dict(found)).data)

@@ -62,6 +62,8 @@ class VoiceSampleAdmin(ApiMadeAdmin):
         "format",
         "duration",
         "sample_rate",
+        "channels",
+        "file_size",
         "quality_score",
         "failure_reason",
         "embedding",

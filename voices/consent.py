@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import numpy as np
 import structlog
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,7 @@ from speech.audio_io import AudioLimits, load_checked
 from speech.consent import check_consent, new_phrase, sample_embeddings
 from voices.models import ConsentCheck, VoiceSample
 from voices.services import voice_sample_audio
+from voxify_project import throttle
 from voxify_project.errors import ApplicationError, Conflict, NotFound, PermissionDenied, speech_refusals
 
 log = structlog.get_logger(__name__)
@@ -101,6 +103,10 @@ def consent_answer(*, sample: VoiceSample, consent_id: str, upload: UploadedFile
         raise ConsentExpired(details={"consent_id": check.public_id, "expired_at": check.expires_at.isoformat()})
 
     upload_size_check(upload.size or 0)
+    # Each judgement costs seconds of CPU, and a refusal tells a forger something: a few per
+    # sample and per user in an hour (429 RATE_LIMITED with Retry-After past them).
+    throttle.hit("consent-sample", sample.public_id, settings.CONSENT_ANSWERS_PER_SAMPLE)
+    throttle.hit("consent-user", sample.owner.public_id, settings.CONSENT_ANSWERS_PER_USER)
     limits = AudioLimits(min_duration_s=CONSENT_MIN_SECONDS, max_duration_s=CONSENT_MAX_SECONDS)
     with local_upload_path(upload) as path, speech_refusals():
         _, audio = load_checked(path, limits)

@@ -2,12 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from speech.consent import DVECTOR_THRESHOLD, MAX_PHRASE_WER, RESEMBLYZER_THRESHOLD
 from speech.voice_methods.base import TrainingConfig
-from speech.watermark import WATERMARK_THRESHOLD
 from voices.models import ConsentCheck, VoiceSample
 
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -123,13 +120,6 @@ class ConsentAnswerInputSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
 
 
-class ConsentScoresSerializer(serializers.Serializer[Any]):
-    wer = serializers.FloatField(help_text="Word error rate of what Whisper heard against the phrase.")
-    resemblyzer = serializers.FloatField(source="similarity_resemblyzer", help_text="Cosine similarity to the sample.")
-    dvector = serializers.FloatField(source="similarity_dvector", help_text="Cosine similarity to the sample.")
-    watermark_confidence = serializers.FloatField(help_text="The watermark detector's confidence (0-1).")
-
-
 class ConsentCheckSerializer(serializers.Serializer[Any]):
     consent_id = serializers.CharField(source="public_id")
     sample_id = serializers.CharField(source="voice_sample.public_id")
@@ -141,29 +131,9 @@ class ConsentCheckSerializer(serializers.Serializer[Any]):
         help_text="Why it was refused: PHRASE_NOT_HEARD, SPEAKER_MISMATCH, SYNTHETIC_SPEECH.",
     )
     transcript = serializers.CharField(help_text="What Whisper heard (empty until answered).")
-    scores = serializers.SerializerMethodField()
-    thresholds = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     answered_at = serializers.DateTimeField(allow_null=True)
 
     def get_passed(self, check: ConsentCheck) -> bool:
         return check.outcome == ConsentCheck.Outcome.PASSED
-
-    @extend_schema_field(ConsentScoresSerializer(allow_null=True))
-    def get_scores(self, check: ConsentCheck) -> dict[str, Any] | None:
-        return None if check.wer is None else dict(ConsentScoresSerializer(check).data)
-
-    @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {n: {"type": "number"} for n in ("max_wer", "resemblyzer", "dvector", "watermark")},
-        }
-    )
-    def get_thresholds(self, check: ConsentCheck) -> dict[str, float]:
-        return {
-            "max_wer": round(MAX_PHRASE_WER, 4),
-            "resemblyzer": RESEMBLYZER_THRESHOLD,
-            "dvector": DVECTOR_THRESHOLD,
-            "watermark": WATERMARK_THRESHOLD,
-        }

@@ -280,6 +280,10 @@ MAX_VOICE_SAMPLES_PER_USER = env.int("MAX_VOICE_SAMPLES_PER_USER", default=10)
 UPLOADS_PER_DAY = env.int("UPLOADS_PER_DAY", default=100)  # voice samples and files together
 STORAGE_MB_PER_USER = env.int("STORAGE_MB_PER_USER", default=2048)  # every stored byte a user owns
 CONSENT_REQUIRED = env.bool("CONSENT_REQUIRED", default=True)  # training needs a passed consent check
+# Consent recordings judged per sample and per user (each costs seconds of CPU; no oracle).
+CONSENT_ANSWERS_PER_SAMPLE = env.str("CONSENT_ANSWERS_PER_SAMPLE", default="5/h")
+CONSENT_ANSWERS_PER_USER = env.str("CONSENT_ANSWERS_PER_USER", default="20/h")
+DETECTIONS_PER_USER = env.str("DETECTIONS_PER_USER", default="30/m")  # watermark detector uploads
 
 # --- Synthesis ------------------------------------------------------------------------
 MAX_SYNTHESIS_LENGTH = env.int("MAX_SYNTHESIS_LENGTH", default=1000)  # POST /tts/synthesize
@@ -292,6 +296,7 @@ MAX_ASYNC_AUDIO_SECONDS = env.int("MAX_ASYNC_AUDIO_SECONDS", default=14_400)
 MAX_SPOKEN_TEXT_RATIO = env.float("MAX_SPOKEN_TEXT_RATIO", default=4.0)
 MAX_PIECES_RATIO = env.float("MAX_PIECES_RATIO", default=0.25)
 SYNTHESES_PER_DAY = env.int("SYNTHESES_PER_DAY", default=1000)
+AUDIO_SECONDS_PER_DAY = env.int("AUDIO_SECONDS_PER_DAY", default=36_000)  # estimated audio, all modes (10 h)
 DEFAULT_SAMPLE_RATE = env.int("DEFAULT_SAMPLE_RATE", default=22050)
 DEFAULT_OUTPUT_FORMAT = env.str("DEFAULT_OUTPUT_FORMAT", default="wav")
 FILE_TTL_HOURS = env.float("FILE_TTL_HOURS", default=24.0)  # synthesis outputs not kept

@@ -59,6 +59,17 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="systemconfig",
+            name="audio_seconds_per_day",
+            field=_int(
+                36_000,
+                0,
+                100_000_000,
+                "Estimated seconds of audio per user per UTC day, all modes (the request budget's figure)",
+            ),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="systemconfig",
             name="max_pieces_ratio",
             field=_float(0.25, 0.01, 10.0, "Pieces (sentences, clauses, breaks) per character of the mode's limit"),
             preserve_default=False,

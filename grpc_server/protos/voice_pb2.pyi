@@ -219,32 +219,8 @@ class AnswerConsentRequest(_message.Message):
     chunk: bytes
     def __init__(self, metadata: _Optional[_Union[ConsentAnswerMetadata, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
-class ConsentScores(_message.Message):
-    __slots__ = ("wer", "resemblyzer", "dvector", "watermark_confidence")
-    WER_FIELD_NUMBER: _ClassVar[int]
-    RESEMBLYZER_FIELD_NUMBER: _ClassVar[int]
-    DVECTOR_FIELD_NUMBER: _ClassVar[int]
-    WATERMARK_CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
-    wer: float
-    resemblyzer: float
-    dvector: float
-    watermark_confidence: float
-    def __init__(self, wer: _Optional[float] = ..., resemblyzer: _Optional[float] = ..., dvector: _Optional[float] = ..., watermark_confidence: _Optional[float] = ...) -> None: ...
-
-class ConsentThresholds(_message.Message):
-    __slots__ = ("max_wer", "resemblyzer", "dvector", "watermark")
-    MAX_WER_FIELD_NUMBER: _ClassVar[int]
-    RESEMBLYZER_FIELD_NUMBER: _ClassVar[int]
-    DVECTOR_FIELD_NUMBER: _ClassVar[int]
-    WATERMARK_FIELD_NUMBER: _ClassVar[int]
-    max_wer: float
-    resemblyzer: float
-    dvector: float
-    watermark: float
-    def __init__(self, max_wer: _Optional[float] = ..., resemblyzer: _Optional[float] = ..., dvector: _Optional[float] = ..., watermark: _Optional[float] = ...) -> None: ...
-
 class ConsentCheck(_message.Message):
-    __slots__ = ("consent_id", "sample_id", "phrase", "outcome", "passed", "reasons", "transcript", "scores", "thresholds", "created_at", "expires_at", "answered_at")
+    __slots__ = ("consent_id", "sample_id", "phrase", "outcome", "passed", "reasons", "transcript", "created_at", "expires_at", "answered_at")
     CONSENT_ID_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_ID_FIELD_NUMBER: _ClassVar[int]
     PHRASE_FIELD_NUMBER: _ClassVar[int]
@@ -252,8 +228,6 @@ class ConsentCheck(_message.Message):
     PASSED_FIELD_NUMBER: _ClassVar[int]
     REASONS_FIELD_NUMBER: _ClassVar[int]
     TRANSCRIPT_FIELD_NUMBER: _ClassVar[int]
-    SCORES_FIELD_NUMBER: _ClassVar[int]
-    THRESHOLDS_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     ANSWERED_AT_FIELD_NUMBER: _ClassVar[int]
@@ -264,9 +238,7 @@ class ConsentCheck(_message.Message):
     passed: bool
     reasons: _containers.RepeatedScalarFieldContainer[str]
     transcript: str
-    scores: ConsentScores
-    thresholds: ConsentThresholds
     created_at: _timestamp_pb2.Timestamp
     expires_at: _timestamp_pb2.Timestamp
     answered_at: _timestamp_pb2.Timestamp
-    def __init__(self, consent_id: _Optional[str] = ..., sample_id: _Optional[str] = ..., phrase: _Optional[str] = ..., outcome: _Optional[str] = ..., passed: _Optional[bool] = ..., reasons: _Optional[_Iterable[str]] = ..., transcript: _Optional[str] = ..., scores: _Optional[_Union[ConsentScores, _Mapping]] = ..., thresholds: _Optional[_Union[ConsentThresholds, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, consent_id: _Optional[str] = ..., sample_id: _Optional[str] = ..., phrase: _Optional[str] = ..., outcome: _Optional[str] = ..., passed: _Optional[bool] = ..., reasons: _Optional[_Iterable[str]] = ..., transcript: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

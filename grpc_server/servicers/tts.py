@@ -166,7 +166,9 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
         self, request_iterator: Iterator[tts_pb2.DetectWatermarkRequest], context: grpc.ServicerContext, user: User
     ) -> tts_pb2.DetectWatermarkResponse:
         with received_upload(request_iterator) as (_, upload):
-            found = detection.watermark_detect(upload=validated(DetectInputSerializer, {"file": upload})["file"])
+            found = detection.watermark_detect(
+                user=user, upload=validated(DetectInputSerializer, {"file": upload})["file"]
+            )
         return tts_pb2.DetectWatermarkResponse(**detection.as_dict(found))
 
 

@@ -98,7 +98,8 @@ def test_links_name_their_file_and_owner(alice: tuple[User, APIClient]) -> None:
     url = download_url("http://testserver/", "file_x", user_id=user.public_id)
     assert url.startswith("http://testserver/api/v1/files/audio/file_x?token=")
     claims = signing.TimestampSigner(salt="voxify.files.download-link").unsign_object(path_and_token(url)[1])
-    assert claims == {"f": "file_x", "u": user.public_id}
+    assert claims == {"f": "file_x", "u": user.public_id, "i": claims["i"]}
+    assert abs(claims["i"] / 1000 - time.time()) < 60  # when it was signed, in ms
 
 
 @pytest.mark.parametrize("how", ["password change", "deactivation and reactivation"])
@@ -124,6 +125,8 @@ def test_links_signed_before_a_password_change_or_deactivation_are_refused(
         user.save(update_fields=["is_active"])
         user.is_active = True
         user.save(update_fields=["is_active"])
+        login = client.post("/api/v1/auth/login", {"email": user.email, "password": STRONG_PASSWORD}, format="json")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {login.json()['data']['access_token']}")
 
     refused = anonymous.get(path, {"token": token})
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "LINK_INVALID")

@@ -223,6 +223,6 @@ def test_a_samples_active_model_is_chosen_among_its_own_and_measurements_are_rea
     sample.refresh_from_db()
     assert sample.active_model_id != bobs.active_model_id and sample.name != "renamed"
     accepted = browser.post(url, {**form, "active_model": sample.active_model_id})
-    assert accepted.status_code == 302
+    assert accepted.status_code == 302, accepted.context["adminform"].form.errors
     sample.refresh_from_db()
     assert sample.name == "renamed"

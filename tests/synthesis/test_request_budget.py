@@ -158,3 +158,24 @@ def test_matching_written_words_grows_linearly_with_one_long_token(monkeypatch: 
 
     # Four times the text: about four times the characters compared (sixteen when quadratic).
     assert large < 6 * max(small, 1)
+
+
+def test_the_daily_audio_quota_counts_the_budgets_estimate(
+    alice: tuple[User, APIClient], limits: Callable[..., Any]
+) -> None:
+    user, client = alice
+    text = "The museum will be closed on Monday for maintenance."
+
+    made = client.post(SYNC, {"text": text}, format="json")
+    assert made.status_code == 200, made.json()
+    row = Synthesis.objects.get(public_id=made.json()["data"]["synthesis_id"])
+    usage = client.get("/api/v1/auth/usage").json()["data"]["audio_seconds"]
+
+    assert usage == {"used": row.budget_seconds, "in_flight": 0, "limit": 36_000}
+    assert row.duration is not None and row.duration / 2 < row.budget_seconds < row.duration * 2 + 1
+    limits(audio_seconds_per_day=row.budget_seconds * 2 - 1)  # room for less than the same again
+    refused = client.post(SYNC, {"text": text}, format="json")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (429, "QUOTA_EXCEEDED")
+    assert refused.json()["error"]["details"]["kind"] == "audio_seconds"
+    assert Synthesis.objects.filter(owner=user).count() == 1
+    assert client.get("/api/v1/auth/usage").json()["data"]["audio_seconds"]["used"] == row.budget_seconds

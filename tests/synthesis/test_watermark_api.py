@@ -131,3 +131,20 @@ def test_a_successful_detection_keeps_nothing_either(alice: tuple[User, APIClien
     user, client = alice
     assert detect(client, _wav(2.0)).status_code == 200
     assert not StoredFile.objects.exists() and not DailyUsage.objects.filter(user=user).exists()
+
+
+def test_detector_work_is_bounded_per_user(alice: tuple[User, APIClient], make_user: Any, settings: Any) -> None:
+    _, client = alice
+    settings.DETECTIONS_PER_USER = "2/m"
+    samples, rate = sf.read(recording("LJ001-0001.wav").path, dtype="float32")
+    long = np.tile(samples, int(np.ceil(90 * rate / len(samples))))[: 90 * rate]  # 90 s
+    buffer = io.BytesIO()
+    sf.write(buffer, long, rate, format="WAV")
+
+    answers = [detect(client, buffer.getvalue(), "long.wav") for _ in range(3)]
+    _, bob = make_user("bob@example.com")
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[0].json()["data"]["duration"] == 60.0  # the first minute is read, not the hour
+    assert answers[2].json()["error"]["code"] == "RATE_LIMITED"
+    assert detect(bob, _wav(2.0), "short.wav").status_code == 200  # another account is not held up

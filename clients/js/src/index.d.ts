@@ -155,7 +155,7 @@ declare class Samples {
   train(sampleId: string, options?: { config?: Json }): Promise<Job>;
   /** A consent phrase for the sample's speaker to read (docs/responsible-use.md). */
   consent(sampleId: string): Promise<Json>;
-  /** The recording of the speaker reading the phrase: the judged check ({ passed, reasons, scores, … }). */
+  /** The recording of the speaker reading the phrase: the judged check ({ passed, reasons, transcript, … }). */
   answerConsent(sampleId: string, consentId: string, file: AudioInput, options?: { filename?: string }): Promise<Json>;
   consentChecks(sampleId: string, options?: { pageSize?: number }): AsyncIterable<Json>;
 }
