@@ -47,6 +47,18 @@ def quota_check(*, user: User, kind: str, limit: int, in_flight: int = 0, amount
         raise _daily_limit_reached(kind=kind, limit=limit, used=used)
 
 
+def quota_add(*, user: User, kind: str, amount: int) -> None:
+    """Count ``amount`` units of work already delivered, past the limit if need be: the part
+    of a stream that was spoken before it ended early (the client went away, its credentials
+    ended) counts against the day's audio, so leaving before the end is no way around it."""
+    if amount <= 0:
+        return
+    day = timezone.now().date()
+    with transaction.atomic():
+        DailyUsage.objects.get_or_create(user=user, day=day, kind=kind)
+        DailyUsage.objects.filter(user=user, day=day, kind=kind).update(count=F("count") + amount)
+
+
 def quota_consume(*, user: User, kind: str, limit: int, amount: int = 1) -> int:
     """Count ``amount`` units for today, or raise QuotaExceeded. Must run in a transaction."""
     if not transaction.get_connection().in_atomic_block:

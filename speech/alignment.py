@@ -226,6 +226,7 @@ def _match_in_band(
     heard_letters: Sequence[str], expected: Sequence[str], position: Sequence[float], m: int, most: int, width: int
 ) -> list[tuple[int, int]] | None:
     n = len(expected)
+    prices: dict[tuple[str, str], float] = {}
     cost: list[dict[int, float]] = [{} for _ in range(n + 1)]
     step: list[dict[int, int]] = [{} for _ in range(n + 1)]  # spoken words taken; -1: skip one
     cost[0][0] = 0.0
@@ -241,11 +242,16 @@ def _match_in_band(
             if i == n:
                 continue
             following, following_step = cost[i + 1], step[i + 1]
+            word, longest = expected[i], 2 * len(expected[i]) + 4
+            heard = ""
             for k in range(min(most, m - j) + 1):
-                heard = "".join(heard_letters[j : j + k])
-                if k > 1 and len(heard) > 2 * len(expected[i]) + 4:
+                if k:
+                    heard += heard_letters[j + k - 1]
+                if k > 1 and len(heard) > longest:
                     break  # longer runs only drift further from the word
-                price = _price(heard, expected[i])
+                price = prices.get((heard, word))
+                if price is None:  # texts repeat their words: each pair is priced once
+                    price = prices[(heard, word)] = _price(heard, word)
                 if here + price < following.get(j + k, float("inf")):
                     following[j + k], following_step[j + k] = here + price, k
     if m not in cost[n]:

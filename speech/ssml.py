@@ -140,10 +140,16 @@ def telephone(text: str) -> str:
     return ", ".join(spoken)
 
 
+def _shown(text: str, most: int = 40) -> str:
+    """A value quoted in an error message, cut short: the message names it, not echoes it."""
+    value = text.strip()
+    return repr(value if len(value) <= most else value[:most] + "…")
+
+
 def _integer(text: str) -> int:
     cleaned = text.strip().replace(",", "")
     if not re.fullmatch(r"[+-]?\d{1,15}", cleaned):
-        raise ValueError(f"{text.strip()!r} is not a whole number")
+        raise ValueError(f"{_shown(text)} is not a whole number")
     return int(cleaned)
 
 
@@ -151,7 +157,7 @@ def _cardinal(text: str) -> str:
     cleaned = text.strip().replace(",", "")
     match = re.fullmatch(r"([+-]?)(\d{1,15})(?:\.(\d{1,12}))?", cleaned)
     if not match:
-        raise ValueError(f"{text.strip()!r} is not a number")
+        raise ValueError(f"{_shown(text)} is not a number")
     words = cardinal(int(match[2]))
     if match[3]:
         words += " point " + " ".join(DIGITS[int(d)] for d in match[3])
@@ -171,20 +177,20 @@ def _date(text: str, fmt: str | None) -> str:
         raise ValueError(f"date format {fmt!r} is not one of {', '.join(DATE_FORMATS)}")
     fields = [f for f in re.split(r"[\s/\-.]+", text.strip()) if f]
     if len(fields) != len(fmt) or not all(f.isdigit() for f in fields):
-        raise ValueError(f"{text.strip()!r} does not read as a date in the format {fmt!r}")
+        raise ValueError(f"{_shown(text)} does not read as a date in the format {fmt!r}")
     values = dict(zip(fmt, (int(f) for f in fields), strict=True))
     if "y" in values and len(fields[fmt.index("y")]) == 2:
         values["y"] += 2000
     spoken = date_words(values.get("m"), values.get("d"), values.get("y"))
     if spoken is None:
-        raise ValueError(f"{text.strip()!r} is not a valid date")
+        raise ValueError(f"{_shown(text)} is not a valid date")
     return spoken
 
 
 def _time(text: str) -> str:
     spoken = clock_words(text.strip())
     if spoken is None:
-        raise ValueError(f"{text.strip()!r} is not a time (hh:mm, with am/pm or 24-hour)")
+        raise ValueError(f"{_shown(text)} is not a time (hh:mm, with am/pm or 24-hour)")
     return spoken
 
 

@@ -222,10 +222,21 @@ def _digits(text: str) -> str:
     return " ".join(_ONES[int(d)] for d in text)
 
 
+# Longer runs of digits than this (hundreds of trillions) are read digit by digit: nobody says
+# them as one number, and Python will not even read one of over 4300 digits.
+CARDINAL_MAX_DIGITS = 15
+
+
+def _whole(text: str) -> str:
+    """A run of digits in words: as a number, or digit by digit when it is longer than any."""
+    digits = text.lstrip("0") or "0"
+    return cardinal(int(digits)) if len(digits) <= CARDINAL_MAX_DIGITS else _digits(text)
+
+
 def _number(text: str) -> str:
     """A written number with optional thousands commas and decimals, in words."""
     whole, _, fraction = text.replace(",", "").partition(".")
-    words = cardinal(int(whole or "0"))
+    words = _whole(whole)
     return f"{words} point {_digits(fraction)}" if fraction else words
 
 
@@ -235,11 +246,12 @@ def _money(match: re.Match[str]) -> str:
     if scale:
         return f"{_number(amount)} {scale.lower()} {plural}"
     whole_text, _, cents_text = amount.replace(",", "").partition(".")
-    whole = int(whole_text or "0")
+    whole_digits = whole_text.lstrip("0")
     cents = int((cents_text + "00")[:2]) if cents_text and sub_plural else 0
     parts = []
-    if whole or not cents:
-        parts.append(f"{cardinal(whole)} {singular if whole == 1 else plural}")
+    if whole_digits or not cents:
+        one = whole_digits == "1"
+        parts.append(f"{_whole(whole_text or '0')} {singular if one else plural}")
     if cents:
         parts.append(f"{cardinal(cents)} {sub_singular if cents == 1 else sub_plural}")
     return " and ".join(parts)
@@ -377,10 +389,12 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
         ),
         _money,
     ),
-    (re.compile(r"(?P<value>" + _NUMBER + r")\s?%"), lambda m: f"{_number(m['value'])} percent"),
+    # (Numbers are tried only from their first digit, never from inside a run of digits or of
+    # thousands groups: a long run costs its length once, not its length squared.)
+    (re.compile(r"(?<!\d)(?<!\d,)(?P<value>" + _NUMBER + r")\s?%"), lambda m: f"{_number(m['value'])} percent"),
     (
         re.compile(
-            r"\b(?P<value>"
+            r"\b(?<!\d,)(?P<value>"
             + _NUMBER
             + r")\s?(?P<unit>"
             + "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
@@ -389,7 +403,10 @@ _RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
         ),
         _unit,
     ),
-    (re.compile(r"\b(?P<value>\d+)(?:st|nd|rd|th)\b", re.IGNORECASE), lambda m: ordinal(int(m["value"]))),
+    (
+        re.compile(r"\b(?P<value>\d+)(?:st|nd|rd|th)\b", re.IGNORECASE),
+        lambda m: ordinal(int(m["value"])) if len(m["value"]) <= CARDINAL_MAX_DIGITS else _digits(m["value"]),
+    ),
     # Years in context ("in 1984", "since 2010"), then any other number.
     (
         re.compile(
@@ -442,7 +459,9 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-_SENTENCE_END = re.compile(r"([.!?]+[\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
+# A run of end marks is taken whole, from its first mark only (a look-behind), so a long run
+# not followed by a space costs its length once, not its length squared.
+_SENTENCE_END = re.compile(r"(?<![.!?])([.!?]++[\"')\]]*+)\s+(?=[\"'(\[]?[A-Z0-9])")
 _CLAUSE_END = re.compile(r"(?<=[,;:\u2014])\s+|\s+(?=\u2014)|\s+-\s+")
 
 

@@ -4,6 +4,7 @@ ready (the SSE adapter is ``stream.py``, the gRPC one ``SynthesizeTextStream``).
 from __future__ import annotations
 
 import io
+import math
 import tempfile
 import time
 from collections.abc import Generator
@@ -17,6 +18,7 @@ import structlog
 from django.db import transaction
 
 from accounts.models import User
+from accounts.quotas import AUDIO_SECONDS, quota_add
 from files.models import StoredFile
 from speech.alignment import WrittenWordClock
 from speech.audio_io import ChunkEncoder, Encoder, Samples, encode
@@ -73,6 +75,7 @@ def _speak(
     started = time.monotonic()
     options = prepared.request.options
     outcome: tuple[str, str, str] | None = (Synthesis.Status.CANCELLED, "", "")
+    spoken = 0.0  # seconds handed out so far
     try:
         artefact = voice_artefact(prepared.voice.model)
         timed = synthesis.timestamps == "word"
@@ -84,6 +87,7 @@ def _speak(
                 for index, (audio, words) in enumerate(pieces, 1):
                     start = whole.duration
                     whole.write(audio)
+                    spoken = whole.duration
                     yield index, audio, start, (clock.add(words) if clock is not None else [])
                     Synthesis.objects.filter(pk=synthesis.pk).update(pieces_done=index)
                 duration = whole.duration
@@ -104,6 +108,8 @@ def _speak(
         if outcome is not None:
             status, code, message = outcome
             synthesis_mark(synthesis.pk, status, code=code, message=message)
+            # What was spoken before the end counts against the day's audio all the same.
+            quota_add(user=synthesis.owner, kind=AUDIO_SECONDS, amount=math.ceil(spoken))
             log.info("synthesis_stream_ended", synthesis_id=synthesis.public_id, status=status, code=code)
 
 

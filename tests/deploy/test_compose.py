@@ -232,6 +232,18 @@ def test_the_proxy_configuration_is_accepted_by_nginx(tmp_path: Path) -> None:
     assert broken.returncode != 0 and "proxy_buffering" in broken.stderr
 
 
+def test_the_proxy_logs_no_query_strings() -> None:
+    """Signed links, tickets and streamed texts are in query strings: nginx's access log must
+    not write them (the web server's own log redacts them too)."""
+    conf = (ROOT / "deploy/nginx.conf").read_text()
+    formats = re.findall(r"log_format\s+(\w+)\s+((?:'[^']*'\s*)+);", conf)
+    logs = re.findall(r"^\s*access_log\s+(\S+)(?:\s+(\w+))?;", conf, flags=re.MULTILINE)
+    assert formats and logs
+    assert all(name in dict(formats) for _, name in logs)  # never the default "combined"
+    for _, body in formats:
+        assert not re.search(r"\$(request|args|query_string|request_uri|http_referer)\b", body), body
+
+
 def test_the_production_environment_passes_djangos_deployment_checks(spec: dict[str, Any]) -> None:
     """compose.yaml's production environment, filled as .env.example asks, is what
     `manage.py check --deploy` wants: no warning at all."""

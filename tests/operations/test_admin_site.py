@@ -12,6 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import DailyUsage, User
+from configuration.admin import SystemConfigAdmin
 from configuration.config import CONFIG_FIELDS, system_config
 from jobs.models import Job
 from jobs.services import job_create
@@ -193,6 +194,8 @@ def test_configuration_page_edits_the_one_row(
     assert invalid.status_code == 200  # the form again, with its errors
     assert set(invalid.context["adminform"].form.errors) == {"syntheses_per_day", "default_sample_rate"}
     assert system_config().syntheses_per_day == 7
+    grouped = [name for _, group in SystemConfigAdmin.fieldsets for name in group["fields"]]
+    assert sorted(grouped) == sorted([*CONFIG_FIELDS, "updated_at", "updated_by"])  # each field once
 
 
 def test_a_samples_active_model_is_chosen_among_its_own_and_measurements_are_read_only(

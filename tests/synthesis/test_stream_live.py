@@ -188,6 +188,10 @@ def test_a_client_that_disconnects_stops_the_work(stack: ServiceStack) -> None:
     later = user.http.get(f"/api/v1/tts/syntheses/{synthesis_id}").json()["data"]
     assert later["pieces_done"] == done < total == len(SENTENCES) * 4
     assert later["audio_url"] is None
+    # Not a finished synthesis, but what was spoken counts against the day's audio.
+    usage = user.http.get("/api/v1/auth/usage").json()["data"]
+    assert usage["syntheses"]["used"] == 0 and usage["audio_seconds"]["used"] >= 1
+    assert usage["audio_seconds"]["in_flight"] == 0
 
 
 def test_revoking_the_key_ends_the_sse_stream_and_the_openai_stream(stack: ServiceStack) -> None:
