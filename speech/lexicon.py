@@ -7,7 +7,7 @@ other: "v2" -> "version two") or with IPA ``phonemes`` (spoken as given). Matchi
 - the spaces inside a phrase match any run of whitespace;
 - case-insensitive unless the entry says ``case_sensitive`` ("US" the country, not "us"):
   letter by letter, each against its lower case, so the few letters whose cases do not pair
-  one to one (``ſ``, the Kelvin sign, final sigma, dotless ``ı``) match only themselves;
+  one to one (the long s, the Kelvin sign, final sigma, dotless i) match only themselves;
 - the longest term wins where several start at the same place; at equal length a
   case-sensitive entry wins; replacements are not matched again.
 
