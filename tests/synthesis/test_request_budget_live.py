@@ -10,14 +10,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
 import pytest
 
-from tests.support.processes import ApiUser, ServiceStack
+from tests.support.processes import ApiUser, ServiceStack, started_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 STREAM = "/api/v1/tts/synthesize/stream"
@@ -28,15 +27,10 @@ MB = 1024 * 1024
 def stack(
     tmp_path_factory: pytest.TempPathFactory, django_db_setup: None, django_db_blocker: Any
 ) -> Iterator[ServiceStack]:
-    with django_db_blocker.unblock():
-        # Async syntheses here are refused by the budget, never queued: a smaller audio limit
-        # than the default makes the long text of the matching test one to refuse.
-        services = ServiceStack(Path(tmp_path_factory.mktemp("budget")) / "var", MAX_ASYNC_AUDIO_SECONDS="600")
-        services.start()
-    try:
+    # Async syntheses here are refused by the budget, never queued: a smaller audio limit than
+    # the default makes the long text of the matching test one to refuse.
+    with started_stack(tmp_path_factory, django_db_blocker, "budget", MAX_ASYNC_AUDIO_SECONDS="600") as services:
         yield services
-    finally:
-        services.stop()
 
 
 @pytest.fixture

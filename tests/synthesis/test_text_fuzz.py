@@ -105,6 +105,18 @@ def dictionary(user: User, raw: list[dict[str, Any]]) -> str:
     return made.public_id
 
 
+def spoken(text: str, **fields: Any) -> SynthesisRequest:
+    """A request for the built-in voice with word timestamps (the stream's costliest path)."""
+    return SynthesisRequest(
+        text=text,
+        voice_id="piper-en_US-joe-medium",
+        output_format="wav",
+        sample_rate=22050,
+        timestamps="word",
+        **fields,
+    )
+
+
 def prepare_bounded(user: User, request: SynthesisRequest, mode: str) -> None:
     """synthesis_prepare within time and Python memory (tracemalloc), then the stream's
     word-time matching within time."""
@@ -144,16 +156,7 @@ def test_any_plain_text_with_any_dictionary_is_bounded_and_never_a_server_error(
     person: User, text: str, raw_entries: list[dict[str, Any]], normalized: bool, mode: str
 ) -> None:
     dictionary(person, raw_entries)
-    request = SynthesisRequest(
-        text=text,
-        voice_id="piper-en_US-joe-medium",
-        output_format="wav",
-        sample_rate=22050,
-        input_type="text",
-        normalize=normalized,
-        timestamps="word",
-    )
-    prepare_bounded(person, request, mode)
+    prepare_bounded(person, spoken(text, input_type="text", normalize=normalized), mode)
 
 
 @FUZZ
@@ -162,15 +165,7 @@ def test_any_ssml_with_any_dictionary_is_bounded_and_never_a_server_error(
     person: User, markup_text: str, raw_entries: list[dict[str, Any]], mode: str
 ) -> None:
     dictionary(person, raw_entries)
-    request = SynthesisRequest(
-        text=markup_text,
-        voice_id="piper-en_US-joe-medium",
-        output_format="wav",
-        sample_rate=22050,
-        input_type="auto",
-        timestamps="word",
-    )
-    prepare_bounded(person, request, mode)
+    prepare_bounded(person, spoken(markup_text), mode)
 
 
 LONG_UNITS = ["a ", "1+", "$9,999.99 ", "<break time='10s'/>a ", "Dr. ", "!", "9", ",000", "1st", "x "]
@@ -185,11 +180,4 @@ def test_the_longest_texts_a_stream_takes_stay_bounded(person: User, unit: str) 
     dictionary(person, [{"term": "a", "alias": " ".join(["123456789012345"] * 12)}])
     text = (unit * (5000 // len(unit)))[:5000]
     markup = f"<speak>{text}</speak>" if "<" in unit else text
-    request = SynthesisRequest(
-        text=markup[:5000],
-        voice_id="piper-en_US-joe-medium",
-        output_format="wav",
-        sample_rate=22050,
-        timestamps="word",
-    )
-    prepare_bounded(person, request, "stream")
+    prepare_bounded(person, spoken(markup[:5000]), "stream")
