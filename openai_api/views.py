@@ -160,7 +160,15 @@ class VoiceListView(OpenAIView):
     )
     def get(self, request: Request) -> Response:
         voices = [
-            {"id": voice["voice_id"], "name": voice["name"], "object": "voice", "type": voice["type"]}
+            {
+                "id": voice["voice_id"],
+                "name": voice["name"],
+                "object": "voice",
+                "type": voice["type"],
+                "gender": voice["gender"],
+                "language": voice["language"],
+                "description": voice["description"],
+            }
             for voice in voice_catalogue(user=user_from_request(request))
         ]
         aliases = [

@@ -2,9 +2,11 @@
 
 For each piece of text (``speech.text.prepare``) the engine
 
-1. speaks it with Piper at ``length_scale = 1 / speed``. Piper's durations do not scale
-   linearly (length_scale 0.5 gives about 0.63 of the duration), so for speed != 1 the
-   piece is also spoken at 1.0 and the difference is made up by a time stretch;
+1. speaks it with the voice's engine (speech.engines: Piper, Kokoro) at the engine's share
+   of ``speed`` (Piper all of it, Kokoro its square root: Kokoro's own speed control costs
+   intelligibility beyond about 1.25); the rest is a time stretch. Piper's durations do not
+   scale linearly (length_scale 0.5 gives about 0.63 of the duration), so for Piper and
+   speed != 1 the piece is also spoken at 1.0 to measure the stretch still needed;
 2. converts it to the cloned voice with the voice's method (speech.voice_methods), which
    also applies ``pitch`` (F0 ratio, duration kept), the time stretch and the request's
    ``similarity``; the built-in voice only goes through WORLD for pitch or stretch
@@ -16,7 +18,7 @@ For each piece of text (``speech.text.prepare``) the engine
    look-ahead peak limiter so that no gain ever clips;
 5. fades its edges (10 ms) and appends the pause that separates it from the next piece.
 
-Word times come from Piper's own phoneme lengths (speech.alignment) and follow the piece
+Word times come from the engine's own phoneme lengths (speech.alignment) and follow the piece
 through every step: the stretch and the voice conversion scale them with the audio's length;
 levelling, gain and resampling keep them.
 
@@ -35,9 +37,10 @@ from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from speech.alignment import WordTime
 from speech.audio_io import Samples, resample
 from speech.dsp.world import modify
+from speech.engines import DEFAULT_VOICE, BaseVoice, engine_of, parse_voice
 from speech.formats import OUTPUT_FORMATS
 from speech.script import Piece, effective
-from speech.tts import PIPER_RATE, synthesize, synthesize_aligned
+from speech.tts import PIPER_RATE
 from speech.voice_methods import get_method
 from speech.voice_methods.base import Artefact
 from speech.watermark import apply_watermark
@@ -140,13 +143,33 @@ def _as_piece(piece: Piece | str) -> Piece:
     return Piece(piece) if isinstance(piece, str) else piece
 
 
-def render_piece(piece: Piece | str, *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
+Base = BaseVoice | str | None
+
+
+def base_voice(voice: Artefact | None, base: Base = None) -> BaseVoice:
+    """What speaks before any conversion: a trained voice's own base (voices trained before
+    there was a choice have Piper's), else ``base`` (a voice string or BaseVoice), else Piper."""
+    if voice is not None:
+        base = getattr(voice, "base", None) or DEFAULT_VOICE
+    if isinstance(base, BaseVoice):
+        return base
+    return parse_voice(base or DEFAULT_VOICE)
+
+
+def render_piece(
+    piece: Piece | str, *, options: RenderOptions, voice: Artefact | None = None, base: Base = None
+) -> Samples:
     """One piece of text as finished audio at ``options.sample_rate``, pause included."""
-    return render_piece_timed(piece, options=options, voice=voice)[0]
+    return render_piece_timed(piece, options=options, voice=voice, base=base)[0]
 
 
 def render_piece_timed(
-    piece: Piece | str, *, options: RenderOptions, voice: Artefact | None = None, trim_start: bool = False
+    piece: Piece | str,
+    *,
+    options: RenderOptions,
+    voice: Artefact | None = None,
+    base: Base = None,
+    trim_start: bool = False,
 ) -> tuple[Samples, list[WordTime]]:
     """``render_piece`` and when each of the piece's words is spoken, in seconds from its start.
 
@@ -163,12 +186,19 @@ def render_piece_timed(
         pause = np.zeros(int(rate_out * PAUSE_S / options.speed), dtype=np.float32)
     if not piece.text:
         return pause, []
-    audio, rate, words = synthesize_aligned(piece.text, length_scale=1.0 / speed)
+    speaker = base_voice(voice, base)
+    engine = engine_of(speaker)
+    native = speed**engine.native_speed_share  # the rest of the change is a time stretch
+    spoken = engine.speak(piece.text, speaker, speed=native, aligned=True)
+    audio, rate, words = spoken.audio, spoken.rate, spoken.words
     spoken_length = len(audio)
     stretch = 1.0
     if speed != 1.0:
-        reference, _ = synthesize(piece.text)
-        stretch = len(reference) / speed / max(len(audio), 1)
+        if engine.linear_speed:
+            stretch = native / speed
+        else:
+            reference = engine.speak(piece.text, speaker).audio
+            stretch = len(reference) / speed / max(len(audio), 1)
         if abs(stretch - 1.0) < 0.01:
             stretch = 1.0
     if voice is None:
@@ -205,37 +235,41 @@ def render_pieces(
     *,
     options: RenderOptions,
     voice: Artefact | None = None,
+    base: Base = None,
     should_stop: ShouldStop = lambda: False,
 ) -> Iterator[tuple[Samples, list[WordTime]]]:
     """Each piece's audio in order, with its words' times in the joined audio (pauses
     included); raises SynthesisCancelled between pieces when told."""
     offset = 0.0
     trim_start = False
+    speaker = base_voice(voice, base)
     for item in pieces:
         if should_stop():
             raise SynthesisCancelled
         piece = _as_piece(item)
-        audio, words = render_piece_timed(piece, options=options, voice=voice, trim_start=trim_start)
+        audio, words = render_piece_timed(piece, options=options, voice=voice, base=speaker, trim_start=trim_start)
         yield audio, [WordTime(w.word, round(offset + w.start, 3), round(offset + w.end, 3)) for w in words]
         offset += len(audio) / options.sample_rate
         trim_start = piece.pause is not None
 
 
 def render_text_timed(
-    pieces: Sequence[Piece | str], *, options: RenderOptions, voice: Artefact | None = None
+    pieces: Sequence[Piece | str], *, options: RenderOptions, voice: Artefact | None = None, base: Base = None
 ) -> tuple[Samples, list[WordTime]]:
     """All pieces joined, and every spoken word's time in the joined audio."""
     parts: list[Samples] = []
     words: list[WordTime] = []
-    for audio, piece_words in render_pieces(pieces, options=options, voice=voice):
+    for audio, piece_words in render_pieces(pieces, options=options, voice=voice, base=base):
         parts.append(audio)
         words += piece_words
     return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)), words
 
 
-def render_text(pieces: Sequence[Piece | str], *, options: RenderOptions, voice: Artefact | None = None) -> Samples:
+def render_text(
+    pieces: Sequence[Piece | str], *, options: RenderOptions, voice: Artefact | None = None, base: Base = None
+) -> Samples:
     """All pieces joined: what a synchronous synthesis returns."""
-    return render_text_timed(pieces, options=options, voice=voice)[0]
+    return render_text_timed(pieces, options=options, voice=voice, base=base)[0]
 
 
 CHARACTERS_PER_SECOND = 14.0  # of English as the engine reads it, at speed 1.0
@@ -246,13 +280,16 @@ def estimate_audio_seconds(characters: int, speed: float = 1.0) -> float:
     return characters / CHARACTERS_PER_SECOND / speed
 
 
-def estimate_pieces_seconds(pieces: Sequence[Piece], speed: float = 1.0) -> float:
+def estimate_pieces_seconds(
+    pieces: Sequence[Piece], speed: float = 1.0, characters_per_second: float = CHARACTERS_PER_SECOND
+) -> float:
     """The audio the pieces will make: each piece's text at its own effective speed (raw
-    phonemes counted like letters), and every pause, a break's or the engine's own."""
+    phonemes counted like letters) and the engine's pace, and every pause, a break's or the
+    engine's own."""
     total = 0.0
     for piece in pieces:
         piece_speed = effective(piece, speed, 1.0, 1.0)[0]
-        total += len(piece.text) / CHARACTERS_PER_SECOND / piece_speed
+        total += len(piece.text) / characters_per_second / piece_speed
         total += piece.pause if piece.pause is not None else PAUSE_S / speed
     return total
 
@@ -262,6 +299,7 @@ __all__ = [
     "Piece",
     "RenderOptions",
     "SynthesisCancelled",
+    "base_voice",
     "estimate_audio_seconds",
     "estimate_pieces_seconds",
     "level",

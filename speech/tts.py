@@ -100,6 +100,14 @@ def synthesize_aligned(text: str, *, length_scale: float = 1.0) -> tuple[Samples
     return audio, rate, times
 
 
+def phonemize(text: str) -> list[list[str]]:
+    """eSpeak's en-us phonemes of ``text`` by sentence (``[[ … ]]`` blocks kept as written),
+    each sentence bounded as Piper speaks it. Other engines that speak eSpeak's IPA use it."""
+    with _voice.use() as voice:
+        sentences: list[list[str]] = voice.phonemize(text)
+    return sentences
+
+
 @functools.cache
 def _config_phonemes() -> frozenset[str]:
     import json

@@ -10,7 +10,7 @@ the storage cap. Nothing here writes.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from accounts.models import User
@@ -18,7 +18,7 @@ from accounts.quotas import AUDIO_SECONDS, SYNTHESES, quota_check
 from configuration.config import system_config
 from files.quotas import storage_check
 from speech import lexicon
-from speech.engine import RenderOptions, estimate_pieces_seconds
+from speech.engine import CHARACTERS_PER_SECOND, RenderOptions, estimate_pieces_seconds
 from speech.formats import ENCODER_RATES, encoder_accepts
 from speech.lexicon import Entry
 from speech.script import Piece, Run, Script, SpokenTextOverflow, compose
@@ -90,11 +90,11 @@ class Budget:
         return max(1, math.ceil(self.audio_seconds))
 
     @classmethod
-    def of(cls, script: Script, speed: float) -> Budget:
+    def of(cls, script: Script, speed: float, characters_per_second: float = CHARACTERS_PER_SECOND) -> Budget:
         return cls(
             sum(len(piece.text) for piece in script.pieces),
             len(script.pieces),
-            estimate_pieces_seconds(script.pieces, speed),
+            estimate_pieces_seconds(script.pieces, speed, characters_per_second),
         )
 
 
@@ -182,7 +182,9 @@ class Prepared:
     def estimated_seconds(self) -> int:
         """Wall time, estimated from the audio it will make and the voice's real-time factor."""
         audio = self.budget.audio_seconds
-        rtf = RTF_CLONED if self.voice.model is not None or self.request.pitch != 1.0 else RTF_BUILTIN
+        rtf = self.voice.realtime_factor or RTF_BUILTIN
+        if self.voice.model is not None or self.request.pitch != 1.0:
+            rtf += RTF_CLONED - RTF_BUILTIN  # the conversion or WORLD's pitch change
         return max(1, math.ceil(1 + audio * rtf))
 
 
@@ -225,7 +227,13 @@ def synthesis_prepare(
     dictionary_id, entries = dictionary_for_synthesis(user=user, dictionary_id=request.dictionary_id)
     most_spoken = math.floor(max_length * config.max_spoken_text_ratio)
     try:
-        script = script_for(request, entries, first_piece_chars=first_piece_chars, max_spoken=most_spoken)
+        script = script_for(
+            request,
+            entries,
+            first_piece_chars=first_piece_chars,
+            max_spoken=most_spoken,
+            phonemes_check=voice.unknown_phonemes,
+        )
     except SpokenTextOverflow:
         # Stopped as soon as it was over: the figure is a floor, not the whole text's.
         raise SpokenTextTooLong(
@@ -235,7 +243,7 @@ def synthesis_prepare(
         ) from None
     if not any(piece.text for piece in script.pieces):
         raise EmptyText(details={"length": len(text)})
-    budget = Budget.of(script, request.speed)
+    budget = Budget.of(script, request.speed, voice.characters_per_second)
     budget_check(budget, mode=mode)
     quota_check(user=user, kind=SYNTHESES, limit=config.syntheses_per_day, in_flight=syntheses_in_flight(user=user))
     quota_check(
@@ -255,12 +263,13 @@ def script_for(
     *,
     first_piece_chars: int = PIECE_MAX_CHARS,
     max_spoken: int | None = None,
+    phonemes_check: Callable[[str], str | None] = unknown_phonemes,
 ) -> Script:
     """The pieces the engine reads: plain text or SSML's runs (400 INVALID_SSML when the markup
     is wrong), with the dictionary's entries applied to the text as written."""
     if request.is_ssml:
         try:
-            runs = parse(request.text, phonemes_check=unknown_phonemes)
+            runs = parse(request.text, phonemes_check=phonemes_check)
         except SSMLError as exc:
             raise InvalidSSML(
                 str(exc),

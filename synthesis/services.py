@@ -155,7 +155,9 @@ def synthesize_now(*, user: User, request: SynthesisRequest) -> Synthesis:
     prepared = synthesis_prepare(user=user, request=request, mode="sync")
     started = time.monotonic()
     artefact = voice_artefact(prepared.voice.model)
-    audio, spoken = render_text_timed(prepared.pieces, options=request.options, voice=artefact)
+    audio, spoken = render_text_timed(
+        prepared.pieces, options=request.options, voice=artefact, base=prepared.voice.base
+    )
     word_timestamps = written_word_times(prepared.text, spoken) if request.timestamps == "word" else None
     data = encode(audio, request.sample_rate, request.output_format)
     engine_seconds = time.monotonic() - started

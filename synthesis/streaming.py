@@ -83,7 +83,13 @@ def _speak(
         with tempfile.TemporaryDirectory(prefix="voxify-stream-") as folder:
             path = Path(folder) / f"whole{EXTENSIONS[synthesis.output_format]}"
             with Encoder(path, synthesis.sample_rate, synthesis.output_format) as whole:
-                pieces = render_pieces(prepared.pieces, options=options, voice=artefact, should_stop=should_stop)
+                pieces = render_pieces(
+                    prepared.pieces,
+                    options=options,
+                    voice=artefact,
+                    base=prepared.voice.base,
+                    should_stop=should_stop,
+                )
                 for index, (audio, words) in enumerate(pieces, 1):
                     start = whole.duration
                     whole.write(audio)

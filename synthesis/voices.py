@@ -1,7 +1,9 @@
 """Which voices a user can speak with, and the artefact behind a voice id.
 
-A ``voice_id`` is either a built-in voice (``piper-en_US-joe-medium``) or the ``vs_`` id of
-one of the caller's voice samples that has a trained voice (status ``ready``).
+A ``voice_id`` is a built-in voice of one of the engines (``piper-en_US-joe-medium``,
+``jf_alpha``, …), a blend of one engine's voices (``jf_alpha(2)+jm_kumo(1)``,
+speech.engines.parse_voice) or the ``vs_`` id of one of the caller's voice samples that has a
+trained voice (status ``ready``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,19 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from files.storage import file_storage
-from speech.tts import BUILTIN_VOICE_ID, PIPER_RATE
+from speech.engines import (
+    DEFAULT_VOICE,
+    BaseVoice,
+    SpeechEngine,
+    builtin_voices,
+    engine_of,
+    looks_like_blend,
+    parse_voice,
+)
 from speech.voice_methods import load_artefact
 from speech.voice_methods.base import Artefact
 from voices.models import VoiceModel, VoiceSample
-from voxify_project.errors import Conflict, NotFound
+from voxify_project.errors import Conflict, InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -27,14 +37,32 @@ class BuiltinVoice:
     voice_id: str
     name: str
     language: str
+    languages: tuple[str, ...]
     gender: str
+    accent: str
     sample_rate: int
     engine: str
 
+    @property
+    def description(self) -> str:
+        return f"{self.gender.capitalize()}, {self.accent} ({self.engine})"
 
-BUILTIN_VOICES = (BuiltinVoice(BUILTIN_VOICE_ID, "Joe (US English)", "en-US", "male", PIPER_RATE, "piper"),)
+
+BUILTIN_VOICES = tuple(
+    BuiltinVoice(
+        voice.voice_id,
+        voice.name,
+        voice.languages[0],
+        voice.languages,
+        voice.gender,
+        voice.accent,
+        engine.sample_rate,
+        engine.name,
+    )
+    for engine, voice in builtin_voices()
+)
 BUILTIN_BY_ID = {voice.voice_id: voice for voice in BUILTIN_VOICES}
-DEFAULT_VOICE_ID = BUILTIN_VOICE_ID
+DEFAULT_VOICE_ID = DEFAULT_VOICE
 
 
 class VoiceNotReady(Conflict):
@@ -51,12 +79,36 @@ class ResolvedVoice:
     voice_id: str
     sample: VoiceSample | None = None
     model: VoiceModel | None = None
+    base: BaseVoice | None = None  # what a built-in voice or blend speaks with; None: the model's own
+
+    @property
+    def engine(self) -> SpeechEngine:
+        """The engine that speaks it (a trained voice's: Piper, for every voice trained so far)."""
+        return engine_of(self.base if self.base is not None else parse_voice(DEFAULT_VOICE))
+
+    @property
+    def realtime_factor(self) -> float:
+        """The engine's seconds of work per second of speech."""
+        return self.engine.realtime_factor
+
+    @property
+    def characters_per_second(self) -> float:
+        return self.engine.characters_per_second
+
+    def unknown_phonemes(self, ipa: str) -> str | None:
+        return self.engine.unknown_phonemes(ipa)
 
 
 def voice_resolve(*, user: User, voice_id: str) -> ResolvedVoice:
-    """The voice ``voice_id`` names for ``user``; 404 if unknown, 409 if not trained yet."""
+    """The voice ``voice_id`` names for ``user``; 404 if unknown, 409 if not trained yet, 400
+    (naming ``voice_id``) for a blend that cannot be made."""
     if voice_id in BUILTIN_BY_ID:
-        return ResolvedVoice(voice_id)
+        return ResolvedVoice(voice_id, base=parse_voice(voice_id))
+    if looks_like_blend(voice_id):
+        try:
+            return ResolvedVoice(voice_id, base=parse_voice(voice_id))
+        except ValueError as error:
+            raise InvalidInput("The voice blend is not valid.", details={"voice_id": [str(error)]}) from error
     sample = (
         VoiceSample.objects.select_related("active_model__artefact_file").filter(owner=user, public_id=voice_id).first()
     )
@@ -84,6 +136,10 @@ def voice_catalogue(*, user: User) -> list[dict[str, Any]]:
             "name": voice.name,
             "type": "builtin",
             "language": voice.language,
+            "languages": list(voice.languages),
+            "gender": voice.gender,
+            "accent": voice.accent,
+            "description": voice.description,
             "sample_rate": voice.sample_rate,
             "engine": voice.engine,
             "model_version": None,
@@ -100,6 +156,10 @@ def voice_catalogue(*, user: User) -> list[dict[str, Any]]:
                 "name": sample.name,
                 "type": "cloned",
                 "language": sample.language,
+                "languages": [sample.language],
+                "gender": None,
+                "accent": None,
+                "description": sample.description,
                 "sample_rate": BUILTIN_VOICES[0].sample_rate,
                 "engine": f"piper+{model.method}",
                 "model_version": model.version,

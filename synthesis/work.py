@@ -85,6 +85,7 @@ def _run_async(job: Job, synthesis: Synthesis, progress: Progress, should_stop: 
         synthesis.sample_rate, synthesis.speed, synthesis.pitch, synthesis.volume, synthesis.similarity
     )
     artefact = voice_artefact(synthesis.voice_model)
+    base = None if artefact is not None else synthesis.voice_id  # a built-in voice or a blend
     total = len(pieces)
     progress(0.0, f"Synthesizing {total} sentences")
     with tempfile.TemporaryDirectory(prefix="voxify-syn-") as folder:
@@ -93,7 +94,7 @@ def _run_async(job: Job, synthesis: Synthesis, progress: Progress, should_stop: 
             spoken: list[WordTime] = []
             try:
                 for done, (audio, words) in enumerate(
-                    render_pieces(pieces, options=options, voice=artefact, should_stop=should_stop), 1
+                    render_pieces(pieces, options=options, voice=artefact, base=base, should_stop=should_stop), 1
                 ):
                     spoken += words
                     encoder.write(audio)

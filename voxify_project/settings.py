@@ -439,24 +439,26 @@ DOWNLOAD_LINK_TTL_S = env.int("DOWNLOAD_LINK_TTL_S", default=3600)
 if DOWNLOAD_LINK_TTL_S < 10:
     raise environ.ImproperlyConfigured("DOWNLOAD_LINK_TTL_S must be at least 10 seconds.")
 
-# OpenAI's voice names on /v1/audio/speech -> a voice here: "alloy=vs_...,nova=piper-en_US-joe-medium".
-# Names left out speak with the built-in voice.
-OPENAI_VOICE_NAMES = (
-    "alloy",
-    "ash",
-    "ballad",
-    "coral",
-    "echo",
-    "fable",
-    "onyx",
-    "nova",
-    "sage",
-    "shimmer",
-    "verse",
-    "marin",
-    "cedar",
-)
-OPENAI_VOICES = dict.fromkeys(OPENAI_VOICE_NAMES, "piper-en_US-joe-medium") | dict(
+# OpenAI's voice names on /v1/audio/speech -> a voice here: "alloy=vs_...,nova=jf_nezumi". By
+# default the names OpenAI gives female voices speak with Kokoro's female styles, the others
+# with the male voices (Piper's joe, Kokoro's kumo); OPENAI_VOICES overrides any of them.
+OPENAI_DEFAULT_VOICES = {
+    "alloy": "jf_alpha",
+    "ash": "piper-en_US-joe-medium",
+    "ballad": "jm_kumo",
+    "coral": "jf_gongitsune",
+    "echo": "piper-en_US-joe-medium",
+    "fable": "jm_kumo",
+    "onyx": "piper-en_US-joe-medium",
+    "nova": "jf_nezumi",
+    "sage": "jf_tebukuro",
+    "shimmer": "jf_alpha",
+    "verse": "jm_kumo",
+    "marin": "jf_gongitsune",
+    "cedar": "piper-en_US-joe-medium",
+}
+OPENAI_VOICE_NAMES = tuple(OPENAI_DEFAULT_VOICES)
+OPENAI_VOICES = OPENAI_DEFAULT_VOICES | dict(
     pair.split("=", 1) for pair in env.list("OPENAI_VOICES", default=[]) if "=" in pair
 )
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=1)

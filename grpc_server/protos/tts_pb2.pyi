@@ -9,6 +9,44 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ListVoicesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Voice(_message.Message):
+    __slots__ = ("voice_id", "name", "type", "language", "languages", "gender", "accent", "description", "sample_rate", "engine", "model_version", "similarity")
+    VOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGES_FIELD_NUMBER: _ClassVar[int]
+    GENDER_FIELD_NUMBER: _ClassVar[int]
+    ACCENT_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
+    ENGINE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SIMILARITY_FIELD_NUMBER: _ClassVar[int]
+    voice_id: str
+    name: str
+    type: str
+    language: str
+    languages: _containers.RepeatedScalarFieldContainer[str]
+    gender: str
+    accent: str
+    description: str
+    sample_rate: int
+    engine: str
+    model_version: int
+    similarity: float
+    def __init__(self, voice_id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., language: _Optional[str] = ..., languages: _Optional[_Iterable[str]] = ..., gender: _Optional[str] = ..., accent: _Optional[str] = ..., description: _Optional[str] = ..., sample_rate: _Optional[int] = ..., engine: _Optional[str] = ..., model_version: _Optional[int] = ..., similarity: _Optional[float] = ...) -> None: ...
+
+class ListVoicesResponse(_message.Message):
+    __slots__ = ("voices",)
+    VOICES_FIELD_NUMBER: _ClassVar[int]
+    voices: _containers.RepeatedCompositeFieldContainer[Voice]
+    def __init__(self, voices: _Optional[_Iterable[_Union[Voice, _Mapping]]] = ...) -> None: ...
+
 class SynthesisConfig(_message.Message):
     __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume", "similarity", "timestamps", "input_type", "normalize", "dictionary_id")
     OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]

@@ -79,6 +79,11 @@ class TTSServiceStub:
                 request_serializer=grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkRequest.SerializeToString,
                 response_deserializer=grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkResponse.FromString,
                 _registered_method=True)
+        self.ListVoices = channel.unary_unary(
+                '/voxify.tts.v1.TTSService/ListVoices',
+                request_serializer=grpc__server_dot_protos_dot_tts__pb2.ListVoicesRequest.SerializeToString,
+                response_deserializer=grpc__server_dot_protos_dot_tts__pb2.ListVoicesResponse.FromString,
+                _registered_method=True)
 
 
 class TTSServiceServicer:
@@ -142,6 +147,13 @@ class TTSServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListVoices(self, request, context):
+        """The voices the caller can speak with: the same list as GET /api/v1/tts/voices.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TTSServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -189,6 +201,11 @@ def add_TTSServiceServicer_to_server(servicer, server):
                     servicer.DetectWatermark,
                     request_deserializer=grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkRequest.FromString,
                     response_serializer=grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkResponse.SerializeToString,
+            ),
+            'ListVoices': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVoices,
+                    request_deserializer=grpc__server_dot_protos_dot_tts__pb2.ListVoicesRequest.FromString,
+                    response_serializer=grpc__server_dot_protos_dot_tts__pb2.ListVoicesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -434,6 +451,33 @@ class TTSService:
             '/voxify.tts.v1.TTSService/DetectWatermark',
             grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkRequest.SerializeToString,
             grpc__server_dot_protos_dot_tts__pb2.DetectWatermarkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListVoices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/voxify.tts.v1.TTSService/ListVoices',
+            grpc__server_dot_protos_dot_tts__pb2.ListVoicesRequest.SerializeToString,
+            grpc__server_dot_protos_dot_tts__pb2.ListVoicesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -23,7 +23,9 @@ from synthesis.serializers import (
     DictionarySerializer,
     DictionaryUpdateSerializer,
     SynthesizeInputSerializer,
+    VoiceListSerializer,
 )
+from synthesis.voices import voice_catalogue
 from voxify_project.pagination import page_of
 
 if TYPE_CHECKING:  # models of other apps: for annotations only (adapters call services and selectors)
@@ -122,6 +124,13 @@ class TTSServicer(tts_pb2_grpc.TTSServiceServicer):
         fields["entries"] = [entry_data(entry) for entry in request.entries]
         data = validated(DictionaryInputSerializer, fields)
         return dictionary_response(dictionaries.dictionary_create(user=user, **data))
+
+    @rpc()
+    def ListVoices(
+        self, request: tts_pb2.ListVoicesRequest, context: grpc.ServicerContext, user: User
+    ) -> tts_pb2.ListVoicesResponse:
+        found = VoiceListSerializer({"voices": voice_catalogue(user=user)}).data["voices"]
+        return tts_pb2.ListVoicesResponse(voices=[message_from(tts_pb2.Voice, voice) for voice in found])
 
     @rpc()
     def GetDictionary(

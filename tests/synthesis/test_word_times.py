@@ -1,5 +1,6 @@
 """Word timestamps from the engine's own phoneme lengths, checked against Whisper's word
-timestamps on the same audio (an independent measurement), for the built-in and a cloned voice."""
+timestamps on the same audio (an independent measurement), for both engines' built-in voices
+(Piper, Kokoro) and a cloned voice."""
 
 from __future__ import annotations
 
@@ -51,18 +52,21 @@ def start_distances(words: list[WordTime], heard: list[WordTime]) -> list[float]
     return distances
 
 
-def timed(text: str, voice: Artefact | None, speed: float = 1.0) -> tuple[list[WordTime], list[WordTime], float]:
+Speaker = tuple[Artefact | None, str | None]  # a trained voice, or a built-in voice's id
+
+
+def timed(text: str, voice: Speaker, speed: float = 1.0) -> tuple[list[WordTime], list[WordTime], float]:
     options = RenderOptions(sample_rate=22050, speed=speed)
-    audio, spoken = render_text_timed(prepare(text), options=options, voice=voice)
+    audio, spoken = render_text_timed(prepare(text), options=options, voice=voice[0], base=voice[1])
     return spoken, transcribe_words(audio, 22050), len(audio) / 22050
 
 
-@pytest.fixture(scope="module", params=["builtin", "cloned"])
-def voice(request: pytest.FixtureRequest, trained_artefact: Artefact) -> Artefact | None:
-    return None if request.param == "builtin" else trained_artefact
+@pytest.fixture(scope="module", params=["piper", "kokoro", "cloned"])
+def voice(request: pytest.FixtureRequest, trained_artefact: Artefact) -> Speaker:
+    return {"piper": (None, None), "kokoro": (None, "jf_alpha"), "cloned": (trained_artefact, None)}[request.param]
 
 
-def test_word_starts_agree_with_whisper_and_every_input_word_is_there_once(voice: Artefact | None) -> None:
+def test_word_starts_agree_with_whisper_and_every_input_word_is_there_once(voice: Speaker) -> None:
     distances = []
     for text in TEXTS:
         spoken, heard, seconds = timed(text, voice)
@@ -75,7 +79,7 @@ def test_word_starts_agree_with_whisper_and_every_input_word_is_there_once(voice
     assert statistics.median(distances) <= 0.08, sorted(distances)
 
 
-def test_at_speed_one_and_a_half_the_times_scale(voice: Artefact | None) -> None:
+def test_at_speed_one_and_a_half_the_times_scale(voice: Speaker) -> None:
     text = TEXTS[1]
     normal, _, normal_seconds = timed(text, voice)
     fast, heard, fast_seconds = timed(text, voice, speed=1.5)
