@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -120,7 +121,11 @@ def _config_phonemes() -> frozenset[str]:
 
 def unknown_phonemes(ipa: str) -> str | None:
     """What in ``ipa`` the built-in voice has no sound for, as a sentence; None when it can say all of it."""
-    known = _config_phonemes()
+    return missing_phonemes(ipa, _config_phonemes())
+
+
+def missing_phonemes(ipa: str, known: Collection[str]) -> str | None:
+    """The symbols of ``ipa`` not in ``known``, as a sentence for the caller; None when none is missing."""
     missing = sorted({ch for ch in ipa if not ch.isspace() and ch not in known})
     if not missing:
         return None

@@ -109,7 +109,12 @@ class WordTimestampSerializer(serializers.Serializer[Any]):
 
 class SynthesizeInputSerializer(StrictFields, serializers.Serializer[Any]):
     text = SpeechTextField()
-    voice_id = serializers.CharField(max_length=64, default=DEFAULT_VOICE_ID)
+    voice_id = serializers.CharField(
+        max_length=64,
+        default=DEFAULT_VOICE_ID,
+        help_text="A voice of GET /api/v1/tts/voices: a built-in voice, a trained sample's vs_ id, or a blend of "
+        "Kokoro voices such as jf_alpha(2)+jm_kumo(1) (weights above 0 and at most 100, at most 5 voices).",
+    )
     config = SynthesisConfigSerializer(required=False)
     keep = serializers.BooleanField(
         default=False, help_text="Keep the output file instead of deleting it after file_ttl_hours."
@@ -121,7 +126,12 @@ class SynthesizeInputSerializer(StrictFields, serializers.Serializer[Any]):
 
 class StreamQuerySerializer(StrictFields, serializers.Serializer[Any]):
     text = SpeechTextField()
-    voice_id = serializers.CharField(max_length=64, default=DEFAULT_VOICE_ID)
+    voice_id = serializers.CharField(
+        max_length=64,
+        default=DEFAULT_VOICE_ID,
+        help_text="A voice of GET /api/v1/tts/voices: a built-in voice, a trained sample's vs_ id, or a blend of "
+        "Kokoro voices such as jf_alpha(2)+jm_kumo(1) (weights above 0 and at most 100, at most 5 voices).",
+    )
     format = serializers.ChoiceField(choices=OUTPUT_FORMATS, required=False)
     sample_rate = serializers.IntegerField(min_value=MIN_RATE, max_value=MAX_RATE, required=False)
     speed = serializers.FloatField(min_value=0.5, max_value=2.0, default=1.0)

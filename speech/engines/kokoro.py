@@ -127,6 +127,27 @@ def to_kokoro(ipa: str) -> str:
     return text
 
 
+TAIL_FLOOR_DB = -35.0  # a word ends at its last 5 ms frame within this of the sentence's loudest
+
+
+def tightened(groups: list[SpokenGroup], audio: Floats) -> list[SpokenGroup]:
+    """Each group ending at its last audible frame: Kokoro gives a phrase's last sound the
+    silence after it too ("help." lasts 0.75 s, its sound 0.3 s), so its end is moved back."""
+    frame = KOKORO_RATE // 200
+    count = len(audio) // frame
+    if not groups or count == 0:
+        return groups
+    energies = np.mean(audio[: count * frame].astype(np.float64).reshape(count, frame) ** 2, axis=1)
+    audible = energies >= float(energies.max()) * 10 ** (TAIL_FLOOR_DB / 10)
+    out = []
+    for group in groups:
+        first, last = group.start // frame, min(count, -(-group.end // frame))
+        heard = np.flatnonzero(audible[first:last])
+        end = min(group.end, (first + int(heard[-1]) + 1) * frame) if len(heard) else group.end
+        out.append(SpokenGroup(group.sounds, group.start, max(end, group.start + 1)))
+    return out
+
+
 def style_vector(model: _Model, voice: BaseVoice, length: int) -> Floats:
     """The voice's style for an input of ``length`` symbols: the weighted mean of its styles."""
     row = min(max(length, 1), 510) - 1
@@ -147,12 +168,7 @@ class KokoroEngine:
         return VOICES
 
     def unknown_phonemes(self, ipa: str) -> str | None:
-        known = vocabulary()
-        missing = sorted({ch for ch in to_kokoro(ipa) if not ch.isspace() and ch not in known})
-        if not missing:
-            return None
-        shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:10])
-        return f"the voice has no phoneme for {shown}; use eSpeak's IPA (see docs/synthesis.md)"
+        return tts.missing_phonemes(to_kokoro(ipa), vocabulary())
 
     def _sentence(
         self, model: _Model, symbols: str, voice: BaseVoice, speed: float
@@ -185,7 +201,7 @@ class KokoroEngine:
                     # The decoder's output is the frames' length; scale in case it ever differs.
                     scale = len(audio) / max(sum(samples), 1)
                     counts = [round(n * scale) for n in samples]
-                    for group in spoken_groups(phonemes, counts):
+                    for group in tightened(spoken_groups(phonemes, counts), audio):
                         groups.append(SpokenGroup(group.sounds, group.start + offset, group.end + offset))
                 parts.append(audio)
                 offset += len(audio)

@@ -24,6 +24,7 @@ from grpc_server.protos import auth_pb2, file_pb2, job_pb2, tts_pb2, voice_pb2
 from grpc_server.server import SERVICE_NAMES
 from grpc_server.servicers.job import PROGRESS_POLL_S
 from jobs.runner import run_job
+from synthesis.voices import voice_catalogue
 from synthesis.work import synthesis_job_work
 from tests.grpc_api.conftest import Stubs, error_code
 from tests.support.speech_data import browser_recording, recording
@@ -170,6 +171,7 @@ def all_authenticated_calls(stubs: Stubs, md: Metadata | None) -> dict[str, Call
             tts_pb2.GetDictionaryRequest(dictionary_id="dict_x"), **kw
         ),
         "DetectWatermark": lambda: stubs.tts.DetectWatermark(detect_chunks(b"RIFF"), **kw),
+        "ListVoices": lambda: stubs.tts.ListVoices(tts_pb2.ListVoicesRequest(), **kw),
         "GetJob": lambda: stubs.job.GetJob(job_pb2.GetJobRequest(job_id="job_x"), **kw),
         "ListJobs": lambda: stubs.job.ListJobs(job_pb2.ListJobsRequest(), **kw),
         "CancelJob": lambda: stubs.job.CancelJob(job_pb2.CancelJobRequest(job_id="job_x"), **kw),
@@ -191,7 +193,7 @@ def test_every_rpc_but_register_login_and_refresh_needs_a_valid_access_token(stu
 
     assert anonymous == dict.fromkeys(anonymous, (grpc.StatusCode.UNAUTHENTICATED, "NOT_AUTHENTICATED"))
     assert bad_token == dict.fromkeys(bad_token, (grpc.StatusCode.UNAUTHENTICATED, "INVALID_TOKEN"))
-    assert len(anonymous) == 24
+    assert len(anonymous) == 25
     assert stored_keys() == keys
 
 
@@ -428,6 +430,24 @@ def test_dictionary_rpcs_follow_the_rest_rules(stubs: Stubs, grpc_user: MakeUser
     deleted = stubs.tts.DeleteDictionary(tts_pb2.GetDictionaryRequest(dictionary_id=made.dictionary_id), metadata=md)
     assert deleted.dictionary.dictionary_id == made.dictionary_id
     assert stubs.tts.ListDictionaries(tts_pb2.ListDictionariesRequest(), metadata=md).pagination.total_count == 0
+
+
+def test_list_voices_is_the_rest_catalogue(stubs: Stubs, grpc_user: MakeUser) -> None:
+    user, md = grpc_user("voices@example.com")
+    rest = voice_catalogue(user=user)
+    voices = stubs.tts.ListVoices(tts_pb2.ListVoicesRequest(), metadata=md).voices
+    assert [v.voice_id for v in voices] == [v["voice_id"] for v in rest]
+    by_id = {v.voice_id: v for v in voices}
+    assert (by_id["jf_alpha"].gender, by_id["jf_alpha"].engine, by_id["jf_alpha"].sample_rate) == (
+        "female",
+        "kokoro",
+        24000,
+    )
+    assert (by_id["piper-en_US-joe-medium"].gender, by_id["piper-en_US-joe-medium"].accent) == (
+        "male",
+        "American English",
+    )
+    assert {v.gender for v in voices} == {"female", "male"} and all(v.description for v in voices)
 
 
 def test_tts_refusals_for_untrained_voices_and_quota(stubs: Stubs, grpc_user: MakeUser, limits: Any) -> None:

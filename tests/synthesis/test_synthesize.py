@@ -38,7 +38,7 @@ def decoded(client: APIClient, data: dict[str, Any]) -> tuple[np.ndarray[Any, An
     return samples, info
 
 
-def test_voices_lists_the_builtin_voice_and_only_the_callers_trained_samples(
+def test_voices_lists_the_builtin_voices_and_only_the_callers_trained_samples(
     alice: tuple[User, APIClient],
     make_user: Callable[[str], tuple[User, APIClient]],
     cloned_voice: str,
@@ -49,12 +49,13 @@ def test_voices_lists_the_builtin_voice_and_only_the_callers_trained_samples(
     voices = client.get("/api/v1/tts/voices").json()["data"]["voices"]
     bobs = bob_client.get("/api/v1/tts/voices").json()["data"]["voices"]
 
-    assert voices[0]["voice_id"] == BUILTIN_VOICE_ID
-    assert voices[0]["type"] == "builtin"
-    assert [v["voice_id"] for v in voices[1:]] == [cloned_voice]
-    assert voices[1]["type"] == "cloned"
-    assert voices[1]["model_version"] == 1
-    assert [v["voice_id"] for v in bobs] == [BUILTIN_VOICE_ID]
+    builtin = [v["voice_id"] for v in voices if v["type"] == "builtin"]
+    assert builtin[0] == BUILTIN_VOICE_ID and len(builtin) == 6  # Piper's voice, then Kokoro's five
+    assert voices[: len(builtin)] == bobs  # the built-in voices first, the same for everyone
+    assert [v["voice_id"] for v in voices[len(builtin) :]] == [cloned_voice]
+    assert voices[-1]["type"] == "cloned"
+    assert voices[-1]["model_version"] == 1
+    assert voices[-1]["description"] == "" and voices[-1]["languages"] == ["en-US"]
 
 
 def test_the_documents_request_and_response(alice: tuple[User, APIClient]) -> None:

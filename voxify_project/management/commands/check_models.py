@@ -17,11 +17,12 @@ MAX_WER = 0.3
 
 
 class Command(BaseCommand):
-    help = "Load every speech model (TTS, ASR, two speaker encoders, naturalness) and use it once."
+    help = "Load every speech model (both TTS engines, ASR, two speaker encoders, naturalness) and use it once."
 
     def handle(self, *args: Any, **options: Any) -> None:
         from speech.dvector import dvector_embedding
         from speech.embedding import speaker_embedding
+        from speech.engines import ENGINES, parse_voice
         from speech.naturalness import naturalness
         from speech.transcription import transcribe
         from speech.tts import synthesize
@@ -36,6 +37,12 @@ class Command(BaseCommand):
         self.stdout.write(f"whisper: {heard!r} (WER {wer:.2f})")
         if not 1.0 < seconds < 10.0 or wer > MAX_WER:
             raise CommandError(f"the speech models disagree: {seconds:.2f} s, heard {heard!r} (WER {wer:.2f})")
+        kokoro = ENGINES["kokoro"].speak(SENTENCE, parse_voice("jf_alpha"))
+        heard = transcribe(kokoro.audio, kokoro.rate)
+        wer = word_error_rate(SENTENCE, heard)
+        self.stdout.write(f"kokoro: {len(kokoro.audio) / kokoro.rate:.2f} s at {kokoro.rate} Hz, heard {heard!r}")
+        if wer > MAX_WER:
+            raise CommandError(f"Kokoro's speech was heard as {heard!r} (WER {wer:.2f})")
         for name, embed in (("resemblyzer", speaker_embedding), ("d-vector", dvector_embedding)):
             vector = embed(samples, rate)
             if not vector.any():
