@@ -5,8 +5,13 @@ the same way (its words, from the caller or Whisper, and both speaker embeddings
 trained voice is validated the same way: the built-in voice and the clone speak
 VALIDATION_TEXT, and the three judges (speech.judging) measure both.
 
-Progress: "Analysing the sample" (0), "Transcribing the sample" (0.05), the method's own
-stages (0.1 up to below 0.85), "Validating the voice" (0.85), "Done" (1).
+When the method can start from any engine's voice (``bases``) and the training's ``base``
+names one (or ``auto``: speech.bases.choose_base), the base is judged first and recorded in
+the artefact and in ``validation.base``; otherwise the method converts Piper's voice.
+
+Progress: "Analysing the sample" (0), "Transcribing the sample" (0.05), "Choosing the
+starting voice" (0.06 to 0.1), the method's own stages (0.1 up to below 0.85), "Validating
+the voice" (0.85), "Done" (1).
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from speech.audio_io import Samples
+from speech.bases import AUTO_BASE, choose_base, judged_base, speak
 from speech.dvector import dvector_embedding
 from speech.embedding import speaker_embedding
+from speech.engines import DEFAULT_VOICE, parse_voice
 from speech.judging import judge
 from speech.transcription import transcribe
 from speech.tts import PIPER_RATE, synthesize
@@ -43,7 +50,9 @@ def analyse_sample(samples: Samples, rate: int, transcript: str | None = None) -
 def validate(method_name: str, artefact: Any, sample: AnalysedSample) -> dict[str, Any]:
     """The three judges on VALIDATION_TEXT, cloned and built-in, against the sample."""
     builtin = synthesize(VALIDATION_TEXT)[0]
-    cloned = get_method(method_name).convert(builtin, PIPER_RATE, artefact)
+    base = getattr(artefact, "base", "") or DEFAULT_VOICE
+    reading = builtin if base == DEFAULT_VOICE else speak(parse_voice(base), VALIDATION_TEXT, PIPER_RATE)
+    cloned = get_method(method_name).convert(reading, PIPER_RATE, artefact)
     clone = judge([cloned], PIPER_RATE, [VALIDATION_TEXT], sample)
     base = judge([builtin], PIPER_RATE, [VALIDATION_TEXT], sample)
     return {
@@ -82,10 +91,22 @@ def train_voice(
     progress(0.05, "Transcribing the sample")
     sample = analyse_sample(samples, rate, transcript)
     check()
+    chosen: dict[str, Any] = {}
+    if config.base and getattr(voice_method, "bases", False):
+        progress(0.06, "Choosing the starting voice")
+        if config.base == AUTO_BASE:
+            choice = choose_base(sample, progress=lambda share, text: progress(0.06 + 0.04 * share, text), check=check)
+        else:
+            choice = judged_base(parse_voice(config.base), sample)
+        chosen = choice.report()
+        sample = replace(sample, base=choice.base.spec if choice.base.spec != DEFAULT_VOICE else "")
+        check()
     artefact = voice_method.fit(sample, config=config, progress=progress, check=check)
     progress(0.85, "Validating the voice")
     check()
     validation = validate(method, artefact, sample)
+    if chosen:
+        validation["base"] = chosen
     check()
     progress(1.0, "Done")
     return replace(

@@ -83,8 +83,10 @@ class ResolvedVoice:
 
     @property
     def engine(self) -> SpeechEngine:
-        """The engine that speaks it (a trained voice's: Piper, for every voice trained so far)."""
-        return engine_of(self.base if self.base is not None else parse_voice(DEFAULT_VOICE))
+        """The engine that speaks it (a trained voice's: the engine of its base)."""
+        if self.base is not None:
+            return engine_of(self.base)
+        return engine_of(model_base(self.model))
 
     @property
     def realtime_factor(self) -> float:
@@ -97,6 +99,16 @@ class ResolvedVoice:
 
     def unknown_phonemes(self, ipa: str) -> str | None:
         return self.engine.unknown_phonemes(ipa)
+
+
+def model_base(model: VoiceModel | None) -> BaseVoice:
+    """The voice a trained model converts: the base its training recorded, else Piper's (every
+    voice trained before there was a choice)."""
+    recorded = (model.validation or {}).get("base", {}) if model is not None else {}
+    try:
+        return parse_voice(recorded.get("voice") or DEFAULT_VOICE)
+    except ValueError:  # a voice this version no longer has: the artefact decides at synthesis
+        return parse_voice(DEFAULT_VOICE)
 
 
 def voice_resolve(*, user: User, voice_id: str) -> ResolvedVoice:
@@ -160,8 +172,8 @@ def voice_catalogue(*, user: User) -> list[dict[str, Any]]:
                 "gender": None,
                 "accent": None,
                 "description": sample.description,
-                "sample_rate": BUILTIN_VOICES[0].sample_rate,
-                "engine": f"piper+{model.method}",
+                "sample_rate": engine_of(model_base(model)).sample_rate,
+                "engine": f"{model_base(model).engine}+{model.method}",
                 "model_version": model.version,
                 "similarity": model.validation.get("similarity"),
             }

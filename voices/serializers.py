@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from speech.bases import AUTO_BASE
+from speech.engines import parse_voice
 from speech.voice_methods.base import TrainingConfig
 from voices.models import ConsentCheck, VoiceSample
 
@@ -88,6 +90,23 @@ class TrainingConfigSerializer(serializers.Serializer[Any]):
     batch_size = serializers.IntegerField(
         min_value=2, max_value=64, default=TrainingConfig.batch_size, help_text="Candidate voices evaluated per epoch."
     )
+    base = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default=TrainingConfig.base,
+        help_text="The voice the clone starts from: empty for Piper's voice (the default), a built-in voice "
+        "(jf_alpha) or a blend of Kokoro's voices (jf_alpha(2)+jm_kumo(1)), or auto: the voice nearest the "
+        "sample among the built-in voices, their blends and a fitted style (docs/voices.md).",
+    )
+
+    def validate_base(self, value: str) -> str:
+        if value in ("", AUTO_BASE):
+            return value
+        try:
+            return parse_voice(value).spec
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
 
 
 class TrainInputSerializer(serializers.Serializer[Any]):

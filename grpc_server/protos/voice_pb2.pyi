@@ -156,14 +156,16 @@ class GetVoiceSamplesResponse(_message.Message):
     def __init__(self, samples: _Optional[_Iterable[_Union[VoiceSampleSummary, _Mapping]]] = ..., pagination: _Optional[_Union[Pagination, _Mapping]] = ...) -> None: ...
 
 class TrainingConfig(_message.Message):
-    __slots__ = ("epochs", "learning_rate", "batch_size")
+    __slots__ = ("epochs", "learning_rate", "batch_size", "base")
     EPOCHS_FIELD_NUMBER: _ClassVar[int]
     LEARNING_RATE_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    BASE_FIELD_NUMBER: _ClassVar[int]
     epochs: int
     learning_rate: float
     batch_size: int
-    def __init__(self, epochs: _Optional[int] = ..., learning_rate: _Optional[float] = ..., batch_size: _Optional[int] = ...) -> None: ...
+    base: str
+    def __init__(self, epochs: _Optional[int] = ..., learning_rate: _Optional[float] = ..., batch_size: _Optional[int] = ..., base: _Optional[str] = ...) -> None: ...
 
 class TrainVoiceRequest(_message.Message):
     __slots__ = ("sample_id", "config")

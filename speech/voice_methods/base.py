@@ -40,6 +40,9 @@ class TrainingConfig:
     epochs: int = 12
     learning_rate: float = 0.01
     batch_size: int = 3
+    # The voice the method starts from: "" Piper's voice, a built-in voice or blend of
+    # Kokoro's styles, or "auto" (speech.bases.choose_base). Only methods with ``bases``.
+    base: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class AnalysedSample:
     words: str
     embedding: npt.NDArray[np.float32]  # Resemblyzer
     dvector: npt.NDArray[np.float32]
+    base: str = ""  # the voice the method converts (speech.bases); "" is Piper's voice
 
 
 class Artefact(Protocol):

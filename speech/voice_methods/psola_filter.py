@@ -1,11 +1,14 @@
-"""``psola-filter-classes``: Piper's own waveform, re-pitched by PSOLA and filtered per sound.
+"""``psola-filter-classes``: the base voice's own waveform, re-pitched by PSOLA and filtered per sound.
 
 WORLD re-synthesis costs Piper's speech about 1.5 DistillMOS points before any conversion
-(docs/adr/0009). This method never re-synthesises: it keeps Piper's excitation and phase.
+(docs/adr/0009). This method never re-synthesises: it keeps the engine's excitation and phase.
+The base is the voice training chose for the sample (speech.bases: Piper's or a Kokoro
+style, blend or fitted style), recorded in the artefact; "" is Piper's, as for every voice
+trained before there was a choice.
 
 Fitting:
 1. the sample's median F0 and log-F0 spread (Praat's autocorrelation pitch);
-2. Piper reads the sample's words (up to ALIGN_MAX_CHARS); Praat's "Change gender" (PSOLA)
+2. the base voice reads the sample's words (up to ALIGN_MAX_CHARS); Praat's "Change gender" (PSOLA)
    moves the reading to the sample's median F0 and pitch range, with the formant shift
    ratio that makes it most similar to the sample (both speaker encoders; a coarse grid,
    then a finer one around the best) among the ratios the other two judges admit against
@@ -36,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from speech.audio_io import Samples, resample
+from speech.bases import speak
 from speech.dsp.classes import (
     aligned_corrections,
     class_corrections,
@@ -45,8 +49,9 @@ from speech.dsp.classes import (
     fit_classes,
 )
 from speech.dsp.world import speech_frames
+from speech.engines import DEFAULT_VOICE, parse_voice
 from speech.judging import SELECTION_TEXTS, Judgement, admissible, choose_strength, judge
-from speech.tts import PIPER_RATE, synthesize
+from speech.tts import PIPER_RATE
 from speech.voice_methods.base import AnalysedSample, Check, Progress, TrainingConfig, TrainingFailed, read_artefact
 from speech.voice_methods.world import first_chars
 
@@ -68,7 +73,7 @@ MAX_GAIN = 2.76  # natural log of power: +-12 dB
 FORMANT_GRID = (0.86, 0.93, 1.0, 1.07, 1.14, 1.21)
 FORMANT_REFINE = (-0.035, 0.035)
 PITCH_FLOOR, PITCH_CEILING = 60.0, 500.0
-BASE_PITCH_FLOOR, BASE_PITCH_CEILING = 60.0, 400.0  # the base voice (a male voice)
+BASE_PITCH_FLOOR, BASE_PITCH_CEILING = 60.0, 400.0  # the base voice (men's and women's)
 ALIGN_MAX_CHARS = 350
 ALIGN_MAX_SECONDS = 25.0
 
@@ -82,6 +87,7 @@ class PsolaArtefact:
     formant_ratio: float
     classes: str = ""  # base64 of float16 rows [voiced, key, correction]
     class_strength: float = 0.0
+    base: str = ""  # the voice it converts (a voice string); "" for Piper's, as every voice before bases
     config: dict[str, Any] = field(default_factory=dict)
     validation: dict[str, Any] = field(default_factory=dict)
     fit: dict[str, Any] = field(default_factory=dict)
@@ -194,6 +200,7 @@ def _keys(samples: Samples, stretch: float = 1.0) -> Floats:
 class PsolaFilterMethod:
     name = NAME
     schema_version = ARTEFACT_FORMAT
+    bases = True  # fits any engine's voice (speech.bases); the WORLD methods convert Piper's only
 
     def load(self, raw: dict[str, Any]) -> PsolaArtefact:
         artefact: PsolaArtefact = read_artefact(raw, PsolaArtefact, method=NAME, version=ARTEFACT_FORMAT)
@@ -226,13 +233,17 @@ class PsolaFilterMethod:
         return resample(changed, PIPER_RATE, rate)
 
     def fit(self, sample: AnalysedSample, *, config: TrainingConfig, progress: Progress, check: Check) -> PsolaArtefact:
+        import parselmouth
+
         target = resample(sample.samples, sample.rate, PIPER_RATE)[: int(ALIGN_MAX_SECONDS * PIPER_RATE)]
         f0_median, target_spread = _pitch_stats(target, PITCH_FLOOR, PITCH_CEILING)
         words = sample.words
         spoken = first_chars(words, ALIGN_MAX_CHARS)
-        reading = synthesize(spoken)[0]
+        voice = parse_voice(sample.base or DEFAULT_VOICE)
+        reading = speak(voice, spoken, PIPER_RATE)
         _, base_spread = _pitch_stats(reading, BASE_PITCH_FLOOR, BASE_PITCH_CEILING)
-        pitch_range = float(np.clip(target_spread / base_spread, 0.5, 2.0))
+        spread = target_spread / base_spread if base_spread > 0 else 1.0
+        pitch_range = float(np.clip(spread, 0.5, 2.0)) if np.isfinite(spread) else 1.0
         check()
 
         trials: dict[float, Judgement] = {}
@@ -242,9 +253,13 @@ class PsolaFilterMethod:
             check()
             ratio = round(ratio, 3)
             if ratio not in trials:
-                renders[ratio] = change_gender(
-                    reading, formant_ratio=ratio, f0_median=f0_median, pitch_range=pitch_range
-                )
+                try:
+                    renders[ratio] = change_gender(
+                        reading, formant_ratio=ratio, f0_median=f0_median, pitch_range=pitch_range
+                    )
+                except parselmouth.PraatError:  # Praat could not manipulate this reading: never chosen
+                    trials[ratio] = Judgement(-1.0, -1.0, 0.0, 1.0)
+                    return trials[ratio]
                 trials[ratio] = result = judge([renders[ratio]], PIPER_RATE, [spoken], sample)
                 progress(
                     0.1 + 0.04 * len(trials),
@@ -253,6 +268,10 @@ class PsolaFilterMethod:
             return trials[ratio]
 
         base = score(1.0)
+        if 1.0 not in renders:
+            raise TrainingFailed(
+                "NO_VOICED_SPEECH", "The starting voice's pitch could not be changed to the speaker's."
+            )
 
         def best() -> float:
             allowed = [r for r, t in trials.items() if r == 1.0 or admissible(t, base)]
@@ -264,7 +283,7 @@ class PsolaFilterMethod:
         for offset in FORMANT_REFINE:
             score(coarse + offset)
         formant_ratio = best()
-        artefact = PsolaArtefact(round(f0_median, 2), round(pitch_range, 4), formant_ratio)
+        artefact = PsolaArtefact(round(f0_median, 2), round(pitch_range, 4), formant_ratio, base=sample.base)
 
         progress(0.5, "Aligning the sample with its reference")
         changed = renders[formant_ratio]
@@ -282,7 +301,7 @@ class PsolaFilterMethod:
         if not len(classes):
             return replace(artefact, fit={"formant_search": search, "class_strength": 0.0})
         artefact = replace(artefact, classes=encode_rows(classes))
-        sentences = [synthesize(text)[0] for text in SELECTION_TEXTS]
+        sentences = [speak(voice, text, PIPER_RATE) for text in SELECTION_TEXTS]
 
         def render(strength: float) -> tuple[list[Samples], int]:
             check()

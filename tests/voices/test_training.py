@@ -66,7 +66,7 @@ def test_train_answers_with_the_document_shape(alice: tuple[User, APIClient], sa
     assert data["status"] == "pending"
     assert 5 <= data["estimated_duration"] <= 120
     job = Job.objects.get(public_id=data["training_job_id"])
-    assert job.params["config"] == {"epochs": 12, "learning_rate": 0.01, "batch_size": 3}
+    assert job.params["config"] == {"epochs": 12, "learning_rate": 0.01, "batch_size": 3, "base": ""}
     assert job.title == "Voice Model Training - My voice"
     assert client.get(f"/api/v1/voice/samples/{sample['sample_id']}").json()["data"]["status"] == "training"
     again = train(client, sample["sample_id"])
@@ -83,12 +83,30 @@ def test_the_documents_example_config_is_accepted(alice: tuple[User, APIClient],
 
 
 @pytest.mark.parametrize(
+    ("base", "stored"),
+    [("jf_nezumi", "jf_nezumi"), ("jf_alpha(3)+jm_kumo(1)", "jf_alpha(0.75)+jm_kumo(0.25)"), ("auto", "auto")],
+)
+def test_a_starting_voice_can_be_named(
+    alice: tuple[User, APIClient], sample: dict[str, Any], base: str, stored: str
+) -> None:
+    _, client = alice
+
+    response = train(client, sample["sample_id"], {"base": base})
+
+    assert response.status_code == 202, response.json()
+    assert Job.objects.get(public_id=response.json()["data"]["training_job_id"]).params["config"]["base"] == stored
+
+
+@pytest.mark.parametrize(
     ("config", "field"),
     [
         ({"epochs": 0}, "epochs"),
         ({"learning_rate": 0.5}, "learning_rate"),
         ({"batch_size": 1}, "batch_size"),
         ({"epochs": "many"}, "epochs"),
+        ({"base": "nobody"}, "base"),
+        ({"base": "jf_alpha(0)+jm_kumo"}, "base"),
+        ({"base": "jf_alpha+piper-en_US-joe-medium"}, "base"),
     ],
 )
 def test_config_is_validated(
