@@ -91,7 +91,7 @@ def _load() -> _Model:
     graph = onnx.load_from_string(_model_bytes())
     graph.graph.output.append(onnx.helper.make_tensor_value_info(DURATIONS, onnx.TensorProto.INT64, None))
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
+    options.intra_op_num_threads = max(1, min(MAX_THREADS, len(os.sched_getaffinity(0))))  # the cores it may use
     session = onnxruntime.InferenceSession(
         graph.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
     )

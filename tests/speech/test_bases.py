@@ -45,9 +45,10 @@ def test_an_artefact_without_a_base_is_piper_based_and_speaks_exactly_as_before(
         prepare(TEXT), options=options, voice=replace(trained_artefact, base="piper-en_US-joe-medium")
     )
     # Piper's generator noise differs from call to call; its durations do not (noise_w 0), so
-    # the same engine path gives the same length and word times and the same speaker.
+    # the same engine path gives the same length and word times and the same speaker (two
+    # renders measured 0.97 apart; two speakers of the same sex are below 0.85).
     assert len(audio) == len(same) and words == same_words
-    assert cosine_similarity(speaker_embedding(audio, 22050), speaker_embedding(same, 22050)) > 0.97
+    assert cosine_similarity(speaker_embedding(audio, 22050), speaker_embedding(same, 22050)) > 0.93
 
 
 def test_a_kokoro_based_voice_is_spoken_by_kokoro(trained_artefact: Artefact) -> None:
