@@ -42,7 +42,7 @@ def test_an_artefact_without_a_base_is_piper_based_and_speaks_exactly_as_before(
     options = RenderOptions(sample_rate=22050)
     audio, words = render_text_timed(prepare(TEXT), options=options, voice=old)
     same, same_words = render_text_timed(
-        prepare(TEXT), options=options, voice=replace(trained_artefact, base="piper-en_US-joe-medium")
+        prepare(TEXT), options=options, voice=replace(old, base="piper-en_US-joe-medium")
     )
     # Piper's generator noise differs from call to call; its durations do not (noise_w 0), so
     # the same engine path gives the same length and word times and the same speaker (two
