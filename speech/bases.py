@@ -2,7 +2,7 @@
 a style fitted to the speaker, judged on how much they already sound like the sample.
 
 A voice method bends a base voice towards the speaker; the less it has to bend, the more
-natural the clone stays (docs/adr/0022). ``choose_base`` speaks BASE_TEXTS (sentences that
+natural the clone stays (docs/adr/0021). ``choose_base`` speaks BASE_TEXTS (sentences that
 are neither the sample's own words nor the strength-selection or validation sentences) with
 every candidate and ranks them by identity: the mean of the Resemblyzer and d-vector cosines
 to the sample.

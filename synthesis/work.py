@@ -20,6 +20,7 @@ from jobs.services import job_complete, job_create
 from speech.alignment import WordTime, written_word_times
 from speech.audio_io import Encoder
 from speech.engine import RenderOptions, ShouldStop, SynthesisCancelled, render_pieces
+from speech.engines import is_builtin, looks_like_blend
 from speech.formats import EXTENSIONS
 from speech.script import Script, plain
 from synthesis.models import Synthesis
@@ -86,6 +87,8 @@ def _run_async(job: Job, synthesis: Synthesis, progress: Progress, should_stop: 
     )
     artefact = voice_artefact(synthesis.voice_model)
     base = None if artefact is not None else synthesis.voice_id  # a built-in voice or a blend
+    if base is not None and not (is_builtin(base) or looks_like_blend(base)):
+        raise JobError("VOICE_NOT_FOUND", "The voice was deleted before the synthesis ran.")
     total = len(pieces)
     progress(0.0, f"Synthesizing {total} sentences")
     with tempfile.TemporaryDirectory(prefix="voxify-syn-") as folder:

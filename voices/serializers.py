@@ -97,7 +97,7 @@ class TrainingConfigSerializer(serializers.Serializer[Any]):
         default=TrainingConfig.base,
         help_text="The voice the clone starts from: empty for Piper's voice (the default), a built-in voice "
         "(jf_alpha) or a blend of Kokoro's voices (jf_alpha(2)+jm_kumo(1)), or auto: the voice nearest the "
-        "sample among the built-in voices, their blends and a fitted style (docs/voices.md).",
+        "sample among the built-in voices, their blends and a fitted style (docs/jobs.md).",
     )
 
     def validate_base(self, value: str) -> str:

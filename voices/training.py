@@ -20,13 +20,15 @@ from files.services import storage_delete_quietly
 from jobs.models import Job
 from jobs.runner import JobCancelled, JobError, Progress, ShouldStop
 from jobs.services import job_complete, job_create
+from speech.bases import AUTO_BASE
 from speech.training import train_voice
+from speech.voice_methods import get_method
 from speech.voice_methods.base import TrainingCancelled, TrainingConfig, TrainingFailed
 from speech.voice_methods.world import INITIAL_RADIUS
 from voices.consent import ConsentRequired, consent_required_check
 from voices.models import VoiceModel, VoiceSample
 from voices.services import voice_model_create, voice_sample_audio
-from voxify_project.errors import Conflict, NotFound
+from voxify_project.errors import Conflict, InvalidInput, NotFound
 
 log = structlog.get_logger(__name__)
 
@@ -41,12 +43,19 @@ def training_estimate_seconds(*, duration: float, config: TrainingConfig) -> int
     methods' warp search grows with the config; the other methods' work does not)."""
     epochs = min(config.epochs, max(1, math.ceil(math.log2(INITIAL_RADIUS / config.learning_rate)) + 1))
     evaluations = 1 + epochs * max(config.batch_size - 1, 1)
-    return int(15 + 0.5 * duration + 0.35 * evaluations)
+    # A named Kokoro base reads the sample's words and the selection sentences with Kokoro
+    # (about 2 times Piper's training); auto also speaks its candidates (about 4 times).
+    factor = 4.0 if config.base == AUTO_BASE else 2.0 if config.base else 1.0
+    return int(factor * (15 + 0.5 * duration) + 0.35 * evaluations)
 
 
 def voice_training_start(*, sample: VoiceSample, config: TrainingConfig) -> Job:
     """Create the training job (sent to a worker after commit)."""
     consent_required_check(sample)
+    if config.base and not getattr(get_method(settings.VOICE_METHOD), "bases", False):
+        raise InvalidInput(
+            details={"config": {"base": [f"The voice method {settings.VOICE_METHOD} converts Piper's voice only."]}}
+        )
     storage_check(user=sample.owner)  # the voice model is stored: refuse now when nothing fits
     with transaction.atomic():
         sample = VoiceSample.objects.select_for_update().get(pk=sample.pk)

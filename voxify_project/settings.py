@@ -461,6 +461,8 @@ OPENAI_VOICE_NAMES = tuple(OPENAI_DEFAULT_VOICES)
 OPENAI_VOICES = OPENAI_DEFAULT_VOICES | dict(
     pair.split("=", 1) for pair in env.list("OPENAI_VOICES", default=[]) if "=" in pair
 )
+if any(len(target) > 64 for target in OPENAI_VOICES.values()):  # a voice_id is at most 64 characters
+    raise environ.ImproperlyConfigured("OPENAI_VOICES: each voice is at most 64 characters.")
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=1)
 READYZ_TIMEOUT_S = env.float("READYZ_TIMEOUT", default=2.0)
 

@@ -18,7 +18,8 @@ DEFAULT_VOICE = piper.VOICES[0].voice_id
 
 MAX_BLEND_PARTS = 5
 MAX_BLEND_WEIGHT = 100.0
-_PART = re.compile(r"([a-z][a-z0-9_]{0,31})(?:\(([0-9]{1,3}(?:\.[0-9]{1,4})?)\))?")
+_PART = re.compile(r"([a-z][a-zA-Z0-9_-]{0,40})(?:\(([0-9]{1,3}(?:\.[0-9]{1,4})?)\))?")
+MIN_SHARE = 0.001  # of the whole blend, after normalising: below it a voice would not be heard
 
 
 def builtin_voices() -> list[tuple[SpeechEngine, EngineVoice]]:
@@ -66,11 +67,16 @@ def parse_voice(spec: str) -> BaseVoice:
         weighted.append((name, weight))
     engines = {_OWNERS[name] for name, _ in weighted}
     if len(engines) > 1:
-        raise ValueError("A blend mixes the styles of one engine: " + ", ".join(sorted(engines)) + " cannot be mixed.")
+        raise ValueError(
+            "A blend mixes the voices of one engine: " + " and ".join(sorted(engines)) + " voices cannot be mixed."
+        )
     engine = engines.pop()
     if len(weighted) > 1 and not ENGINES[engine].blends:
         raise ValueError(f"The {engine} engine's voices cannot be blended.")
     total = sum(weight for _, weight in weighted)
+    for name, weight in weighted:
+        if weight / total < MIN_SHARE:
+            raise ValueError(f"{name!r} would be less than {MIN_SHARE:g} of the blend; leave it out.")
     styles = tuple((name, round(weight / total, 4)) for name, weight in weighted)
     if len(styles) == 1:
         styles = ((styles[0][0], 1.0),)

@@ -173,7 +173,7 @@ class KokoroEngine:
     def _sentence(
         self, model: _Model, symbols: str, voice: BaseVoice, speed: float
     ) -> tuple[Floats, list[str], list[int]]:
-        kept = [ch for ch in symbols if ch in model.vocab][:MAX_TOKENS]
+        kept = [ch for ch in symbols if ch in model.vocab][:MAX_TOKENS]  # already bounded: never cuts
         if not any(not ch.isspace() for ch in kept):
             return np.zeros(0, dtype=np.float32), [], []
         tokens = np.array([[0, *(model.vocab[ch] for ch in kept), 0]], dtype=np.int64)
@@ -195,7 +195,11 @@ class KokoroEngine:
         groups: list[SpokenGroup] = []
         offset = 0
         with _model.use() as model:
-            for symbols in sentences:
+            # Bounded again after the mapping (``ɚ`` becomes two symbols): parts cut between words.
+            parts_of = [
+                "".join(part) for symbols in sentences for part in tts.bounded_sentences([list(symbols)], MAX_TOKENS)
+            ]
+            for symbols in parts_of:
                 audio, phonemes, samples = self._sentence(model, symbols, voice, speed)
                 if aligned and phonemes:
                     # The decoder's output is the frames' length; scale in case it ever differs.

@@ -99,7 +99,10 @@ class PsolaArtefact:
         return round(self.class_strength / MAX_STRENGTH, 4)
 
     def to_json(self) -> bytes:
-        return json.dumps(asdict(self), sort_keys=True).encode()
+        raw = asdict(self)
+        if not raw["base"]:
+            del raw["base"]  # Piper's: written as before bases, so an older release still reads it
+        return json.dumps(raw, sort_keys=True).encode()
 
 
 def _mel_basis() -> Floats:
@@ -204,6 +207,8 @@ class PsolaFilterMethod:
 
     def load(self, raw: dict[str, Any]) -> PsolaArtefact:
         artefact: PsolaArtefact = read_artefact(raw, PsolaArtefact, method=NAME, version=ARTEFACT_FORMAT)
+        if artefact.base:
+            parse_voice(artefact.base)  # ValueError for a base this release cannot speak
         return artefact
 
     def convert(

@@ -48,6 +48,9 @@ def test_an_artefact_without_a_base_is_piper_based_and_speaks_exactly_as_before(
     # the same engine path gives the same length and word times and the same speaker (two
     # renders measured 0.97 apart; two speakers of the same sex are below 0.85).
     assert len(audio) == len(same) and words == same_words
+    # And it is Piper speaking: the built-in voice's own render has the same length and times.
+    builtin, builtin_words = render_text_timed(prepare(TEXT), options=options)
+    assert len(builtin) == len(audio) and builtin_words == words
     assert cosine_similarity(speaker_embedding(audio, 22050), speaker_embedding(same, 22050)) > 0.93
 
 

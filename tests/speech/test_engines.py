@@ -44,8 +44,9 @@ def test_blends_are_normalised(spec: str, styles: tuple[tuple[str, float], ...])
         ("jf_alpha(x)", "is not a voice"),
         ("jf_alpha+jf_alpha", "twice"),
         ("jf_alpha+jm_kumo+jf_nezumi+jf_tebukuro+jf_gongitsune+jf_alpha", "at most 5"),
-        ("jf_alpha+piper-en_US-joe-medium", "is not a voice"),
+        ("jf_alpha+piper-en_US-joe-medium", "cannot be mixed"),
         ("jf_alpha+", "is not a voice"),
+        ("jf_alpha(100)+jm_kumo(0.001)", "less than 0.001 of the blend"),
     ],
 )
 def test_bad_blends_say_what_is_wrong(spec: str, says: str) -> None:

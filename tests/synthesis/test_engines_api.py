@@ -139,7 +139,7 @@ def test_ssml_a_dictionary_and_word_times_on_kokoro_sync_and_async(alice: tuple[
         ("jf_alpha(2)+nobody(1)", "Unknown voice 'nobody'"),
         ("jf_alpha(0)+jm_kumo(1)", "above 0"),
         ("jf_alpha(1)+jf_alpha(2)", "twice"),
-        ("jf_alpha(1)+piper-en_US-joe-medium(1)", "is not a voice"),
+        ("jf_alpha(1)+piper-en_US-joe-medium(1)", "cannot be mixed"),
     ],
 )
 def test_a_bad_blend_is_a_validation_error_naming_the_field_and_costs_nothing(
@@ -162,3 +162,15 @@ def test_the_piper_voice_and_a_blend_both_speak(alice: tuple[User, APIClient]) -
         answer = synthesize(client, voice_id=voice_id, output_format="wav")
         assert answer.status_code == 200, answer.json()
         assert answer.json()["data"]["duration"] > 2.0
+
+
+def test_an_async_synthesis_whose_cloned_voice_was_deleted_fails_as_not_found(
+    alice: tuple[User, APIClient], cloned_voice: str
+) -> None:
+    _, client = alice
+    accepted = client.post(f"{URL}/async", {"text": TEXT, "voice_id": cloned_voice}, format="json").json()["data"]
+    # What deleting the sample does to a queued synthesis: both links set to null.
+    Synthesis.objects.filter(public_id=accepted["synthesis_id"]).update(voice_sample=None, voice_model=None)
+    run_job(accepted["job_id"], 1, synthesis_job_work)
+    record = Synthesis.objects.get(public_id=accepted["synthesis_id"])
+    assert (record.status, record.error_code) == (Synthesis.Status.FAILED, "VOICE_NOT_FOUND")

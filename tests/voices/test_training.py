@@ -336,3 +336,16 @@ def test_a_class_correction_that_passes_the_judges_is_chosen_and_kept(
         artefact = load_artefact(handle.read())
     assert isinstance(artefact, psola_filter.PsolaArtefact)
     assert artefact.class_strength == pytest.approx(fit["class_strength"])
+
+
+def test_a_starting_voice_needs_a_method_that_can_start_from_it(
+    alice: tuple[User, APIClient], sample: dict[str, Any], settings: Any
+) -> None:
+    _, client = alice
+    settings.VOICE_METHOD = "world-f0-warp"  # converts Piper's voice only
+
+    response = train(client, sample["sample_id"], {"base": "jf_alpha"})
+
+    assert response.status_code == 400
+    assert "Piper's voice only" in response.json()["error"]["details"]["config"]["base"][0]
+    assert not Job.objects.exists()
