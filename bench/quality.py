@@ -5,13 +5,20 @@ Usage:
     .venv/bin/python bench/quality.py --quick         # one speaker, for a check in a few minutes
     .venv/bin/python bench/quality.py --speakers 1688 LJ
     .venv/bin/python bench/quality.py --methods psola-filter-classes --runs 1 --similarities 0 0.5 1 1.5 --out frontier
+    .venv/bin/python bench/quality.py --methods psola-filter-classes --bases piper auto jf_nezumi
 
 It runs the service's own pipeline on a private embedded installation (a temporary
 VOXIFY_VAR_DIR: SQLite, embedded Redis, local files, embedded Chroma): for each speaker it
 uploads the enrolment recording through ``voice_sample_create``, trains it as a job through
 the job runner (``voice_training_start`` + ``train_sample_work``), and speaks ten fixed
-sentences with ``synthesize_now``, reading the stored WAV files back. The built-in voice
-speaks the same sentences through the same call.
+sentences with ``synthesize_now``, reading the stored WAV files back. Every engine's built-in
+voices speak the same sentences through the same call.
+
+Each method is trained on each base of ``--bases`` (the training's ``config.base``: ``piper``
+for Piper's voice, ``auto`` for the choice of speech/bases.py, or a named voice or blend);
+methods that convert Piper's voice only are trained on ``piper`` alone. The base a training
+ended on is reported per speaker. Men and women are summarised apart (the data set's sex
+column).
 
 Measured per speaker (Resemblyzer cosine similarity between utterance embeddings):
 - similarity: clone sentences vs the speaker's held-out recordings (never seen in training);
@@ -48,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
-from speech.voice_methods import method_names  # noqa: E402  (after the path is set)
+from speech.voice_methods import get_method, method_names  # noqa: E402  (after the path is set)
 
 # Speakers used while the methods were developed; the others form the report set.
 TUNING = ("1688", "1998", "3080", "LJ")
@@ -189,6 +196,7 @@ class Judges:
         from speech.embedding import speaker_embedding
 
         speakers = _speakers()
+        self.sex = {name: clips[0].sex for name, clips in speakers.items()}
         self.enrolment: dict[str, Any] = {}
         self.held_out: dict[str, list[Any]] = {}
         for name, clips in speakers.items():
@@ -268,12 +276,27 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+SCOPES = (
+    ("all", "All enrolled speakers"),
+    ("women", "Women"),
+    ("men", "Men"),
+    ("report", "Report set"),
+    ("tuning", "Tuning set"),
+)
+
+
+def _in_scope(row: dict[str, Any], scope: str) -> bool:
+    return {
+        "all": True,
+        "women": row.get("sex") == "F",
+        "men": row.get("sex") == "M",
+        "report": row["speaker"] not in TUNING,
+        "tuning": row["speaker"] in TUNING,
+    }[scope]
+
+
 def _sets(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    subsets = {
-        "all": rows,
-        "report": [r for r in rows if r["speaker"] not in TUNING],
-        "tuning": [r for r in rows if r["speaker"] in TUNING],
-    }
+    subsets = {scope: [r for r in rows if _in_scope(r, scope)] for scope, _ in SCOPES}
     return {scope: _summary(chosen) for scope, chosen in subsets.items() if chosen}
 
 
@@ -284,6 +307,7 @@ def run(
     method: str,
     number: int,
     similarities: list[float] | None = None,
+    base: str = "piper",
 ) -> dict[str, Any]:
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -295,7 +319,8 @@ def run(
     from voices.training import train_sample_work, voice_training_start
 
     settings.VOICE_METHOD = method  # what voices/training.py trains with
-    user = User.objects.create_user(f"bench-{method}-{number}@example.com", "Bench-password-42", is_active=True)
+    label = "".join(c if c.isalnum() else "-" for c in base)
+    user = User.objects.create_user(f"bench-{method}-{label}-{number}@example.com", "Bench-password-42", is_active=True)
     enrolled = [n for n in judges.enrolment if not selected or n in selected][: 1 if quick else None]
     rows = []
     for name in enrolled:
@@ -303,7 +328,7 @@ def run(
         upload = SimpleUploadedFile(clip.path.name, clip.path.read_bytes(), "audio/wav")
         sample = voice_sample_create(owner=user, upload=upload, name=f"bench {name}")  # Whisper transcribes it
         started = time.perf_counter()
-        job = voice_training_start(sample=sample, config=TrainingConfig())
+        job = voice_training_start(sample=sample, config=TrainingConfig(base="" if base == "piper" else base))
         run_job(job.public_id, 1, train_sample_work)
         train_s = time.perf_counter() - started
         job.refresh_from_db()
@@ -314,6 +339,8 @@ def run(
         clone = _speak(user, sample.public_id)
         row = {
             "speaker": name,
+            "sex": judges.sex[name],
+            "base": model.validation.get("base", {}).get("voice", "piper"),
             "enrolment": clip.path.name,
             "enrolment_s": round(clip.duration, 2),
             "held_out": len(judges.held_out[name]),
@@ -332,22 +359,29 @@ def run(
                 for value in similarities
             }
         rows.append(row)
-        print(json.dumps({k: row[k] for k in ("speaker", "similarity", "dvec_similarity", "naturalness", "wer")}))
-    return {"method": method, "run": number, "speakers": rows, "summary": _sets(rows)}
+        shown = ("speaker", "base", "similarity", "dvec_similarity", "naturalness", "wer", "train_s")
+        print(json.dumps({k: row[k] for k in shown}), flush=True)
+    return {"method": method, "base": base, "run": number, "speakers": rows, "summary": _sets(rows)}
 
 
 def baselines(judges: Judges, selected: list[str] | None, quick: bool) -> dict[str, Any]:
-    """The built-in voice and the speakers' own recordings, judged like the clones."""
+    """Every engine's built-in voices and the speakers' own recordings, judged like the clones."""
     from accounts.models import User
-    from synthesis.voices import DEFAULT_VOICE_ID
+    from speech.engines import builtin_voices
 
     user = User.objects.create_user("bench-builtin@example.com", "Bench-password-42", is_active=True)
-    _speak(user, DEFAULT_VOICE_ID, SENTENCES[:1])  # load the models before anything is timed
-    builtin = _speak(user, DEFAULT_VOICE_ID)
     enrolled = [n for n in judges.enrolment if not selected or n in selected][: 1 if quick else None]
-    rows = [{"speaker": n, **judges.speech(n, builtin["audio"]), "rtf": builtin["rtf"]} for n in enrolled]
-    real = {n: judges.real(n) for n in enrolled}
-    return {"builtin": {"speakers": rows, "summary": _sets(rows)}, "real": real}
+    voices = {}
+    for engine, voice in builtin_voices():
+        _speak(user, voice.voice_id, SENTENCES[:1])  # load the engine before anything is timed
+        spoken = _speak(user, voice.voice_id)
+        rows = [
+            {"speaker": n, "sex": judges.sex[n], **judges.speech(n, spoken["audio"]), "rtf": spoken["rtf"]}
+            for n in enrolled
+        ]
+        voices[voice.voice_id] = {"engine": engine.name, "speakers": rows, "summary": _sets(rows)}
+    real = {n: {**judges.real(n), "sex": judges.sex[n]} for n in enrolled}
+    return {"builtin": voices, "real": real}
 
 
 def _spread(values: list[float], digits: int = 3) -> str:
@@ -365,7 +399,7 @@ def _frontier(by_method: dict[str, list[dict[str, Any]]]) -> list[str]:
         if not rows:
             continue
         lines += [
-            f"## Similarity against naturalness: `{method}` at fixed `similarity` settings",
+            f"## Similarity against naturalness: {method.replace(' | ', ' on ')} at fixed `similarity` settings",
             "",
             f"The same trained voices ({len(rows)} trainings) speaking the sentences at each setting; means "
             "over the speakers and runs, the worst speaker in brackets.",
@@ -397,9 +431,9 @@ def _frontier(by_method: dict[str, list[dict[str, Any]]]) -> list[str]:
 
 def write(report: dict[str, Any], out: str) -> str:
     machine = report["machine"]
-    by_method: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_method: dict[str, list[dict[str, Any]]] = defaultdict(list)  # "`method` | base" -> runs
     for result in report["runs"]:
-        by_method[result["method"]].append(result)
+        by_method[f"`{result['method']}` | {result.get('base', 'piper')}"].append(result)
     base = report["baselines"]
     real = base["real"]
     tuning = ", ".join(sorted(TUNING))
@@ -409,7 +443,9 @@ def write(report: dict[str, Any], out: str) -> str:
         f"Run {report['date']} on one core of {machine['cpus']} ({machine['machine']}), Python {machine['python']}; "
         f"{report['note']}",
         "",
-        f"Each method trained and judged {report['runs_per_method']} times from scratch; every cell is the mean "
+        f"Each method trained and judged {report['runs_per_method']} times from scratch on each base (`piper`: "
+        "Piper's voice; `auto`: the base chosen per speaker by speech/bases.py; a voice name: that voice); "
+        "every cell is the mean "
         "over the runs with the lowest and highest run in brackets, never the best run. Enrolled: every speaker "
         "with a held-out recording that is not part of the enrolment recording "
         f"({', '.join(report['enrolled'])}); identification among all {report['candidates']} speakers, each "
@@ -417,15 +453,18 @@ def write(report: dict[str, Any], out: str) -> str:
         "while developing the methods (tuning set); the others are the report set.",
         "",
     ]
-    for scope, title in (("all", "All enrolled speakers"), ("report", "Report set"), ("tuning", "Tuning set")):
-        if scope not in base["builtin"]["summary"]:
+    voices = base["builtin"]
+    first = next(iter(voices.values()))
+    for scope, title in SCOPES:
+        if scope not in first["summary"]:
             continue
+        names = [r["speaker"] for r in first["speakers"] if _in_scope(r, scope)]
         lines += [
-            f"## {title}",
+            f"## {title} ({', '.join(names)})",
             "",
-            "| method | Resemblyzer | d-vector | DistillMOS | WER | top-1 (Resemblyzer / d-vector) "
+            "| method | base | Resemblyzer | d-vector | DistillMOS | WER | top-1 (Resemblyzer / d-vector) "
             "| worst Resemblyzer | worst d-vector | worst DistillMOS | worst WER | train s | RTF |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for method, results in by_method.items():
             s = [r["summary"][scope] for r in results]
@@ -439,24 +478,21 @@ def write(report: dict[str, Any], out: str) -> str:
 
             n = s[0]["speakers"]
             lines.append(
-                f"| `{method}` | {col('similarity')} | {col('dvec_similarity')} | {col('naturalness', 2)} | "
+                f"| {method} | {col('similarity')} | {col('dvec_similarity')} | {col('naturalness', 2)} | "
                 f"{col('wer')} | {col('top1', 1)} / {col('top1_dvec', 1)} of {n} | {worst('worst_similarity')} | "
                 f"{worst('worst_dvec_similarity')} | {worst('worst_naturalness')} | {worst('worst_wer')} | "
                 f"{col('train_s', 1)} | {col('rtf')} |"
             )
-        b = base["builtin"]["summary"][scope]
-        names = [
-            r["speaker"]
-            for r in base["builtin"]["speakers"]
-            if scope == "all" or (r["speaker"] in TUNING) == (scope == "tuning")
-        ]
-        lines.append(
-            f"| built-in voice | {b['similarity']:.3f} | {b['dvec_similarity']:.3f} | {b['naturalness']:.2f} | "
-            f"{b['wer']:.3f} | {b['top1']} / {b['top1_dvec']} of {b['speakers']} | | | | | | {b['rtf']:.3f} |"
-        )
+        for voice_id, spoken in voices.items():
+            b = spoken["summary"][scope]
+            lines.append(
+                f"| built-in voice | {voice_id} ({spoken['engine']}) | {b['similarity']:.3f} | "
+                f"{b['dvec_similarity']:.3f} | {b['naturalness']:.2f} | {b['wer']:.3f} | "
+                f"{b['top1']} / {b['top1_dvec']} of {b['speakers']} | | | | | | {b['rtf']:.3f} |"
+            )
         reals = [real[n] for n in names]
         lines += [
-            f"| real recordings (enrolment vs held-out) | {statistics.mean(r['similarity'] for r in reals):.3f} | "
+            f"| real recordings (enrolment vs held-out) | | {statistics.mean(r['similarity'] for r in reals):.3f} | "
             f"{statistics.mean(r['dvec_similarity'] for r in reals):.3f} | "
             f"{statistics.mean(r['naturalness'] for r in reals):.2f} | | | | | | | | |",
             "",
@@ -464,11 +500,11 @@ def write(report: dict[str, Any], out: str) -> str:
     lines += ["## Per speaker (mean over the runs)", ""]
     for method, results in by_method.items():
         lines += [
-            f"### `{method}`",
+            f"### {method.replace(' | ', ' on ')}",
             "",
-            "| speaker | enrol s | Resemblyzer | d-vector | DistillMOS (min sentence) | WER | top-1 R / d "
-            "| chosen strength | train s | RTF |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| speaker | sex | enrol s | Resemblyzer | d-vector | DistillMOS (min sentence) | WER | top-1 R / d "
+            "| chosen strength | base chosen | train s | RTF |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for index, row in enumerate(results[0]["speakers"]):
             rows = [r["speakers"][index] for r in results]
@@ -479,10 +515,12 @@ def write(report: dict[str, Any], out: str) -> str:
             top = sum(r["resemblyzer"]["top1"] for r in rows), sum(r["dvector"]["top1"] for r in rows)
             # The method's own strength (the request's similarity is it on a 0-1 scale).
             settings_used = "/".join(str(r.get("fit", {}).get("class_strength", r["similarity_setting"])) for r in rows)
+            chosen = " / ".join(f"`{r.get('base', 'piper')}`" for r in rows)
             lines.append(
-                f"| {row['speaker']} | {row['enrolment_s']} | {cell('similarity')} | {cell('dvec_similarity')} | "
+                f"| {row['speaker']} | {row.get('sex', '')} | {row['enrolment_s']} | {cell('similarity')} | "
+                f"{cell('dvec_similarity')} | "
                 f"{cell('naturalness', 2)} ({min(r['naturalness_min'] for r in rows):.2f}) | {cell('wer')} | "
-                f"{top[0]}/{len(rows)} / {top[1]}/{len(rows)} | {settings_used} | {cell('train_s', 1)} | "
+                f"{top[0]}/{len(rows)} / {top[1]}/{len(rows)} | {settings_used} | {chosen} | {cell('train_s', 1)} | "
                 f"{cell('rtf')} |"
             )
         lines.append("")
@@ -508,6 +546,12 @@ def main() -> None:
         "--methods", nargs="*", default=list(method_names()), help="voice methods to compare (default: all)"
     )
     parser.add_argument("--runs", type=int, default=3, help="trainings and judgements of each method")
+    parser.add_argument(
+        "--bases",
+        nargs="*",
+        default=["piper", "auto"],
+        help="training bases (config.base): piper, auto or a voice; methods without bases train on piper only",
+    )
     parser.add_argument(
         "--similarities",
         nargs="*",
@@ -542,9 +586,10 @@ def main() -> None:
             report: dict[str, Any] = {
                 "baselines": baselines(judges, args.speakers, args.quick),
                 "runs": [
-                    run(judges, args.speakers, args.quick, method, number, args.similarities)
+                    run(judges, args.speakers, args.quick, method, number, args.similarities, base)
                     for number in range(1, args.runs + 1)
                     for method in args.methods
+                    for base in (args.bases if getattr(get_method(method), "bases", False) else ["piper"])
                 ],
                 "runs_per_method": args.runs,
                 "enrolled": list(judges.enrolment),

@@ -43,7 +43,7 @@ BASE_TEXTS = (
 )
 AUTO_BASE = "auto"  # a training's ``base`` that asks for the choice
 STEP = 0.25
-ROUNDS = 2
+ROUNDS = 1
 PULL = 0.03  # identity a candidate gives up per unit of weight away from its strongest style
 
 Progress = Callable[[float, str], None]
@@ -72,16 +72,24 @@ def speak(base: BaseVoice, text: str, rate: int) -> Samples:
     return resample(spoken.audio, spoken.rate, rate)
 
 
-def _embeddings(base: BaseVoice) -> tuple[Vector, Vector]:
+Heard = tuple[list[Samples], int]  # BASE_TEXTS spoken by a candidate, at the engine's rate
+
+
+def _hear(base: BaseVoice) -> Heard:
     spoken = [engine_of(base).speak(text, base) for text in BASE_TEXTS]
-    audio = np.concatenate([s.audio for s in spoken])
-    rate = spoken[0].rate
-    return speaker_embedding(audio, rate), dvector_embedding(audio, rate)
+    return [s.audio for s in spoken], spoken[0].rate
+
+
+def _embeddings(heard: Heard) -> tuple[Vector, Vector]:
+    audio = np.concatenate(heard[0])
+    return speaker_embedding(audio, heard[1]), dvector_embedding(audio, heard[1])
 
 
 @functools.cache
-def _builtin_embeddings(spec: str) -> tuple[Vector, Vector]:
-    return _embeddings(parse_voice(spec))
+def _builtin(spec: str) -> tuple[Heard, tuple[Vector, Vector]]:
+    """A built-in voice's reading of BASE_TEXTS and its embeddings: the same for every sample."""
+    heard = _hear(parse_voice(spec))
+    return heard, _embeddings(heard)
 
 
 def _identity(vectors: tuple[Vector, Vector], sample: AnalysedSample) -> float:
@@ -98,21 +106,29 @@ def _pull(base: BaseVoice) -> float:
     return PULL * (1.0 - max(weight for _, weight in base.styles))
 
 
-def judged_base(base: BaseVoice, sample: AnalysedSample, tried: dict[str, float] | None = None) -> BaseChoice:
-    """``base`` judged by the three judges on BASE_TEXTS against ``sample``, unconverted."""
-    rate = engine_of(base).sample_rate
-    judgement = judge([speak(base, text, rate) for text in BASE_TEXTS], rate, list(BASE_TEXTS), sample)
+def judged_base(
+    base: BaseVoice, sample: AnalysedSample, tried: dict[str, float] | None = None, heard: Heard | None = None
+) -> BaseChoice:
+    """``base`` judged by the three judges on BASE_TEXTS against ``sample``, unconverted
+    (``heard``: its reading of them, where the search already has it)."""
+    audio, rate = heard or _hear(base)
+    judgement = judge(audio, rate, list(BASE_TEXTS), sample)
     return BaseChoice(base, judgement, tried or {base.spec: judgement.identity})
 
 
 def choose_base(sample: AnalysedSample, *, progress: Progress, check: Check) -> BaseChoice:
     """The base voice for ``sample`` (progress from 0 to 1 of its own share)."""
     tried: dict[str, float] = {}
+    heard: dict[str, Heard] = {}
 
     def score(base: BaseVoice) -> float:
         check()
         if base.spec not in tried:
-            vectors = _builtin_embeddings(base.spec) if len(base.styles) == 1 else _embeddings(base)
+            if len(base.styles) == 1:
+                heard[base.spec], vectors = _builtin(base.spec)
+            else:
+                heard[base.spec] = _hear(base)
+                vectors = _embeddings(heard[base.spec])
             tried[base.spec] = _identity(vectors, sample)
             progress(min(0.9, len(tried) / 20), f"Trying the voice {base.spec}: identity {tried[base.spec]:.3f}")
         return tried[base.spec] - _pull(base)
@@ -141,9 +157,10 @@ def choose_base(sample: AnalysedSample, *, progress: Progress, check: Check) -> 
     if score(piper) >= score(best):
         best = piper
     progress(0.9, f"Judging the voice {best.spec}")
-    chosen = judged_base(best, sample, tried)
+    chosen = judged_base(best, sample, tried, heard[best.spec])
     if len(best.styles) > 1:
-        alone = judged_base(parse_voice(max(best.styles, key=lambda style: style[1])[0]), sample, tried)
+        strongest = parse_voice(max(best.styles, key=lambda style: style[1])[0])
+        alone = judged_base(strongest, sample, tried, _builtin(strongest.spec)[0])
         if not admissible(chosen.judgement, alone.judgement):
             return alone
     return chosen

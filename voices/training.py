@@ -8,7 +8,7 @@ until the new version succeeds; a failed or cancelled retraining leaves it as it
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import structlog
@@ -44,14 +44,24 @@ def training_estimate_seconds(*, duration: float, config: TrainingConfig) -> int
     epochs = min(config.epochs, max(1, math.ceil(math.log2(INITIAL_RADIUS / config.learning_rate)) + 1))
     evaluations = 1 + epochs * max(config.batch_size - 1, 1)
     # A named Kokoro base reads the sample's words and the selection sentences with Kokoro
-    # (about 2 times Piper's training); auto also speaks its candidates (about 4 times).
-    factor = 4.0 if config.base == AUTO_BASE else 2.0 if config.base else 1.0
+    # (about 2 times Piper's training); auto also speaks its candidates (about 5 times).
+    factor = 5.0 if config.base == AUTO_BASE else 2.0 if config.base else 1.0
     return int(factor * (15 + 0.5 * duration) + 0.35 * evaluations)
+
+
+def configured(config: TrainingConfig) -> TrainingConfig:
+    """``config`` with the installation's default base where none was given
+    (VOICE_TRAINING_BASE; Piper's voice for a method that converts Piper's voice only)."""
+    if config.base is not None:
+        return config
+    takes_bases = getattr(get_method(settings.VOICE_METHOD), "bases", False)
+    return replace(config, base=settings.VOICE_TRAINING_BASE if takes_bases else "")
 
 
 def voice_training_start(*, sample: VoiceSample, config: TrainingConfig) -> Job:
     """Create the training job (sent to a worker after commit)."""
     consent_required_check(sample)
+    config = configured(config)
     if config.base and not getattr(get_method(settings.VOICE_METHOD), "bases", False):
         raise InvalidInput(
             details={"config": {"base": [f"The voice method {settings.VOICE_METHOD} converts Piper's voice only."]}}

@@ -305,6 +305,17 @@ if VOICE_METHOD not in method_names():
     raise environ.ImproperlyConfigured(
         f"VOICE_METHOD must be one of {', '.join(method_names())}, not {VOICE_METHOD!r}."
     )
+# What a training starts from when its config names no base (docs/jobs.md, ADR 0022): "auto"
+# chooses per sample; "" is Piper's voice (cheaper: training and cloned speech several times
+# faster); or a built-in voice or blend. Methods that convert Piper's voice only ignore it.
+VOICE_TRAINING_BASE = env.str("VOICE_TRAINING_BASE", default="auto")
+if VOICE_TRAINING_BASE not in ("", "auto"):
+    from speech.engines import parse_voice  # the engines' catalogues (only for a named voice)
+
+    try:
+        VOICE_TRAINING_BASE = parse_voice(VOICE_TRAINING_BASE).spec
+    except ValueError as error:
+        raise environ.ImproperlyConfigured(f"VOICE_TRAINING_BASE: {error}") from error
 REQUESTS_PER_MINUTE = env.int("REQUESTS_PER_MINUTE", default=100)  # per user (anonymous: per IP)
 # The limits above (and MAX_UPLOAD_MB … UPLOADS_PER_DAY) only seed the SystemConfig row the
 # first time it is read; staff change them in the admin or PUT /api/v1/admin/config, and

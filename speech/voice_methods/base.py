@@ -42,7 +42,9 @@ class TrainingConfig:
     batch_size: int = 3
     # The voice the method starts from: "" Piper's voice, a built-in voice or blend of
     # Kokoro's styles, or "auto" (speech.bases.choose_base). Only methods with ``bases``.
-    base: str = ""
+    # None: not given; the service puts its configured default in (voices.training), the
+    # speech core alone reads it as Piper's voice.
+    base: str | None = None
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ FORMANT_GRID = (0.86, 0.93, 1.0, 1.07, 1.14, 1.21)
 FORMANT_REFINE = (-0.035, 0.035)
 PITCH_FLOOR, PITCH_CEILING = 60.0, 500.0
 BASE_PITCH_FLOOR, BASE_PITCH_CEILING = 60.0, 400.0  # the base voice (men's and women's)
+PITCH_SHARES = (0.0, 0.5, 1.0)  # of the move from a chosen base's pitch to the speaker's, tried
 ALIGN_MAX_CHARS = 350
 ALIGN_MAX_SECONDS = 25.0
 
@@ -246,52 +247,74 @@ class PsolaFilterMethod:
         spoken = first_chars(words, ALIGN_MAX_CHARS)
         voice = parse_voice(sample.base or DEFAULT_VOICE)
         reading = speak(voice, spoken, PIPER_RATE)
-        _, base_spread = _pitch_stats(reading, BASE_PITCH_FLOOR, BASE_PITCH_CEILING)
+        base_f0, base_spread = _pitch_stats(reading, BASE_PITCH_FLOOR, BASE_PITCH_CEILING)
         spread = target_spread / base_spread if base_spread > 0 else 1.0
         pitch_range = float(np.clip(spread, 0.5, 2.0)) if np.isfinite(spread) else 1.0
         check()
 
-        trials: dict[float, Judgement] = {}
-        renders: dict[float, Samples] = {}  # the judged audio, so the chosen one is not rendered again
+        Key = tuple[float, float]  # (formant ratio, share of the pitch move)
+        trials: dict[Key, Judgement] = {}
+        renders: dict[Key, Samples] = {}  # the judged audio, so the chosen one is not rendered again
 
-        def score(ratio: float) -> Judgement:
+        def pitch(share: float) -> tuple[float, float]:
+            """Median F0 and range ``share`` of the way from the base's to the speaker's."""
+            if share == 1.0:
+                return f0_median, pitch_range
+            return base_f0 * (f0_median / base_f0) ** share, pitch_range**share
+
+        def label(key: Key) -> str:
+            return str(key[0]) if key[1] == 1.0 else f"{key[0]} pitch {key[1]}"
+
+        def score(ratio: float, share: float = 1.0) -> Judgement:
             check()
-            ratio = round(ratio, 3)
-            if ratio not in trials:
+            key = (round(ratio, 3), share)
+            if key not in trials:
+                f0, spread = pitch(share)
                 try:
-                    renders[ratio] = change_gender(
-                        reading, formant_ratio=ratio, f0_median=f0_median, pitch_range=pitch_range
-                    )
+                    renders[key] = change_gender(reading, formant_ratio=key[0], f0_median=f0, pitch_range=spread)
                 except parselmouth.PraatError:  # Praat could not manipulate this reading: never chosen
-                    trials[ratio] = Judgement(-1.0, -1.0, 0.0, 1.0)
-                    return trials[ratio]
-                trials[ratio] = result = judge([renders[ratio]], PIPER_RATE, [spoken], sample)
+                    trials[key] = Judgement(-1.0, -1.0, 0.0, 1.0)
+                    return trials[key]
+                trials[key] = result = judge([renders[key]], PIPER_RATE, [spoken], sample)
                 progress(
-                    0.1 + 0.04 * len(trials),
-                    f"Formant ratio {ratio}: similarity {result.similarity:.3f}, naturalness {result.naturalness:.2f}",
+                    0.1 + 0.03 * len(trials),
+                    f"Formant ratio {label(key)}: similarity {result.similarity:.3f}, "
+                    f"naturalness {result.naturalness:.2f}",
                 )
-            return trials[ratio]
+            return trials[key]
 
-        base = score(1.0)
-        if 1.0 not in renders:
+        # Piper's voice always moves all the way to the speaker's pitch, judged from there, as
+        # before there were bases. A chosen base was chosen for being near already: its own
+        # unmoved voice is the reference that the pitch and formant moves must not spoil.
+        shares = PITCH_SHARES if sample.base else (1.0,)
+        reference = score(1.0, shares[0])
+        if (1.0, shares[0]) not in renders:
             raise TrainingFailed(
                 "NO_VOICED_SPEECH", "The starting voice's pitch could not be changed to the speaker's."
             )
 
+        def allowed(key: Key, share: float) -> bool:
+            return key[1] == share and (key == (1.0, share) or admissible(trials[key], reference))
+
+        share = max(
+            (s for s in shares if s == shares[0] or admissible(score(1.0, s), reference)),
+            key=lambda s: trials[(1.0, s)].identity,
+        )
+
         def best() -> float:
-            allowed = [r for r, t in trials.items() if r == 1.0 or admissible(t, base)]
-            return max(allowed, key=lambda r: trials[r].identity)
+            return max((k for k in trials if allowed(k, share)), key=lambda k: trials[k].identity)[0]
 
         for ratio in FORMANT_GRID:
-            score(ratio)
+            score(ratio, share)
         coarse = best()
         for offset in FORMANT_REFINE:
-            score(coarse + offset)
+            score(coarse + offset, share)
         formant_ratio = best()
-        artefact = PsolaArtefact(round(f0_median, 2), round(pitch_range, 4), formant_ratio, base=sample.base)
+        f0_target, range_target = pitch(share)
+        artefact = PsolaArtefact(round(f0_target, 2), round(range_target, 4), formant_ratio, base=sample.base)
 
         progress(0.5, "Aligning the sample with its reference")
-        changed = renders[formant_ratio]
+        changed = renders[(formant_ratio, share)]
         renders.clear()
         raw, converted, speaker = cepstra(_stft(reading)), cepstra(_stft(changed)), cepstra(_stft(target))
         frames = min(len(raw), len(converted))
@@ -302,7 +325,7 @@ class PsolaFilterMethod:
             keys, corrections, np.ones(len(keys), bool), count=CLASS_COUNT, min_frames=CLASS_MIN_FRAMES
         )
         check()
-        search = {str(k): t.rounded() for k, t in sorted(trials.items())}
+        search = {label(k): t.rounded() for k, t in sorted(trials.items())}
         if not len(classes):
             return replace(artefact, fit={"formant_search": search, "class_strength": 0.0})
         artefact = replace(artefact, classes=encode_rows(classes))

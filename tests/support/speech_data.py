@@ -23,6 +23,7 @@ class Recording:
     sample_rate: int
     transcript: str | None
     source: str = ""  # the recording it was cut from ("file [start-end s]" for a segment)
+    sex: str = ""  # "F" or "M", as the data set's speaker lists give it
 
     @property
     def id(self) -> str:
@@ -39,7 +40,13 @@ def recordings() -> list[Recording]:
         transcript = text_path.read_text().strip() if row["transcript"] == "yes" and text_path.exists() else None
         result.append(
             Recording(
-                path, row["speaker"], float(row["duration_s"]), int(row["sample_rate"]), transcript, row["source"]
+                path,
+                row["speaker"],
+                float(row["duration_s"]),
+                int(row["sample_rate"]),
+                transcript,
+                row["source"],
+                row.get("sex", ""),
             )
         )
     return result

@@ -17,6 +17,7 @@ from jobs import runner, services
 from jobs.models import Job
 from jobs.runner import run_job
 from speech.dsp.classes import decode_rows
+from speech.engines import builtin_voices, parse_voice
 from speech.voice_methods import load_artefact, psola_filter, world_classes
 from speech.voice_methods.psola_filter import PsolaFilterMethod
 from tests.support.speech_data import recording
@@ -80,6 +81,27 @@ def test_the_documents_example_config_is_accepted(alice: tuple[User, APIClient],
     response = train(client, sample["sample_id"], {"epochs": 100, "learning_rate": 0.001, "batch_size": 32})
 
     assert response.status_code == 202
+
+
+@pytest.mark.parametrize(
+    ("method", "config", "stored"),
+    [
+        ("psola-filter-classes", {}, "auto"),  # the installation's default
+        ("psola-filter-classes", {"epochs": 3}, "auto"),
+        ("psola-filter-classes", {"base": ""}, ""),  # Piper's voice, asked for
+        ("world-f0-warp", {}, ""),  # a method that converts Piper's voice only
+    ],
+)
+def test_a_training_that_names_no_base_starts_from_the_configured_one(
+    alice: tuple[User, APIClient], sample: dict[str, Any], settings: Any, method: str, config: Any, stored: str
+) -> None:
+    _, client = alice
+    settings.VOICE_TRAINING_BASE, settings.VOICE_METHOD = "auto", method
+
+    response = train(client, sample["sample_id"], config)
+
+    assert response.status_code == 202, response.json()
+    assert Job.objects.get(public_id=response.json()["data"]["training_job_id"]).params["config"]["base"] == stored
 
 
 @pytest.mark.parametrize(
@@ -349,3 +371,34 @@ def test_a_starting_voice_needs_a_method_that_can_start_from_it(
     assert response.status_code == 400
     assert "Piper's voice only" in response.json()["error"]["details"]["config"]["base"][0]
     assert not Job.objects.exists()
+
+
+def test_a_female_sample_trained_with_the_base_chosen_starts_from_a_female_voice(
+    alice: tuple[User, APIClient], sample: dict[str, Any], progress_log: list[tuple[float, str]]
+) -> None:
+    """LJSpeech's reader (a woman) with ``base: auto``: the search ends on a female Kokoro
+    style or a blend led by one, the model records it and speaks from it, and the move to her
+    pitch is judged against that voice's own reading (docs/adr/0022)."""
+    _, client = alice
+    genders = {voice.voice_id: voice.gender for _, voice in builtin_voices()}
+
+    job_id = train(client, sample["sample_id"], {"base": "auto"}).json()["data"]["training_job_id"]
+    run_job(job_id, 1, train_sample_work)
+
+    job = client.get(f"/api/v1/jobs/{job_id}").json()["data"]
+    assert job["status"] == "completed", job
+    chosen = job["result"]["validation"]["base"]
+    base = parse_voice(chosen["voice"])
+    strongest = max(base.styles, key=lambda style: style[1])[0]
+    assert base.engine == "kokoro" and genders[strongest] == "female", chosen
+    assert set(chosen) >= {"similarity", "dvec_similarity", "naturalness", "wer", "tried"}
+    assert len(chosen["tried"]) >= len(genders)  # every built-in voice was heard
+    model = VoiceModel.objects.get(public_id=job["result"]["model_id"])
+    with file_storage().open(model.artefact_file.storage_key, "rb") as handle:
+        artefact = load_artefact(handle.read())
+    assert isinstance(artefact, psola_filter.PsolaArtefact) and artefact.base == base.spec
+    search = artefact.fit["formant_search"]
+    assert {"1.0 pitch 0.0", "1.0 pitch 0.5", "1.0"} <= set(search), search  # the unmoved reading judged
+    messages = [message for _, message in progress_log]
+    assert any(m.startswith("Trying the voice jf_") for m in messages)
+    assert any(m.startswith("Choosing the starting voice") for m in messages)

@@ -55,6 +55,13 @@ def test_short_jwt_signing_key_is_refused() -> None:
     assert "JWT_SIGNING_KEY must be at least 32 characters" in result.stderr
 
 
+def test_an_unknown_training_base_is_refused_at_start() -> None:
+    result = manage("check", env={**PRODUCTION_ENV, "VOICE_TRAINING_BASE": "jf_alpha+nobody"})
+
+    assert result.returncode != 0
+    assert "VOICE_TRAINING_BASE" in result.stderr and "nobody" in result.stderr
+
+
 def test_secret_can_come_from_a_file(tmp_path: Path) -> None:
     secret_file = tmp_path / "secret"
     secret_file.write_text("f" * 60 + "\n")
