@@ -229,18 +229,28 @@ class Judges:
             "naturalness": round(statistics.mean(naturalness(*_read_mono(c)) for c in self.held_out[name]), 3),
         }
 
-    def speech(self, name: str, audio: list[tuple[Any, int]]) -> dict[str, Any]:
-        """Utterances meant to sound like ``name``, on all three axes."""
+    @staticmethod
+    def heard(audio: list[tuple[Any, int]]) -> dict[str, list[Any]]:
+        """What the judges make of the utterances of SENTENCES, whoever they are meant to be."""
         from speech.dvector import dvector_embedding
         from speech.embedding import speaker_embedding
         from speech.naturalness import naturalness
         from speech.transcription import transcribe
         from speech.wer import word_error_rate
 
-        emb = [speaker_embedding(s, r) for s, r in audio]
-        dvec = [dvector_embedding(s, r) for s, r in audio]
-        mos = [naturalness(s, r) for s, r in audio]
-        wers = [word_error_rate(t, transcribe(s, r)) for t, (s, r) in zip(SENTENCES, audio, strict=True)]
+        return {
+            "emb": [speaker_embedding(s, r) for s, r in audio],
+            "dvec": [dvector_embedding(s, r) for s, r in audio],
+            "mos": [naturalness(s, r) for s, r in audio],
+            "wers": [word_error_rate(t, transcribe(s, r)) for t, (s, r) in zip(SENTENCES, audio, strict=True)],
+        }
+
+    def speech(
+        self, name: str, audio: list[tuple[Any, int]], heard: dict[str, list[Any]] | None = None
+    ) -> dict[str, Any]:
+        """Utterances meant to sound like ``name``, on all three axes (``heard``: already judged)."""
+        judged = heard or self.heard(audio)
+        emb, dvec, mos, wers = judged["emb"], judged["dvec"], judged["mos"], judged["wers"]
         return {
             "similarity": round(_mean_cos(emb, self.held[name]), 4),
             "dvec_similarity": round(_mean_cos(dvec, self.held_dvec[name]), 4),
@@ -375,8 +385,9 @@ def baselines(judges: Judges, selected: list[str] | None, quick: bool) -> dict[s
     for engine, voice in builtin_voices():
         _speak(user, voice.voice_id, SENTENCES[:1])  # load the engine before anything is timed
         spoken = _speak(user, voice.voice_id)
+        heard = judges.heard(spoken["audio"])  # the same audio for every speaker: judged once
         rows = [
-            {"speaker": n, "sex": judges.sex[n], **judges.speech(n, spoken["audio"]), "rtf": spoken["rtf"]}
+            {"speaker": n, "sex": judges.sex[n], **judges.speech(n, spoken["audio"], heard), "rtf": spoken["rtf"]}
             for n in enrolled
         ]
         voices[voice.voice_id] = {"engine": engine.name, "speakers": rows, "summary": _sets(rows)}
@@ -454,6 +465,8 @@ def write(report: dict[str, Any], out: str) -> str:
         "",
     ]
     voices = base["builtin"]
+    if "summary" in voices:  # a report from before every built-in voice was judged: Piper's only
+        voices = {"piper-en_US-joe-medium": {"engine": "piper", **voices}}
     first = next(iter(voices.values()))
     for scope, title in SCOPES:
         if scope not in first["summary"]:
@@ -467,7 +480,9 @@ def write(report: dict[str, Any], out: str) -> str:
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for method, results in by_method.items():
-            s = [r["summary"][scope] for r in results]
+            s = [r["summary"][scope] for r in results if scope in r["summary"]]
+            if not s:  # runs from before men and women were summarised apart
+                continue
 
             def col(key: str, digits: int = 3, s: list[dict[str, Any]] = s) -> str:
                 return _spread([float(x[key]) for x in s], digits)
@@ -562,6 +577,11 @@ def main() -> None:
     parser.add_argument("--note", default="", help="a line about how the run was made, for the report")
     parser.add_argument("--cpu", type=int, help="the core to run on (default: the first this process may use)")
     args = parser.parse_args()
+    for base in args.bases:
+        if base not in ("piper", "auto"):
+            from speech.engines import parse_voice
+
+            parse_voice(base)  # an unknown voice stops here, before any training
     cpus = sorted(os.sched_getaffinity(0))
     if args.combine:
         reports = [json.loads((RESULTS / f"{name}.json").read_text()) for name in args.combine]

@@ -111,7 +111,7 @@ def train_voice(
     progress(1.0, "Done")
     return replace(
         artefact,
-        config=asdict(config),
+        config=asdict(replace(config, base=config.base or "")),  # not given: Piper's, as stored before
         validation=validation,
         fit={**artefact.fit, "seconds": round(time.monotonic() - started, 2)},
     )

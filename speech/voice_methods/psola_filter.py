@@ -13,7 +13,9 @@ Fitting:
    ratio that makes it most similar to the sample (both speaker encoders; a coarse grid,
    then a finer one around the best) among the ratios the other two judges admit against
    ratio 1 (speech.judging.admissible: a large formant shift can cost naturalness and
-   intelligibility);
+   intelligibility). On a base other than Piper's (chosen for being near already) the
+   reference is the base's own unmoved reading instead, and the pitch moves none, half or
+   all of the way (PITCH_SHARES), whichever is most similar among those admitted against it;
 3. the re-pitched reading is aligned with the sample by DTW on cepstra of the log-mel
    spectrum (5 ms frames; subsequence DTW when the words were cut short); each aligned frame
    gives a correction, the sample's cepstrum minus the reading's (the energy term left out:
@@ -83,8 +85,8 @@ Floats = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class PsolaArtefact:
-    f0_median: float  # Hz, the speaker
-    pitch_range: float  # the speaker's log-F0 spread over the base voice's
+    f0_median: float  # Hz: the speaker's (on a chosen base, the share of the way there)
+    pitch_range: float  # the speaker's log-F0 spread over the base voice's (likewise)
     formant_ratio: float
     classes: str = ""  # base64 of float16 rows [voiced, key, correction]
     class_strength: float = 0.0
@@ -277,7 +279,7 @@ class PsolaFilterMethod:
                     return trials[key]
                 trials[key] = result = judge([renders[key]], PIPER_RATE, [spoken], sample)
                 progress(
-                    0.1 + 0.03 * len(trials),
+                    0.1 + (0.03 if sample.base else 0.04) * len(trials),
                     f"Formant ratio {label(key)}: similarity {result.similarity:.3f}, "
                     f"naturalness {result.naturalness:.2f}",
                 )
@@ -290,7 +292,7 @@ class PsolaFilterMethod:
         reference = score(1.0, shares[0])
         if (1.0, shares[0]) not in renders:
             raise TrainingFailed(
-                "NO_VOICED_SPEECH", "The starting voice's pitch could not be changed to the speaker's."
+                "NO_VOICED_SPEECH", "The starting voice's reading could not be re-pitched (PSOLA) for this speaker."
             )
 
         def allowed(key: Key, share: float) -> bool:
