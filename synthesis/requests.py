@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from accounts.models import User
 from accounts.quotas import AUDIO_SECONDS, SYNTHESES, quota_check
@@ -84,14 +83,6 @@ class Budget:
     spoken_characters: int
     pieces: int
     audio_seconds: float
-    # The voice's engine work per second of audio, over Piper's: the audio limits are set in
-    # Piper's seconds, so a voice on a slower engine (Kokoro: 5) may make that much less.
-    cost: float = 1.0
-
-    @property
-    def work_seconds(self) -> float:
-        """The audio counted at the voice's cost: what the audio limits are judged on."""
-        return self.audio_seconds * self.cost
 
     @property
     def charged_seconds(self) -> int:
@@ -99,14 +90,11 @@ class Budget:
         return max(1, math.ceil(self.audio_seconds))
 
     @classmethod
-    def of(
-        cls, script: Script, speed: float, characters_per_second: float = CHARACTERS_PER_SECOND, cost: float = 1.0
-    ) -> Budget:
+    def of(cls, script: Script, speed: float, characters_per_second: float = CHARACTERS_PER_SECOND) -> Budget:
         return cls(
             sum(len(piece.text) for piece in script.pieces),
             len(script.pieces),
             estimate_pieces_seconds(script.pieces, speed, characters_per_second),
-            cost,
         )
 
 
@@ -130,25 +118,14 @@ def budget_check(budget: Budget, *, mode: str) -> None:
             max(1, math.floor(typed * config.max_pieces_ratio)),
             "pieces",
         ),
-        (
-            SpeechTooLong,
-            audio_field,
-            budget.work_seconds,
-            float(getattr(config, audio_field)),
-            "seconds of audio"
-            if budget.cost == 1.0
-            else f"seconds of audio at this voice's cost ({budget.audio_seconds:.0f} seconds, each {budget.cost:g} "
-            "times Piper's work)",
-        ),
+        (SpeechTooLong, audio_field, budget.audio_seconds, float(getattr(config, audio_field)), "seconds of audio"),
     ]
     for error, field, value, maximum, what in limits:
         if value > maximum:
             shown = f"{value:.0f}" if isinstance(value, float) else str(value)
-            details: dict[str, Any] = {"limit": field, "value": round(value, 1), "maximum": maximum, "mode": mode}
-            if error is SpeechTooLong and budget.cost != 1.0:
-                details |= {"audio_seconds": round(budget.audio_seconds, 1), "cost": budget.cost}
             raise error(
-                f"This request would make {shown} {what}; the most here is {maximum:g} ({field}).", details=details
+                f"This request would make {shown} {what}; the most here is {maximum:g} ({field}).",
+                details={"limit": field, "value": round(value, 1), "maximum": maximum, "mode": mode},
             )
 
 
@@ -266,7 +243,7 @@ def synthesis_prepare(
         ) from None
     if not any(piece.text for piece in script.pieces):
         raise EmptyText(details={"length": len(text)})
-    budget = Budget.of(script, request.speed, voice.characters_per_second, voice.work_cost)
+    budget = Budget.of(script, request.speed, voice.characters_per_second)
     budget_check(budget, mode=mode)
     quota_check(user=user, kind=SYNTHESES, limit=config.syntheses_per_day, in_flight=syntheses_in_flight(user=user))
     quota_check(

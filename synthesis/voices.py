@@ -19,7 +19,6 @@ from accounts.models import User
 from files.storage import file_storage
 from speech.engines import (
     DEFAULT_VOICE,
-    ENGINES,
     BaseVoice,
     SpeechEngine,
     builtin_voices,
@@ -97,11 +96,6 @@ class ResolvedVoice:
     @property
     def characters_per_second(self) -> float:
         return self.engine.characters_per_second
-
-    @property
-    def work_cost(self) -> float:
-        """Its engine's work per second of audio over Piper's (the request budget's unit)."""
-        return round(self.realtime_factor / ENGINES["piper"].realtime_factor, 1)
 
     def unknown_phonemes(self, ipa: str) -> str | None:
         return self.engine.unknown_phonemes(ipa)

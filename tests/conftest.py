@@ -61,7 +61,7 @@ def _fresh_system_config(settings: Any) -> Iterator[None]:
     """
     settings.REQUESTS_PER_MINUTE = SUITE_REQUESTS_PER_MINUTE
     settings.CONSENT_REQUIRED = False
-    settings.VOICE_TRAINING_BASE = ""  # Piper's voice: the choice of base is trained where it is tested
+    settings.VOICE_TRAINING_BASE = ""  # Piper's voice, whatever the environment sets; the choice is tested apart
     system_config_forget()
     yield
     system_config_forget()

@@ -94,9 +94,10 @@ class TrainingConfigSerializer(serializers.Serializer[Any]):
         max_length=64,
         required=False,
         allow_blank=True,
-        help_text="The voice the clone starts from: auto (the default, VOICE_TRAINING_BASE): the voice nearest "
-        "the sample among the built-in voices, their blends and a fitted style; empty for Piper's voice; a "
-        "built-in voice (jf_alpha) or a blend of Kokoro's voices (jf_alpha(2)+jm_kumo(1)) (docs/jobs.md).",
+        help_text="The voice the clone starts from; not given: the installation's VOICE_TRAINING_BASE (Piper's "
+        "voice unless configured). Empty for Piper's voice, a built-in voice (jf_alpha) or a blend of Kokoro's "
+        "voices (jf_alpha(2)+jm_kumo(1)), or auto: the voice nearest the sample among the built-in voices, "
+        "their blends and a fitted style (docs/jobs.md).",
     )
 
     def validate_base(self, value: str) -> str:

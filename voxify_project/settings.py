@@ -305,10 +305,11 @@ if VOICE_METHOD not in method_names():
     raise environ.ImproperlyConfigured(
         f"VOICE_METHOD must be one of {', '.join(method_names())}, not {VOICE_METHOD!r}."
     )
-# What a training starts from when its config names no base (docs/jobs.md, ADR 0022): "auto"
-# chooses per sample; "" is Piper's voice (cheaper: training and cloned speech several times
-# faster); or a built-in voice or blend. Methods that convert Piper's voice only ignore it.
-VOICE_TRAINING_BASE = env.str("VOICE_TRAINING_BASE", default="auto")
+# What a training starts from when its config names no base (docs/jobs.md, ADR 0022): "" is
+# Piper's voice; "auto" chooses per sample (better for some speakers, worse for others, and
+# several times the cost: bench/results/quality.md); or a built-in voice or blend. Methods
+# that convert Piper's voice only ignore it.
+VOICE_TRAINING_BASE = env.str("VOICE_TRAINING_BASE", default="")
 if VOICE_TRAINING_BASE not in ("", "auto"):
     from speech.engines import parse_voice  # the engines' catalogues (only for a named voice)
 

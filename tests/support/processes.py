@@ -51,8 +51,8 @@ def service_env(var_dir: Path, **extra: str) -> dict[str, str]:
         # The suite's voices are trained without the spoken consent check (real speakers cannot
         # read random phrases here); tests/voices/test_consent.py turns it on.
         "CONSENT_REQUIRED": "false",
-        # Their trainings start from Piper's voice, several times cheaper than the default
-        # choice of base; tests/voices/test_training.py trains with the choice.
+        # Their trainings start from Piper's voice whatever the environment configures (the
+        # choice of base costs several times more); tests/voices/test_training.py trains with it.
         "VOICE_TRAINING_BASE": "",
         **extra,
     }
