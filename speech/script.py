@@ -123,7 +123,7 @@ PHONEME_WORD_MAX = 200
 class _Placeholders:
     """A phoneme run's stand-in while its segment is split into pieces: letters only, unlike
     any English word, capitalised so that a sentence may start with it, and as long as its
-    phonemes so that a piece's length counts them. Its prefix is one the input does not
+    phonemes' block so that a piece's length counts them. Its prefix is one the input does not
     contain, so a word typed to look like one is read as the word it is."""
 
     def __init__(self, runs: Sequence[Run]) -> None:
@@ -161,7 +161,8 @@ class _Placeholders:
         index = "".join("abcdefghij"[int(d)] for d in str(len(self.phonemes)))
         self.phonemes.append(ipa)
         token = self.prefix + index
-        return token + "w" * max(0, len(ipa) - len(token) - 3) + "zxq"
+        # As long as the ``[[ … ]]`` block it becomes, so that splitting counts it whole.
+        return token + "w" * max(0, len(phoneme_block(ipa)) - len(token) - 3) + "zxq"
 
     def spoken(self, text: str) -> str:
         """A piece's text with each stand-in replaced by its ``[[ … ]]`` block."""

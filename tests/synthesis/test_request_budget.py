@@ -13,10 +13,12 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from speech import alignment
+from speech.lexicon import Entry
 from speech.script import PHONEME_WORD_MAX, Run, compose
 from speech.text import PIECE_MAX_CHARS, normalize
 from speech.tts import MAX_PHONEMES_PER_CALL, bounded_sentences
 from synthesis.models import Synthesis
+from synthesis.requests import SynthesisRequest, script_for
 
 pytestmark = pytest.mark.django_db
 SYNC = "/api/v1/tts/synthesize"
@@ -179,3 +181,20 @@ def test_the_daily_audio_quota_counts_the_budgets_estimate(
     assert refused.json()["error"]["details"]["kind"] == "audio_seconds"
     assert Synthesis.objects.filter(owner=user).count() == 1
     assert client.get("/api/v1/auth/usage").json()["data"]["audio_seconds"]["used"] == row.budget_seconds
+
+
+@pytest.mark.parametrize("symbols", [10, 60, 100, PHONEME_WORD_MAX])
+def test_a_piece_counts_its_dictionary_phonemes_whole(symbols: int) -> None:
+    """A dictionary's phonemes stand in as ``[[ … ]]`` blocks: the split into pieces counts the
+    whole block, so no piece is longer than PIECE_MAX_CHARS once they are in (a case the
+    SSML fuzz test found: 238 characters)."""
+    text = "<speak>aaDr.999999999999999St.a>a>the--aaaaaathe</speak>"
+    entries = [Entry("the", phonemes="ð" * symbols), Entry("a", phonemes="ə" * symbols)]
+
+    request = SynthesisRequest(text=text, voice_id="piper-en_US-joe-medium", output_format="wav", sample_rate=22050)
+
+    script = script_for(request, entries, phonemes_check=lambda ipa: None)
+
+    assert all(len(piece.text) <= PIECE_MAX_CHARS for piece in script.pieces), [len(p.text) for p in script.pieces]
+    blocks = [block for piece in script.pieces for block in piece.text.split("[[ ")[1:]]
+    assert len(blocks) >= 3 and all(block.split(" ]]")[0].strip("ðə ") == "" for block in blocks)
