@@ -148,10 +148,15 @@ def word_times(
     return matched
 
 
-def written_word_times(text: str, spoken: Sequence[WordTime]) -> list[dict[str, float | str]]:
-    """``[{word, start, end}]`` for each word of ``text`` as written, from the spoken words' times."""
+def written_word_times(text: str, spoken: Sequence[WordTime], language: str = "en") -> list[dict[str, float | str]]:
+    """``[{word, start, end}]`` for each word of ``text`` as written, from the spoken words' times.
+
+    Japanese has no spaces to find written words by: the engine's words are the written ones
+    (speech.japanese), numbers as they are read."""
     from speech.text import normalize
 
+    if language != "en":
+        return [{"word": w.word, "start": w.start, "end": w.end} for w in spoken]
     return [{"word": w.word, "start": w.start, "end": w.end} for w in attribute(input_words(text), spoken, normalize)]
 
 
@@ -279,6 +284,19 @@ def attribute(written: Sequence[str], spoken: Sequence[WordTime], normalize: Cal
             at = spoken[first - 1].end if first else 0.0
             out.append(WordTime(word, at, at))
     return out
+
+
+class SpokenWordClock:
+    """``WrittenWordClock`` for a language whose engine names the written words itself
+    (Japanese): each piece's words as they come."""
+
+    def __init__(self) -> None:
+        self.all: list[dict[str, float | str]] = []
+
+    def add(self, piece_words: Sequence[WordTime]) -> list[dict[str, float | str]]:
+        done: list[dict[str, float | str]] = [{"word": w.word, "start": w.start, "end": w.end} for w in piece_words]
+        self.all += done
+        return done
 
 
 class WrittenWordClock:

@@ -189,7 +189,7 @@ def render_piece_timed(
     speaker = base_voice(voice, base)
     engine = engine_of(speaker)
     native = speed**engine.native_speed_share  # the rest of the change is a time stretch
-    spoken = engine.speak(piece.text, speaker, speed=native, aligned=True)
+    spoken = engine.speak(piece.text, speaker, speed=native, aligned=True, language=piece.language)
     audio, rate, words = spoken.audio, spoken.rate, spoken.words
     spoken_length = len(audio)
     stretch = 1.0
@@ -197,7 +197,7 @@ def render_piece_timed(
         if engine.linear_speed:
             stretch = native / speed
         else:
-            reference = engine.speak(piece.text, speaker).audio
+            reference = engine.speak(piece.text, speaker, language=piece.language).audio
             stretch = len(reference) / speed / max(len(audio), 1)
         if abs(stretch - 1.0) < 0.01:
             stretch = 1.0

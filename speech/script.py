@@ -13,6 +13,10 @@ breaks and sentence or paragraph ends. ``compose`` turns runs into pieces:
   between sentences (``None``: the engine's own, scaled by the request's speed).
 
 ``written`` is the text as a reader sees it, markup removed: word timestamps name its words.
+
+Japanese text (``language="ja"``) is cleaned but not normalised (its front end reads numbers
+itself, speech.japanese) and split at its own sentence ends (speech.japanese); every piece
+carries its language to the engine.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from speech import japanese
 from speech.text import PIECE_MAX_CHARS, clean, normalize, split_sentences
 
 PARAGRAPH_PAUSE_S = 0.6
@@ -73,6 +78,7 @@ class Piece:
     pitch: float = 1.0
     volume: float = 1.0
     pause: float | None = None  # seconds of silence after it; None: the engine's pause
+    language: str = "en"  # what the engine reads it as ("en", "ja")
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text}
@@ -81,6 +87,8 @@ class Piece:
                 out[name] = getattr(self, name)
         if self.pause is not None:
             out["pause"] = self.pause
+        if self.language != "en":
+            out["language"] = self.language
         return out
 
     @classmethod
@@ -91,6 +99,7 @@ class Piece:
             float(data.get("pitch", 1.0)),
             float(data.get("volume", 1.0)),
             None if data.get("pause") is None else float(data["pause"]),
+            str(data.get("language", "en")),
         )
 
 
@@ -189,6 +198,7 @@ def compose(
     first_max_chars: int = PIECE_MAX_CHARS,
     normalizer: Callable[[str], str] = normalize,
     max_spoken: int | None = None,
+    language: str = "en",
 ) -> Script:
     """The pieces the runs make, and the written text (see the module's docstring).
 
@@ -202,14 +212,17 @@ def compose(
     written: list[str] = []
 
     from_break: set[int] = set()  # pieces whose pause a break set
+    splitter: Callable[..., list[str]] = split_sentences
+    if language == japanese.LANGUAGE:
+        normalizer, splitter = clean, japanese.split_sentences
 
     def end_segment(pause: float | None, *, is_break: bool = False) -> None:
         nonlocal parts, prosody
         text = _join(parts)
-        made = split_sentences(text, max_chars=max_chars, first_max_chars=max_chars if pieces else first_max_chars)
+        made = splitter(text, max_chars=max_chars, first_max_chars=max_chars if pieces else first_max_chars)
         for piece_text in made:
             p = prosody or Prosody()
-            pieces.append(Piece(placeholders.spoken(piece_text), p.speed, p.pitch, p.volume))
+            pieces.append(Piece(placeholders.spoken(piece_text), p.speed, p.pitch, p.volume, language=language))
         parts, prosody = [], None
         if pause is None:
             return

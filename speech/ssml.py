@@ -267,8 +267,14 @@ class _Open:
 
 
 class _Reader:
-    def __init__(self, markup: str, phonemes_check: Callable[[str], str | None] | None) -> None:
+    def __init__(
+        self,
+        markup: str,
+        phonemes_check: Callable[[str], str | None] | None,
+        refused: dict[str, str] | None = None,
+    ) -> None:
         self.markup = markup
+        self.refused = refused or {}
         self.encoded = markup.encode("utf-8")
         self.check_phonemes = phonemes_check
         self.stack: list[_Open] = []
@@ -311,6 +317,8 @@ class _Reader:
         parent = self.stack[-1] if self.stack else None
         if name not in ELEMENTS:
             raise self.fail(f"unsupported element; supported: {', '.join(ELEMENTS)}", name)
+        if name in self.refused:
+            raise self.fail(self.refused[name], name)
         if parent is None:
             if name != "speak":
                 raise self.fail("the root element must be <speak>", name)
@@ -418,6 +426,13 @@ class _Reader:
         return self.runs
 
 
-def parse(markup: str, *, phonemes_check: Callable[[str], str | None] | None = None) -> list[Run]:
-    """The runs of an SSML document; ``phonemes_check(ph)`` names what the voice cannot say, if anything."""
-    return _Reader(markup, phonemes_check).read()
+def parse(
+    markup: str,
+    *,
+    phonemes_check: Callable[[str], str | None] | None = None,
+    refused: dict[str, str] | None = None,
+) -> list[Run]:
+    """The runs of an SSML document; ``phonemes_check(ph)`` names what the voice cannot say, if
+    anything; ``refused`` maps elements this text may not use to the reason (Japanese text has
+    no ``<say-as>`` or ``<phoneme>``: both produce English)."""
+    return _Reader(markup, phonemes_check, refused).read()

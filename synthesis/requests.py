@@ -17,15 +17,16 @@ from accounts.models import User
 from accounts.quotas import AUDIO_SECONDS, SYNTHESES, quota_check
 from configuration.config import system_config
 from files.quotas import storage_check
-from speech import lexicon
+from speech import japanese, lexicon
 from speech.engine import CHARACTERS_PER_SECOND, RenderOptions, estimate_pieces_seconds
+from speech.engines import LANGUAGE_TAGS, speakers_of
 from speech.formats import ENCODER_RATES, encoder_accepts
 from speech.lexicon import Entry
 from speech.script import Piece, Run, Script, SpokenTextOverflow, compose
 from speech.ssml import SSMLError, looks_like_ssml, parse
 from speech.text import PIECE_MAX_CHARS, clean
 from speech.tts import unknown_phonemes
-from synthesis.dictionaries import dictionary_for_synthesis
+from synthesis.dictionaries import NO_DICTIONARY, dictionary_for_synthesis
 from synthesis.selectors import audio_seconds_in_flight, syntheses_in_flight
 from synthesis.voices import ResolvedVoice, voice_resolve
 from voxify_project.errors import ApplicationError, InvalidInput
@@ -149,6 +150,7 @@ class SynthesisRequest:
     input_type: str = "auto"  # "text", "ssml", or "auto": SSML when the text's root is <speak>
     normalize: bool = True  # False: numbers, dates and abbreviations are read as written
     dictionary_id: str | None = None  # None: the user's default; "none": no dictionary
+    language: str | None = None  # "en" or "ja" (speech.engines.language_of); None: from the text
 
     @property
     def is_ssml(self) -> bool:
@@ -168,6 +170,7 @@ class Prepared:
     script: Script
     budget: Budget
     dictionary_id: str = ""  # the pronunciation dictionary applied, if any
+    language: str = "en"  # what the text is read as
 
     @property
     def text(self) -> str:
@@ -224,7 +227,17 @@ def synthesis_prepare(
             + (hint if max_length < config.max_async_text_length else ""),
             details={"length": len(text), "max_length": max_length, "async_endpoint": ASYNC_ENDPOINT},
         )
-    dictionary_id, entries = dictionary_for_synthesis(user=user, dictionary_id=request.dictionary_id)
+    language = spoken_language(request, voice)
+    if language == japanese.LANGUAGE and request.dictionary_id not in (None, NO_DICTIONARY):
+        raise InvalidInput(
+            "Pronunciation dictionaries hold English words; Japanese text is read without one.",
+            details={"dictionary_id": ["Leave it out (or give none) for Japanese text."]},
+        )
+    entries: list[Entry]
+    if language == japanese.LANGUAGE:  # the user's default dictionary is English: not applied
+        dictionary_id, entries = "", []
+    else:
+        dictionary_id, entries = dictionary_for_synthesis(user=user, dictionary_id=request.dictionary_id)
     most_spoken = math.floor(max_length * config.max_spoken_text_ratio)
     try:
         script = script_for(
@@ -233,6 +246,7 @@ def synthesis_prepare(
             first_piece_chars=first_piece_chars,
             max_spoken=most_spoken,
             phonemes_check=voice.unknown_phonemes,
+            language=language,
         )
     except SpokenTextOverflow:
         # Stopped as soon as it was over: the figure is a floor, not the whole text's.
@@ -243,7 +257,8 @@ def synthesis_prepare(
         ) from None
     if not any(piece.text for piece in script.pieces):
         raise EmptyText(details={"length": len(text)})
-    budget = Budget.of(script, request.speed, voice.characters_per_second)
+    pace = japanese.CHARACTERS_PER_SECOND if language == japanese.LANGUAGE else voice.characters_per_second
+    budget = Budget.of(script, request.speed, pace)
     budget_check(budget, mode=mode)
     quota_check(user=user, kind=SYNTHESES, limit=config.syntheses_per_day, in_flight=syntheses_in_flight(user=user))
     quota_check(
@@ -254,7 +269,30 @@ def synthesis_prepare(
         amount=budget.charged_seconds,
     )
     storage_check(user=user)  # outputs are stored: refuse now, not after the work, when nothing fits
-    return Prepared(request, voice, script, budget, dictionary_id)
+    return Prepared(request, voice, script, budget, dictionary_id, language)
+
+
+def spoken_language(request: SynthesisRequest, voice: ResolvedVoice) -> str:
+    """What the text is read as: the request's language, which the voice's engine must read
+    (400 VALIDATION_ERROR on ``language`` naming the voices that do); without one, Japanese
+    when the text is written in Japanese and the voice reads it, else English."""
+    readable = voice.engine.languages
+    if request.language is None:
+        text = request.text
+        return japanese.LANGUAGE if japanese.LANGUAGE in readable and japanese.looks_japanese(text) else "en"
+    if request.language not in readable:
+        tag = LANGUAGE_TAGS[request.language]
+        raise InvalidInput(
+            f"The voice {request.voice_id} does not speak {tag}.",
+            details={
+                "language": [
+                    f"{request.voice_id} does not speak {tag}. Voices that do: "
+                    + ", ".join(speakers_of(request.language))
+                    + ", their blends, and voices trained on them."
+                ]
+            },
+        )
+    return request.language
 
 
 def script_for(
@@ -264,12 +302,15 @@ def script_for(
     first_piece_chars: int = PIECE_MAX_CHARS,
     max_spoken: int | None = None,
     phonemes_check: Callable[[str], str | None] = unknown_phonemes,
+    language: str = "en",
 ) -> Script:
     """The pieces the engine reads: plain text or SSML's runs (400 INVALID_SSML when the markup
-    is wrong), with the dictionary's entries applied to the text as written."""
+    is wrong), with the dictionary's entries applied to the text as written. Japanese SSML
+    has no ``<say-as>`` or ``<phoneme>`` (both make English)."""
+    refused = JAPANESE_REFUSED if language == japanese.LANGUAGE else None
     if request.is_ssml:
         try:
-            runs = parse(request.text, phonemes_check=phonemes_check)
+            runs = parse(request.text, phonemes_check=phonemes_check, refused=refused)
         except SSMLError as exc:
             raise InvalidSSML(
                 str(exc),
@@ -285,4 +326,12 @@ def script_for(
             runs = [replace(run, normalize=False) for run in runs]
     else:
         runs = [Run("text", request.text, normalize=request.normalize)]
-    return compose(lexicon.apply(runs, entries), first_max_chars=first_piece_chars, max_spoken=max_spoken)
+    return compose(
+        lexicon.apply(runs, entries), first_max_chars=first_piece_chars, max_spoken=max_spoken, language=language
+    )
+
+
+JAPANESE_REFUSED = {
+    "say-as": "<say-as> reads numbers, dates and letters in English; Japanese text reads them itself",
+    "phoneme": "<phoneme> takes English (eSpeak IPA) phonemes; Japanese text has none",
+}

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.fields import ProhibitNullCharactersValidator  # type: ignore[attr-defined]
 
 from files.links import download_url
+from speech.engines import LANGUAGE_TAGS, language_of
 from speech.formats import MAX_RATE, MIN_RATE, OUTPUT_FORMATS
 from speech.lexicon import term_key
 from speech.tts import unknown_phonemes
@@ -43,6 +44,30 @@ class SimilarityField(serializers.FloatField):
         )
 
 
+class SpeechLanguageField(serializers.CharField):
+    """The language of the text, a BCP 47 tag of a language the engines read; stored as its
+    primary subtag ("en", "ja")."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            max_length=16,
+            required=False,
+            help_text="The language of the text: `en-US` (any `en` tag) or `ja-JP` (`ja`), which Kokoro voices, "
+            "their blends and voices trained on them read. Default: `ja-JP` when the text is written in Japanese "
+            "(kana) and the voice reads it, else `en-US`. Japanese text skips English normalisation and "
+            "dictionaries; its SSML has no say-as or phoneme.",
+        )
+
+    def to_internal_value(self, data: Any) -> str:
+        tag = super().to_internal_value(data)
+        language = language_of(tag)
+        if language is None:
+            raise serializers.ValidationError(
+                f"{tag!r} is not a language the voices read: " + " or ".join(LANGUAGE_TAGS.values()) + "."
+            )
+        return language
+
+
 def synthesis_request(data: dict[str, Any], config: dict[str, Any]) -> SynthesisRequest:
     """The service's request from validated data (text, voice_id, keep) and output settings."""
     fmt, rate = output_settings(config.get("output_format"), config.get("sample_rate"))
@@ -60,6 +85,7 @@ def synthesis_request(data: dict[str, Any], config: dict[str, Any]) -> Synthesis
         input_type=config.get("input_type", "auto"),
         normalize=config.get("normalize", True),
         dictionary_id=config.get("dictionary_id"),
+        language=config.get("language"),
     )
 
 
@@ -99,6 +125,7 @@ class SynthesisConfigSerializer(StrictFields, serializers.Serializer[Any]):
         help_text="A pronunciation dictionary (`dict_…`) applied before normalisation; `none` for none. "
         "Default: the user's default dictionary, if any.",
     )
+    language = SpeechLanguageField()
 
 
 class WordTimestampSerializer(serializers.Serializer[Any]):
@@ -144,6 +171,7 @@ class StreamQuerySerializer(StrictFields, serializers.Serializer[Any]):
     input_type = serializers.ChoiceField(choices=["auto", "text", "ssml"], default="auto")
     normalize = serializers.BooleanField(default=True)
     dictionary_id = serializers.CharField(max_length=32, required=False)
+    language = SpeechLanguageField()
     keep = serializers.BooleanField(default=False)
     ticket = serializers.CharField(required=False, help_text="For EventSource: a ticket from …/stream/ticket.")
 

@@ -158,7 +158,9 @@ def synthesize_now(*, user: User, request: SynthesisRequest) -> Synthesis:
     audio, spoken = render_text_timed(
         prepared.pieces, options=request.options, voice=artefact, base=prepared.voice.base
     )
-    word_timestamps = written_word_times(prepared.text, spoken) if request.timestamps == "word" else None
+    word_timestamps = (
+        written_word_times(prepared.text, spoken, prepared.language) if request.timestamps == "word" else None
+    )
     data = encode(audio, request.sample_rate, request.output_format)
     engine_seconds = time.monotonic() - started
     synthesis = synthesis_row_new(

@@ -20,7 +20,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.quotas import AUDIO_SECONDS, quota_add
 from files.models import StoredFile
-from speech.alignment import WrittenWordClock
+from speech.alignment import SpokenWordClock, WrittenWordClock
 from speech.audio_io import ChunkEncoder, Encoder, Samples, encode
 from speech.engine import ShouldStop, SynthesisCancelled, render_pieces
 from speech.formats import EXTENSIONS
@@ -79,7 +79,11 @@ def _speak(
     try:
         artefact = voice_artefact(prepared.voice.model)
         timed = synthesis.timestamps == "word"
-        clock = WrittenWordClock(prepared.text, [p.text for p in prepared.pieces], normalize) if timed else None
+        clock: WrittenWordClock | SpokenWordClock | None = None
+        if timed and prepared.language != "en":
+            clock = SpokenWordClock()
+        elif timed:
+            clock = WrittenWordClock(prepared.text, [p.text for p in prepared.pieces], normalize)
         with tempfile.TemporaryDirectory(prefix="voxify-stream-") as folder:
             path = Path(folder) / f"whole{EXTENSIONS[synthesis.output_format]}"
             with Encoder(path, synthesis.sample_rate, synthesis.output_format) as whole:

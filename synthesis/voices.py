@@ -19,10 +19,12 @@ from accounts.models import User
 from files.storage import file_storage
 from speech.engines import (
     DEFAULT_VOICE,
+    LANGUAGE_TAGS,
     BaseVoice,
     SpeechEngine,
     builtin_voices,
     engine_of,
+    language_of,
     looks_like_blend,
     parse_voice,
 )
@@ -168,7 +170,7 @@ def voice_catalogue(*, user: User) -> list[dict[str, Any]]:
                 "name": sample.name,
                 "type": "cloned",
                 "language": sample.language,
-                "languages": [sample.language],
+                "languages": cloned_languages(sample.language, engine_of(model_base(model))),
                 "gender": None,
                 "accent": None,
                 "description": sample.description,
@@ -179,6 +181,12 @@ def voice_catalogue(*, user: User) -> list[dict[str, Any]]:
             }
         )
     return voices
+
+
+def cloned_languages(own: str, engine: SpeechEngine) -> list[str]:
+    """A trained voice's languages: its sample's, then the others its base's engine reads."""
+    others = [tag for code, tag in LANGUAGE_TAGS.items() if code in engine.languages and code != language_of(own)]
+    return [own, *others]
 
 
 _cache_lock = threading.Lock()

@@ -107,7 +107,8 @@ def _run_async(job: Job, synthesis: Synthesis, progress: Progress, should_stop: 
                 raise JobCancelled from exc
             duration = encoder.duration
         if synthesis.timestamps == "word":
-            synthesis.word_timestamps = written_word_times(synthesis.text, spoken)
+            language = next((piece.language for piece in pieces if piece.text), "en")
+            synthesis.word_timestamps = written_word_times(synthesis.text, spoken, language)
         if should_stop():
             raise JobCancelled
         with removing_output(synthesis), transaction.atomic(), path.open("rb") as content:

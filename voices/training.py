@@ -22,13 +22,14 @@ from jobs.runner import JobCancelled, JobError, Progress, ShouldStop
 from jobs.services import job_complete, job_create
 from speech.bases import AUTO_BASE
 from speech.training import train_voice
+from speech.transcription import is_english
 from speech.voice_methods import get_method
 from speech.voice_methods.base import TrainingCancelled, TrainingConfig, TrainingFailed
 from speech.voice_methods.world import INITIAL_RADIUS
 from voices.consent import ConsentRequired, consent_required_check
 from voices.models import VoiceModel, VoiceSample
 from voices.services import voice_model_create, voice_sample_audio
-from voxify_project.errors import Conflict, InvalidInput, NotFound
+from voxify_project.errors import ApplicationError, Conflict, InvalidInput, NotFound
 
 log = structlog.get_logger(__name__)
 
@@ -36,6 +37,24 @@ log = structlog.get_logger(__name__)
 class TrainingInProgress(Conflict):
     code = "TRAINING_IN_PROGRESS"
     default_message = "This voice sample is already being trained."
+
+
+class LanguageNotSupported(ApplicationError):
+    """Training reads the sample's words with speech recognition, which reads English only here."""
+
+    code = "LANGUAGE_NOT_SUPPORTED"
+    status = 400
+
+
+def training_language_check(sample: VoiceSample) -> None:
+    """400 LANGUAGE_NOT_SUPPORTED for a sample that is not in English (nothing is written)."""
+    if not is_english(sample.language):
+        raise LanguageNotSupported(
+            f"Samples in {sample.language} cannot be trained: training hears what the sample says with speech "
+            "recognition that reads English only. Upload an English recording of the same speaker; a voice "
+            "trained on a Kokoro base (config.base) speaks Japanese too.",
+            details={"language": sample.language, "supported": ["en"]},
+        )
 
 
 def training_estimate_seconds(*, duration: float, config: TrainingConfig) -> int:
@@ -60,6 +79,7 @@ def configured(config: TrainingConfig) -> TrainingConfig:
 
 def voice_training_start(*, sample: VoiceSample, config: TrainingConfig) -> Job:
     """Create the training job (sent to a worker after commit)."""
+    training_language_check(sample)
     consent_required_check(sample)
     config = configured(config)
     if config.base and not getattr(get_method(settings.VOICE_METHOD), "bases", False):

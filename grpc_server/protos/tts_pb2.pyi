@@ -48,7 +48,7 @@ class ListVoicesResponse(_message.Message):
     def __init__(self, voices: _Optional[_Iterable[_Union[Voice, _Mapping]]] = ...) -> None: ...
 
 class SynthesisConfig(_message.Message):
-    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume", "similarity", "timestamps", "input_type", "normalize", "dictionary_id")
+    __slots__ = ("output_format", "sample_rate", "speed", "pitch", "volume", "similarity", "timestamps", "input_type", "normalize", "dictionary_id", "language")
     OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
     SPEED_FIELD_NUMBER: _ClassVar[int]
@@ -59,6 +59,7 @@ class SynthesisConfig(_message.Message):
     INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
     NORMALIZE_FIELD_NUMBER: _ClassVar[int]
     DICTIONARY_ID_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     output_format: str
     sample_rate: int
     speed: float
@@ -69,7 +70,8 @@ class SynthesisConfig(_message.Message):
     input_type: str
     normalize: bool
     dictionary_id: str
-    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ..., similarity: _Optional[float] = ..., timestamps: _Optional[str] = ..., input_type: _Optional[str] = ..., normalize: _Optional[bool] = ..., dictionary_id: _Optional[str] = ...) -> None: ...
+    language: str
+    def __init__(self, output_format: _Optional[str] = ..., sample_rate: _Optional[int] = ..., speed: _Optional[float] = ..., pitch: _Optional[float] = ..., volume: _Optional[float] = ..., similarity: _Optional[float] = ..., timestamps: _Optional[str] = ..., input_type: _Optional[str] = ..., normalize: _Optional[bool] = ..., dictionary_id: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
 
 class WordTimestamp(_message.Message):
     __slots__ = ("word", "start", "end")

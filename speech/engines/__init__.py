@@ -22,6 +22,21 @@ _PART = re.compile(r"([a-z][a-zA-Z0-9_-]{0,40})(?:\(([0-9]{1,3}(?:\.[0-9]{1,4})?
 MIN_SHARE = 0.001  # of the whole blend, after normalising: below it a voice would not be heard
 
 
+# The languages the engines read, by primary subtag, and the tag the API writes for each.
+LANGUAGE_TAGS = {"en": "en-US", "ja": "ja-JP"}
+
+
+def language_of(tag: str) -> str | None:
+    """The language a BCP 47 tag names among LANGUAGE_TAGS ("en-GB" is "en"), or None."""
+    primary = tag.strip().lower().split("-")[0]
+    return primary if primary in LANGUAGE_TAGS else None
+
+
+def speakers_of(language: str) -> list[str]:
+    """The built-in voices whose engine reads ``language`` (a primary subtag)."""
+    return [voice.voice_id for engine, voice in builtin_voices() if language in engine.languages]
+
+
 def builtin_voices() -> list[tuple[SpeechEngine, EngineVoice]]:
     """Every engine's built-in voices, the default first."""
     return [(engine, voice) for engine in ENGINES.values() for voice in engine.voices()]
@@ -90,6 +105,7 @@ def engine_of(voice: BaseVoice) -> SpeechEngine:
 __all__ = [
     "DEFAULT_VOICE",
     "ENGINES",
+    "LANGUAGE_TAGS",
     "BaseVoice",
     "EngineVoice",
     "SpeechEngine",
@@ -97,6 +113,8 @@ __all__ = [
     "builtin_voices",
     "engine_of",
     "is_builtin",
+    "language_of",
     "looks_like_blend",
     "parse_voice",
+    "speakers_of",
 ]

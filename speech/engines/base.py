@@ -63,14 +63,18 @@ class SpeechEngine(Protocol):
     # stretch makes up the rest.
     native_speed_share: float
     blends: bool  # whether its voices can be mixed
+    languages: tuple[str, ...]  # what it reads (primary subtags: "en", "ja"), English first
     characters_per_second: float  # of English at speed 1.0: the request budget's audio estimate
     realtime_factor: float  # seconds of work per second of speech, one request (docs/synthesis.md)
 
     def voices(self) -> tuple[EngineVoice, ...]: ...
 
-    def speak(self, text: str, voice: BaseVoice, *, speed: float = 1.0, aligned: bool = False) -> Spoken:
-        """``text`` (with ``[[ … ]]`` blocks of raw eSpeak phonemes) as speech; with ``aligned``,
-        when each of its words is spoken (speech.alignment)."""
+    def speak(
+        self, text: str, voice: BaseVoice, *, speed: float = 1.0, aligned: bool = False, language: str = "en"
+    ) -> Spoken:
+        """``text`` in ``language`` (one of ``languages``) as speech: English with ``[[ … ]]``
+        blocks of raw eSpeak phonemes; with ``aligned``, when each of its words is spoken
+        (speech.alignment)."""
         ...
 
     def unknown_phonemes(self, ipa: str) -> str | None:

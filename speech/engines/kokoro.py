@@ -4,7 +4,8 @@ The model speaks any sequence of its phoneme symbols in one of its voice styles:
 vector per input length (510 lengths). The packages ship five styles (four female, one
 male); a blend is the weighted mean of styles, length by length. English reaches it through
 eSpeak's IPA (Piper's phonemizer, speech.tts.phonemize) with the multi-letter sounds written
-as the single symbols Kokoro was trained with (``eɪ`` -> ``A``, ``dʒ`` -> ``ʤ``, …).
+as the single symbols Kokoro was trained with (``eɪ`` -> ``A``, ``dʒ`` -> ``ʤ``, …);
+Japanese through the package's own front end (speech.japanese).
 
 Word timestamps: the ONNX graph computes each input symbol's duration in frames of 600
 samples (25 ms at 24 kHz) before it decodes; the model is loaded with that tensor added to
@@ -19,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.resources
+import itertools
 import json
 import os
 import unicodedata
@@ -28,8 +30,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from speech import tts
-from speech.alignment import SpokenGroup, raw_phoneme_words, spoken_groups, text_words, word_times
+from speech import japanese, tts
+from speech.alignment import SpokenGroup, WordTime, raw_phoneme_words, spoken_groups, text_words, word_times
 from speech.engines.base import BaseVoice, EngineVoice, Spoken
 from speech.models import LazyModel
 
@@ -54,12 +56,14 @@ _IPA_TO_KOKORO = (
     ("ɐ", "ə"),
 )
 
+# Japanese voices (their own language first) that read English too.
+_SPOKEN = ("ja-JP", "en-US")
 VOICES = (
-    EngineVoice("jf_alpha", "Alpha", "female", "Japanese", ("en-US",)),
-    EngineVoice("jf_gongitsune", "Gongitsune", "female", "Japanese", ("en-US",)),
-    EngineVoice("jf_nezumi", "Nezumi", "female", "Japanese", ("en-US",)),
-    EngineVoice("jf_tebukuro", "Tebukuro", "female", "Japanese", ("en-US",)),
-    EngineVoice("jm_kumo", "Kumo", "male", "Japanese", ("en-US",)),
+    EngineVoice("jf_alpha", "Alpha", "female", "Japanese", _SPOKEN),
+    EngineVoice("jf_gongitsune", "Gongitsune", "female", "Japanese", _SPOKEN),
+    EngineVoice("jf_nezumi", "Nezumi", "female", "Japanese", _SPOKEN),
+    EngineVoice("jf_tebukuro", "Tebukuro", "female", "Japanese", _SPOKEN),
+    EngineVoice("jm_kumo", "Kumo", "male", "Japanese", _SPOKEN),
 )
 STYLE_NAMES = tuple(voice.voice_id for voice in VOICES)
 
@@ -158,6 +162,7 @@ class KokoroEngine:
     characters_per_second = 10.5  # of English at speed 1.0 (the request budget's estimate)
     native_speed_share = 0.5  # native speed 1.5: Whisper WER 0.61; 1.22 + stretch: 0.15
     blends = True
+    languages: tuple[str, ...] = ("en", "ja")
     realtime_factor = 0.35
 
     def voices(self) -> tuple[EngineVoice, ...]:
@@ -185,7 +190,70 @@ class KokoroEngine:
         audio = np.asarray(audio, dtype=np.float32).ravel()
         return audio, ["_", *kept, "_"], samples
 
-    def speak(self, text: str, voice: BaseVoice, *, speed: float = 1.0, aligned: bool = False) -> Spoken:
+    def _japanese(self, text: str, voice: BaseVoice, speed: float, aligned: bool) -> Spoken:
+        """Japanese text: read by speech.japanese, spoken in parts of at most MAX_TOKENS
+        symbols cut between words, each word timed by the durations of its own symbols."""
+        reading = japanese.read(text)
+        vocab = vocabulary()
+        kept = [ch for ch in reading.symbols if ch in vocab]  # symbols the model lacks are dropped
+        place: list[int] = []  # for each symbol, the last kept symbol at or before it (-1: none)
+        for ch in reading.symbols:
+            place.append((place[-1] if place else -1) + (ch in vocab))
+
+        def span(word: japanese.Word) -> tuple[int, int]:
+            """The word's first and last kept symbol (first > last: none is kept)."""
+            return (place[word.first - 1] + 1 if word.first else 0), place[word.end - 1]
+
+        cuts = [0]
+        for word in reading.words:  # a new part where the next word would pass MAX_TOKENS
+            first, last = span(word)
+            if last + 1 - cuts[-1] > MAX_TOKENS:
+                cuts.append(max(cuts[-1] + 1, first))
+        while len(kept) - cuts[-1] > MAX_TOKENS:  # no word boundary to cut at: cut anyway
+            cuts.append(cuts[-1] + MAX_TOKENS)
+        cuts.append(len(kept))
+        parts: list[Floats] = []
+        starts: list[int] = []  # each kept symbol's first sample in the whole
+        ends: list[int] = []
+        offset = 0
+        with _model.use() as model:
+            for first, end in itertools.pairwise(cuts):
+                audio, _, samples = self._sentence(model, "".join(kept[first:end]), voice, speed)
+                scale = len(audio) / max(sum(samples), 1)
+                position = offset + round(samples[0] * scale) if samples else offset
+                for count in samples[1:-1]:
+                    starts.append(position)
+                    position += round(count * scale)
+                    ends.append(position)
+                missing = (end - first) - len(samples[1:-1])  # a part with nothing to say
+                starts += [offset] * max(0, missing)
+                ends += [offset] * max(0, missing)
+                parts.append(audio)
+                offset += len(audio)
+        audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+        if not aligned:
+            return Spoken(audio, KOKORO_RATE)
+        written: list[str] = []
+        groups: list[SpokenGroup] = []
+        for word in reading.words:
+            first, last = span(word)
+            if first <= last:
+                written.append(word.written)
+                groups.append(SpokenGroup(reading.symbols[word.first : word.end], starts[first], ends[last]))
+        timed = tightened(groups, audio)
+        words = [
+            WordTime(text, round(group.start / KOKORO_RATE, 3), round(group.end / KOKORO_RATE, 3))
+            for text, group in zip(written, timed, strict=True)
+        ]
+        return Spoken(audio, KOKORO_RATE, words)
+
+    def speak(
+        self, text: str, voice: BaseVoice, *, speed: float = 1.0, aligned: bool = False, language: str = "en"
+    ) -> Spoken:
+        if language == japanese.LANGUAGE:
+            return self._japanese(text, voice, speed, aligned)
+        if language != "en":
+            raise ValueError(f"The kokoro engine does not read {language!r}.")
         sentences = [to_kokoro("".join(sentence)) for sentence in tts.phonemize(text)]
         parts: list[Floats] = []
         groups: list[SpokenGroup] = []

@@ -15,12 +15,17 @@ class PiperEngine:
     characters_per_second = 14.0  # of English at speed 1.0 (the request budget's estimate)
     native_speed_share = 1.0
     blends = False
+    languages: tuple[str, ...] = ("en",)
     realtime_factor = 0.07
 
     def voices(self) -> tuple[EngineVoice, ...]:
         return VOICES
 
-    def speak(self, text: str, voice: BaseVoice, *, speed: float = 1.0, aligned: bool = False) -> Spoken:
+    def speak(
+        self, text: str, voice: BaseVoice, *, speed: float = 1.0, aligned: bool = False, language: str = "en"
+    ) -> Spoken:
+        if language not in self.languages:
+            raise ValueError(f"The piper engine does not read {language!r}.")
         if aligned:
             audio, rate, words = tts.synthesize_aligned(text, length_scale=1.0 / speed)
             return Spoken(audio, rate, words)
