@@ -4,9 +4,11 @@ For each piece of text (``speech.text.prepare``) the engine
 
 1. speaks it with the voice's engine (speech.engines: Piper, Kokoro) at the engine's share
    of ``speed`` (Piper all of it, Kokoro its square root: Kokoro's own speed control costs
-   intelligibility beyond about 1.25); the rest is a time stretch. Piper's durations do not
-   scale linearly (length_scale 0.5 gives about 0.63 of the duration), so for Piper and
-   speed != 1 the piece is also spoken at 1.0 to measure the stretch still needed;
+   intelligibility beyond about 1.25); the rest is a time stretch. Neither engine's durations
+   scale linearly (Piper's length_scale 0.5 gives about 0.63 of the duration; Kokoro rounds
+   each sound's frames after dividing by its speed), so the stretch still needed is measured
+   on the length at speed 1.0: Kokoro reports it from its own predicted durations, Piper's
+   piece is spoken again at 1.0;
 2. converts it to the cloned voice with the voice's method (speech.voice_methods), which
    also applies ``pitch`` (F0 ratio, duration kept), the time stretch and the request's
    ``similarity``; the built-in voice only goes through WORLD for pitch or stretch
@@ -197,8 +199,10 @@ def render_piece_timed(
         if engine.linear_speed:
             stretch = native / speed
         else:
-            reference = engine.speak(piece.text, speaker, language=piece.language).audio
-            stretch = len(reference) / speed / max(len(audio), 1)
+            reference = spoken.length_at_one
+            if reference is None:
+                reference = len(engine.speak(piece.text, speaker, language=piece.language).audio)
+            stretch = reference / speed / max(len(audio), 1)
         if abs(stretch - 1.0) < 0.01:
             stretch = 1.0
     if voice is None:

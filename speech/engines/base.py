@@ -51,13 +51,16 @@ class Spoken:
     audio: Samples
     rate: int
     words: list[WordTime] = field(default_factory=list)  # when asked for (``aligned``)
+    # Samples the same text makes at speed 1.0, where the engine knows without speaking it
+    # again (Kokoro); None: speech.engine reads it again to measure the stretch still needed.
+    length_at_one: int | None = None
 
 
 class SpeechEngine(Protocol):
     name: str
     sample_rate: int
-    # True when the engine's own speed control scales durations in proportion (Kokoro);
-    # False when a stretch must make up the difference (Piper, speech.engine).
+    # True when the engine's own speed control scales durations in proportion; False when a
+    # stretch must make up the difference (Piper, Kokoro: speech.engine measures it).
     linear_speed: bool
     # How much of a request's speed the engine's own control takes (speed ** share); a time
     # stretch makes up the rest.

@@ -40,6 +40,9 @@ SAMPLES_PER_FRAME = 600  # one duration frame of the model
 MAX_TOKENS = 500  # per call (the styles cover 510 lengths, two go to the edge markers)
 PARTS = 4
 DURATIONS = "/encoder/Cast_output_0"  # each input symbol's frames, inside the graph
+# Each symbol's predicted frames before the division by ``speed`` and the rounding: the frames
+# the same input takes at speed 1.0 are max(1, round(x)) (the graph's own Round and Clip).
+PREDICTED = "/encoder/predictor/ReduceSum_output_0"
 MAX_THREADS = 4
 
 # English in eSpeak's IPA -> the symbols Kokoro's English voices were trained with.
@@ -94,6 +97,7 @@ def _load() -> _Model:
 
     graph = onnx.load_from_string(_model_bytes())
     graph.graph.output.append(onnx.helper.make_tensor_value_info(DURATIONS, onnx.TensorProto.INT64, None))
+    graph.graph.output.append(onnx.helper.make_tensor_value_info(PREDICTED, onnx.TensorProto.FLOAT, None))
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = max(1, min(MAX_THREADS, len(os.sched_getaffinity(0))))  # the cores it may use
     session = onnxruntime.InferenceSession(
@@ -158,7 +162,9 @@ def style_vector(model: _Model, voice: BaseVoice, length: int) -> Floats:
 class KokoroEngine:
     name = "kokoro"
     sample_rate = KOKORO_RATE
-    linear_speed = True
+    # Its durations are rounded after the division by speed (short sounds keep their one or two
+    # frames), so a speed does not scale them in proportion; it reports its length at 1.0.
+    linear_speed = False
     characters_per_second = 10.5  # of English at speed 1.0 (the request budget's estimate)
     native_speed_share = 0.5  # native speed 1.5: Whisper WER 0.61; 1.22 + stretch: 0.15
     blends = True
@@ -173,12 +179,14 @@ class KokoroEngine:
 
     def _sentence(
         self, model: _Model, symbols: str, voice: BaseVoice, speed: float
-    ) -> tuple[Floats, list[str], list[int]]:
+    ) -> tuple[Floats, list[str], list[int], int]:
+        """The audio, its symbols (edges included), each one's samples, and the samples the
+        same input makes at speed 1.0."""
         kept = [ch for ch in symbols if ch in model.vocab][:MAX_TOKENS]  # already bounded: never cuts
         if not any(not ch.isspace() for ch in kept):
-            return np.zeros(0, dtype=np.float32), [], []
+            return np.zeros(0, dtype=np.float32), [], [], 0
         tokens = np.array([[0, *(model.vocab[ch] for ch in kept), 0]], dtype=np.int64)
-        audio, frames = model.session.run(
+        audio, frames, predicted = model.session.run(
             None,
             {
                 "tokens": tokens,
@@ -188,7 +196,9 @@ class KokoroEngine:
         )
         samples = [int(n) * SAMPLES_PER_FRAME for n in np.asarray(frames).ravel()]
         audio = np.asarray(audio, dtype=np.float32).ravel()
-        return audio, ["_", *kept, "_"], samples
+        at_one = int(np.maximum(1, np.rint(np.asarray(predicted, dtype=np.float64).ravel())).sum()) * SAMPLES_PER_FRAME
+        scale = len(audio) / max(sum(samples), 1)  # the decoder's length per frame (1 so far)
+        return audio, ["_", *kept, "_"], samples, round(at_one * scale)
 
     def _japanese(self, text: str, voice: BaseVoice, speed: float, aligned: bool) -> Spoken:
         """Japanese text: read by speech.japanese, spoken in parts of at most MAX_TOKENS
@@ -213,12 +223,14 @@ class KokoroEngine:
             cuts.append(cuts[-1] + MAX_TOKENS)
         cuts.append(len(kept))
         parts: list[Floats] = []
+        length_at_one = 0
         starts: list[int] = []  # each kept symbol's first sample in the whole
         ends: list[int] = []
         offset = 0
         with _model.use() as model:
             for first, end in itertools.pairwise(cuts):
-                audio, _, samples = self._sentence(model, "".join(kept[first:end]), voice, speed)
+                audio, _, samples, at_one = self._sentence(model, "".join(kept[first:end]), voice, speed)
+                length_at_one += at_one
                 scale = len(audio) / max(sum(samples), 1)
                 position = offset + round(samples[0] * scale) if samples else offset
                 for count in samples[1:-1]:
@@ -232,7 +244,7 @@ class KokoroEngine:
                 offset += len(audio)
         audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
         if not aligned:
-            return Spoken(audio, KOKORO_RATE)
+            return Spoken(audio, KOKORO_RATE, length_at_one=length_at_one)
         written: list[str] = []
         groups: list[SpokenGroup] = []
         for word in reading.words:
@@ -245,7 +257,7 @@ class KokoroEngine:
             WordTime(text, round(group.start / KOKORO_RATE, 3), round(group.end / KOKORO_RATE, 3))
             for text, group in zip(written, timed, strict=True)
         ]
-        return Spoken(audio, KOKORO_RATE, words)
+        return Spoken(audio, KOKORO_RATE, words, length_at_one)
 
     def speak(
         self, text: str, voice: BaseVoice, *, speed: float = 1.0, aligned: bool = False, language: str = "en"
@@ -257,14 +269,15 @@ class KokoroEngine:
         sentences = [to_kokoro("".join(sentence)) for sentence in tts.phonemize(text)]
         parts: list[Floats] = []
         groups: list[SpokenGroup] = []
-        offset = 0
+        offset = length_at_one = 0
         with _model.use() as model:
             # Bounded again after the mapping (``ɚ`` becomes two symbols): parts cut between words.
             parts_of = [
                 "".join(part) for symbols in sentences for part in tts.bounded_sentences([list(symbols)], MAX_TOKENS)
             ]
             for symbols in parts_of:
-                audio, phonemes, samples = self._sentence(model, symbols, voice, speed)
+                audio, phonemes, samples, at_one = self._sentence(model, symbols, voice, speed)
+                length_at_one += at_one
                 if aligned and phonemes:
                     # The decoder's output is the frames' length; scale in case it ever differs.
                     scale = len(audio) / max(sum(samples), 1)
@@ -275,13 +288,14 @@ class KokoroEngine:
                 offset += len(audio)
         audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
         if not aligned:
-            return Spoken(audio, KOKORO_RATE)
+            return Spoken(audio, KOKORO_RATE, length_at_one=length_at_one)
         raw = raw_phoneme_words(text)
 
         def phonemize(word: str) -> str:
             return word if word in raw else to_kokoro("".join("".join(s) for s in tts.phonemize(word)))
 
-        return Spoken(audio, KOKORO_RATE, word_times(text_words(text), groups, KOKORO_RATE, phonemize))
+        words = word_times(text_words(text), groups, KOKORO_RATE, phonemize)
+        return Spoken(audio, KOKORO_RATE, words, length_at_one)
 
 
 ENGINE = KokoroEngine()
