@@ -36,7 +36,7 @@ KANA_SHARE = 0.5  # of a text's letters: at or above it, and with any kana, the 
 PIECE_MAX_CHARS = 100
 # How fast the Kokoro voices read Japanese, in characters of text per second at speed 1.0
 # (kana and kanji mixed: bench/results/japanese.md): the request budget's audio estimate.
-CHARACTERS_PER_SECOND = 7.0
+CHARACTERS_PER_SECOND = 4.7
 
 
 def looks_japanese(text: str) -> bool:

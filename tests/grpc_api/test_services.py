@@ -642,3 +642,17 @@ def test_word_timestamps_over_grpc_sync_and_stream(stubs: Stubs, grpc_user: Make
         grpc.StatusCode.INVALID_ARGUMENT,
         "VALIDATION_ERROR",
     )
+
+
+def test_grpc_reads_japanese_on_a_kokoro_voice_and_refuses_it_on_piper(stubs: Stubs, grpc_user: MakeUser) -> None:
+    _, md = grpc_user("japanese@example.com")
+    config = tts_pb2.SynthesisConfig(language="ja-JP", timestamps="word")
+    spoken = stubs.tts.SynthesizeText(
+        tts_pb2.SynthesizeTextRequest(text="今日は良い天気ですね。", voice_id="jf_alpha", config=config), metadata=md
+    )
+    assert [w.word for w in spoken.timestamps] == ["今日", "は", "良い", "天気", "です", "ね"]
+    piper = tts_pb2.SynthesizeTextRequest(text="今日は", voice_id="piper-en_US-joe-medium", config=config)
+    assert refused(lambda: stubs.tts.SynthesizeText(piper, metadata=md)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "VALIDATION_ERROR",
+    )
