@@ -10,6 +10,7 @@ the storage cap. Nothing here writes.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -272,13 +273,17 @@ def synthesis_prepare(
     return Prepared(request, voice, script, budget, dictionary_id, language)
 
 
+_MARKUP = re.compile(r"<[^<>]*>")  # a tag, linear to find
+
+
 def spoken_language(request: SynthesisRequest, voice: ResolvedVoice) -> str:
     """What the text is read as: the request's language, which the voice's engine must read
     (400 VALIDATION_ERROR on ``language`` naming the voices that do); without one, Japanese
-    when the text is written in Japanese and the voice reads it, else English."""
+    when the text is written in Japanese and the voice reads it, else English. SSML is judged
+    by its text, not its markup (element and attribute names are Latin letters)."""
     readable = voice.engine.languages
     if request.language is None:
-        text = request.text
+        text = _MARKUP.sub(" ", request.text) if request.is_ssml else request.text
         return japanese.LANGUAGE if japanese.LANGUAGE in readable and japanese.looks_japanese(text) else "en"
     if request.language not in readable:
         tag = LANGUAGE_TAGS[request.language]

@@ -5,6 +5,7 @@ written or counted; a Japanese sample refused at training."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,7 +14,10 @@ from rest_framework.test import APIClient
 from accounts.models import DailyUsage, User
 from jobs.models import Job
 from jobs.runner import run_job
+from speech.engines import parse_voice
 from synthesis.models import Synthesis
+from synthesis.requests import SynthesisRequest, spoken_language
+from synthesis.voices import ResolvedVoice
 from synthesis.work import synthesis_job_work
 from tests.support.speech_data import recording
 from tests.support.uploads import upload
@@ -93,6 +97,15 @@ def test_what_japanese_text_cannot_use_is_refused_and_costs_nothing(
         assert says in (detail if isinstance(detail, str) else detail[0]), error
     assert not Synthesis.objects.filter(owner=user).exists()
     assert not DailyUsage.objects.filter(user=user).exists()
+
+
+def test_japanese_ssml_is_known_by_its_text_not_its_markup() -> None:
+    markup = '<speak>今日は<break time="700ms"/>明日<prosody rate="slow">です</prosody></speak>'
+    kokoro = ResolvedVoice("jf_alpha", base=parse_voice("jf_alpha"))
+    request = SynthesisRequest(text=markup, voice_id="jf_alpha", output_format="wav", sample_rate=24000)
+    assert spoken_language(request, kokoro) == "ja"
+    english = '<speak>Call <break time="700ms"/> Tanaka-san (タナカ) today.</speak>'
+    assert spoken_language(replace(request, text=english), kokoro) == "en"
 
 
 def test_the_catalogue_says_who_speaks_japanese(alice: tuple[User, APIClient]) -> None:
