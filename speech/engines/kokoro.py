@@ -180,8 +180,8 @@ class KokoroEngine:
     def _sentence(
         self, model: _Model, symbols: str, voice: BaseVoice, speed: float
     ) -> tuple[Floats, list[str], list[int], int]:
-        """The audio, its symbols (edges included), each one's samples, and the samples the
-        same input makes at speed 1.0."""
+        """The audio, its symbols (edges included), each one's samples in it, and the samples
+        the same input makes at speed 1.0."""
         kept = [ch for ch in symbols if ch in model.vocab][:MAX_TOKENS]  # already bounded: never cuts
         if not any(not ch.isspace() for ch in kept):
             return np.zeros(0, dtype=np.float32), [], [], 0
@@ -197,8 +197,9 @@ class KokoroEngine:
         samples = [int(n) * SAMPLES_PER_FRAME for n in np.asarray(frames).ravel()]
         audio = np.asarray(audio, dtype=np.float32).ravel()
         at_one = int(np.maximum(1, np.rint(np.asarray(predicted, dtype=np.float64).ravel())).sum()) * SAMPLES_PER_FRAME
-        scale = len(audio) / max(sum(samples), 1)  # the decoder's length per frame (1 so far)
-        return audio, ["_", *kept, "_"], samples, round(at_one * scale)
+        # The decoder's output is the frames' length; scaled in case it ever differs.
+        scale = len(audio) / max(sum(samples), 1)
+        return audio, ["_", *kept, "_"], [round(n * scale) for n in samples], round(at_one * scale)
 
     def _japanese(self, text: str, voice: BaseVoice, speed: float, aligned: bool) -> Spoken:
         """Japanese text: read by speech.japanese, spoken in parts of at most MAX_TOKENS
@@ -231,11 +232,10 @@ class KokoroEngine:
             for first, end in itertools.pairwise(cuts):
                 audio, _, samples, at_one = self._sentence(model, "".join(kept[first:end]), voice, speed)
                 length_at_one += at_one
-                scale = len(audio) / max(sum(samples), 1)
-                position = offset + round(samples[0] * scale) if samples else offset
+                position = offset + samples[0] if samples else offset
                 for count in samples[1:-1]:
                     starts.append(position)
-                    position += round(count * scale)
+                    position += count
                     ends.append(position)
                 missing = (end - first) - len(samples[1:-1])  # a part with nothing to say
                 starts += [offset] * max(0, missing)
@@ -279,10 +279,7 @@ class KokoroEngine:
                 audio, phonemes, samples, at_one = self._sentence(model, symbols, voice, speed)
                 length_at_one += at_one
                 if aligned and phonemes:
-                    # The decoder's output is the frames' length; scale in case it ever differs.
-                    scale = len(audio) / max(sum(samples), 1)
-                    counts = [round(n * scale) for n in samples]
-                    for group in tightened(spoken_groups(phonemes, counts), audio):
+                    for group in tightened(spoken_groups(phonemes, samples), audio):
                         groups.append(SpokenGroup(group.sounds, group.start + offset, group.end + offset))
                 parts.append(audio)
                 offset += len(audio)
